@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {TrustLevel} from "../libraries/TrustLevels.sol";
+
+/// @title IModelRegistry
+/// @notice Models and their releases: what a node must run, what it costs at each trust level, who
+///         earns the royalty and which proof verifier checks its ZK results.
+interface IModelRegistry {
+    /// @notice What a release is and what it costs. Immutable once added, except `deprecated`.
+    /// @dev Storage packing: [contentHash] = 256; [weightsCommitment] = 256;
+    ///      [verifier, inputSize, outputSize, scaleBits, levels, royaltyBps, deprecated] =
+    ///      [160, 32, 32, 8, 8, 16, 8] = 264, so `deprecated` starts the next slot;
+    ///      [prices[0], prices[1]] = [96, 96] (after `deprecated`); [prices[2]] = 96.
+    struct Release {
+        /// keccak256 of the model file (ONNX or JSON spec) exactly as published.
+        bytes32 contentHash;
+        /// Commitment to the quantized weights (the circuit's weight commitment for ZK models).
+        bytes32 weightsCommitment;
+        /// The IProofVerifier that checks ZK results; zero when the release has no circuit.
+        address verifier;
+        /// Number of fixed-point integers in one input.
+        uint32 inputSize;
+        /// Number of fixed-point integers in one output.
+        uint32 outputSize;
+        /// Fixed-point scale: a real value x is carried as round(x * 2^scaleBits).
+        uint8 scaleBits;
+        /// Bit mask of supported {TrustLevel}s.
+        uint8 levels;
+        /// Share of each fee paid to the model owner, in basis points.
+        uint16 royaltyBps;
+        /// Deprecated releases take no new requests.
+        bool deprecated;
+        /// Price per trust level, in network tokens, indexed by uint8(TrustLevel).
+        uint96[3] prices;
+    }
+
+    /// @notice Thrown when `modelId` was never registered.
+    error ModelUnknown(uint32 modelId);
+    /// @notice Thrown when `modelId` has no release `version` (major << 16 | minor).
+    error ModelReleaseUnknown(uint32 modelId, uint32 version);
+    /// @notice Thrown when a release is deprecated.
+    error ModelReleaseDeprecated(uint32 modelId, uint32 version);
+    /// @notice Thrown when a release does not support the requested trust level.
+    error ModelLevelUnsupported(uint32 modelId, uint32 version, TrustLevel level);
+    /// @notice Thrown when a new release's version is not above the latest one.
+    error ModelVersionNotIncreasing(uint32 modelId, uint32 version, uint32 latest);
+    /// @notice Thrown when a caller other than the model owner manages the model.
+    error ModelNotOwner(uint32 modelId, address caller, address owner);
+    /// @notice Thrown when a caller other than the pending owner accepts a transfer.
+    error ModelNotPendingOwner(uint32 modelId, address caller, address pendingOwner);
+    /// @notice Thrown when a release declares no trust level or an unknown one.
+    error ModelInvalidLevels(uint8 levels);
+    /// @notice Thrown when a release supports ZK but has no verifier, or names one without ZK.
+    error ModelVerifierMismatch(uint8 levels, address verifier);
+    /// @notice Thrown when the royalty is above {MAX_ROYALTY_BPS}.
+    error ModelRoyaltyTooHigh(uint16 royaltyBps, uint16 maxBps);
+    /// @notice Thrown when input or output size is zero or above {MAX_IO_SIZE}.
+    error ModelInvalidShape(uint32 inputSize, uint32 outputSize);
+    /// @notice Thrown when the content hash or the weights commitment is zero.
+    error ModelInvalidHash();
+    /// @notice Thrown when the model name is empty or longer than 64 bytes.
+    error ModelInvalidName(uint256 length);
+
+    /// @notice Emitted when a model is registered.
+    event ModelRegistered(uint32 indexed modelId, address indexed owner, string name);
+    /// @notice Emitted when a release is added.
+    event ReleaseAdded(
+        uint32 indexed modelId,
+        uint32 indexed version,
+        bytes32 contentHash,
+        bytes32 weightsCommitment,
+        address verifier,
+        uint8 levels,
+        uint96[3] prices
+    );
+    /// @notice Emitted when a release is deprecated.
+    event ReleaseDeprecated(uint32 indexed modelId, uint32 indexed version);
+    /// @notice Emitted when the owner starts a transfer of the model.
+    event ModelTransferStarted(uint32 indexed modelId, address indexed from, address indexed to);
+    /// @notice Emitted when a transfer is accepted.
+    event ModelTransferred(uint32 indexed modelId, address indexed from, address indexed to);
+
+    /// @notice Registers a model owned by the caller, with its first release. Returns its id.
+    function registerModel(string calldata name, uint32 version, Release calldata release) external returns (uint32 modelId);
+
+    /// @notice Adds a release to a model. Only the owner. `version` must be above the latest.
+    function addRelease(uint32 modelId, uint32 version, Release calldata release) external;
+
+    /// @notice Deprecates a release: it takes no new requests. Only the owner.
+    function deprecateRelease(uint32 modelId, uint32 version) external;
+
+    /// @notice Starts a two-step ownership transfer of a model. Only the owner.
+    function transferModel(uint32 modelId, address to) external;
+
+    /// @notice Accepts a pending transfer. Only the pending owner.
+    function acceptModel(uint32 modelId) external;
+
+    /// @notice The release of `modelId` at `version` (0 = latest). Reverts when unknown.
+    function getRelease(uint32 modelId, uint32 version) external view returns (uint32 resolvedVersion, Release memory);
+
+    /// @notice Like {getRelease}, but also reverts when the release is deprecated or lacks `level`,
+    ///         and returns the owner who earns the royalty.
+    function requireServable(uint32 modelId, uint32 version, TrustLevel level)
+        external
+        view
+        returns (uint32 resolvedVersion, address owner, Release memory);
+
+    /// @notice The model's owner, name, latest version and number of releases.
+    function getModel(uint32 modelId)
+        external
+        view
+        returns (address owner, string memory name, uint32 latestVersion, uint32 releaseCount);
+
+    /// @notice The owner of `modelId`, who earns its royalties. Reverts when unknown.
+    function ownerOf(uint32 modelId) external view returns (address);
+
+    /// @notice The number of registered models; ids run from 1 to this number.
+    function modelCount() external view returns (uint32);
+}

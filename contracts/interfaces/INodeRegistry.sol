@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {TrustLevel} from "../libraries/TrustLevels.sol";
+
+/// @title INodeRegistry
+/// @notice Staked compute nodes: they join with a stake, declare the models and trust levels they
+///         serve, are drawn for jobs with probability proportional to stake, and leave through an
+///         unbonding delay. Only the hub draws, slashes and jails.
+interface INodeRegistry {
+    enum NodeStatus {
+        None,
+        /// Joined and staked; drawn only after {activate}.
+        Pending,
+        Active,
+        /// Leaving: never drawn; the stake is withdrawable after the unbonding delay.
+        Unbonding
+    }
+
+    struct NodeInfo {
+        NodeStatus status;
+        uint96 stake;
+        /// Bit mask of {TrustLevel}s served.
+        uint8 levels;
+        uint40 activatesAt;
+        uint40 unbondsAt;
+        uint40 jailedUntil;
+        /// The stake cannot be withdrawn before this time: jobs assigned to the node are open.
+        uint40 lockedUntil;
+        uint32[] models;
+    }
+
+    /// @notice Thrown when the stake offered is below the minimum.
+    error NodeStakeTooLow(uint256 stake, uint256 minStake);
+    /// @notice Thrown when the caller's node is not in the status the call needs.
+    error NodeWrongStatus(address node, NodeStatus status, NodeStatus expected);
+    /// @notice Thrown when {activate} is called before the activation delay has passed.
+    error NodeNotYetActive(address node, uint256 activatesAt, uint256 now_);
+    /// @notice Thrown when {withdrawStake} is called before the stake unlocks.
+    error NodeStakeLocked(address node, uint256 unlocksAt, uint256 now_);
+    /// @notice Thrown when {unjail} is called before the jail time has passed.
+    error NodeStillJailed(address node, uint256 jailedUntil, uint256 now_);
+    /// @notice Thrown when {unjail} is called by a node that is not jailed.
+    error NodeNotJailed(address node);
+    /// @notice Thrown when a node declares no model, too many, or an unknown one.
+    error NodeInvalidModels(uint256 count, uint32 badModelId);
+    /// @notice Thrown when a node declares no trust level or an unknown one.
+    error NodeInvalidLevels(uint8 levels);
+    /// @notice Thrown when a hub-only function is called by anyone else.
+    error NodeOnlyHub(address caller);
+    /// @notice Thrown when the hub is set twice.
+    error NodeHubAlreadySet(address hub);
+    /// @notice Thrown when a zero address is given where one is needed.
+    error NodeZeroAddress();
+    /// @notice Thrown when no node is eligible for `modelId` at `level`.
+    error NodeNoneEligible(uint32 modelId, TrustLevel level);
+    /// @notice Thrown when the token moved a different amount than asked (fee-on-transfer tokens).
+    error NodeTransferMismatch(uint256 expected, uint256 received);
+    /// @notice Thrown when a governance parameter is out of its bounds.
+    error NodeInvalidParameter(bytes32 name, uint256 value);
+
+    event NodeJoined(address indexed node, uint256 stake, uint8 levels, uint32[] models, uint256 activatesAt);
+    event NodeActivated(address indexed node);
+    event NodeServicesChanged(address indexed node, uint8 levels, uint32[] models);
+    event StakeAdded(address indexed node, uint256 amount, uint256 stake);
+    event UnbondingStarted(address indexed node, uint256 unbondsAt);
+    event StakeWithdrawn(address indexed node, uint256 amount);
+    event NodeSlashed(address indexed node, uint256 amount, uint256 stakeLeft);
+    event NodeJailed(address indexed node, uint256 until);
+    event NodeUnjailed(address indexed node);
+    event HubSet(address indexed hub);
+    event ParametersChanged(uint256 minStake, uint256 activationDelay, uint256 unbondingDelay, uint256 jailPeriod);
+
+    /// @notice Step one of joining: stakes `amount` and declares services. The node can be drawn
+    ///         after {activate}, once the activation delay has passed.
+    function join(uint96 amount, uint32[] calldata models, uint8 levels) external;
+
+    /// @notice Step two of joining: makes a pending node drawable.
+    function activate() external;
+
+    /// @notice Adds stake (and draw weight) to the caller's node.
+    function addStake(uint96 amount) external;
+
+    /// @notice Replaces the models and levels the caller's node serves.
+    function setServices(uint32[] calldata models, uint8 levels) external;
+
+    /// @notice Step one of leaving: the node is no longer drawn; its stake unlocks after the
+    ///         unbonding delay and after every job assigned to it has closed.
+    function beginUnbonding() external;
+
+    /// @notice Step two of leaving: withdraws the whole stake and forgets the node.
+    function withdrawStake() external;
+
+    /// @notice Makes a jailed node drawable again once its jail time has passed.
+    function unjail() external;
+
+    /// @notice Draws a node for a job, weighted by stake, and locks its stake until `lockUntil`.
+    ///         Only the hub.
+    function drawNode(uint32 modelId, TrustLevel level, uint256 seed, uint40 lockUntil) external returns (address);
+
+    /// @notice Draws up to `size` distinct nodes other than `excludeA` and `excludeB`, weighted by
+    ///         stake, and locks their stake until `lockUntil`. Only the hub.
+    function drawCommittee(
+        uint32 modelId,
+        TrustLevel level,
+        uint256 seed,
+        address excludeA,
+        address excludeB,
+        uint256 size,
+        uint40 lockUntil
+    ) external returns (address[] memory);
+
+    /// @notice Takes up to `amount` of `node`'s stake and sends it to the hub. Returns what was
+    ///         taken. Only the hub.
+    function slash(address node, uint256 amount) external returns (uint256 slashed);
+
+    /// @notice Stops `node` from being drawn for the jail period. Only the hub.
+    function jail(address node) external;
+
+    /// @notice The node's record.
+    function getNode(address node) external view returns (NodeInfo memory);
+
+    /// @notice The draw weight of `node` for `modelId` at `level` (zero when not drawable).
+    function weightOf(address node, uint32 modelId, TrustLevel level) external view returns (uint256);
+
+    /// @notice The total draw weight and number of nodes ever added for `modelId` at `level`.
+    function poolOf(uint32 modelId, TrustLevel level) external view returns (uint256 totalWeight, uint256 size);
+}

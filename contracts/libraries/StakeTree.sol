@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title StakeTree
+/// @notice A weighted set of members (a Fenwick tree) that supports weight updates and a weighted
+///         random draw in O(log n) storage reads and writes.
+/// @dev Layout: members sit at indices 1..count. `capacity` is a power of two >= count and the tree
+///      holds `sums[i]` = the total weight of indices (i - lowbit(i), i] for 1 <= i <= capacity, so
+///      `sums[capacity]` is the total weight. Growing from capacity C to 2C only needs
+///      `sums[2C] = sums[C]`, since every other new node covers indices that are still empty.
+///      A member's index never changes; a member whose weight is set to zero keeps its index and
+///      is never drawn.
+library StakeTree {
+    struct Tree {
+        // [capacity, count]: [128, 128] = 256
+        uint128 capacity;
+        uint128 count;
+        mapping(uint256 index => uint256) sums;
+        mapping(uint256 index => uint256) weights;
+        mapping(uint256 index => address) members;
+        mapping(address member => uint256) indexOf;
+    }
+
+    /// @notice Thrown by {draw} when the tree's total weight is zero.
+    error StakeTreeEmpty();
+
+    /// @notice Sets `member`'s weight, adding the member when it is new.
+    function set(Tree storage tree, address member, uint256 weight) internal {
+        uint256 index = tree.indexOf[member];
+        if (index == 0) {
+            if (weight == 0) return;
+            index = _append(tree, member);
+        }
+        uint256 old = tree.weights[index];
+        if (old == weight) return;
+        tree.weights[index] = weight;
+        uint256 capacity = tree.capacity;
+        if (weight > old) {
+            uint256 delta = weight - old;
+            for (uint256 i = index; i <= capacity; i += i & (~i + 1)) {
+                tree.sums[i] += delta;
+            }
+        } else {
+            uint256 delta = old - weight;
+            for (uint256 i = index; i <= capacity; i += i & (~i + 1)) {
+                // Cannot underflow: sums[i] includes weights[index] >= delta.
+                tree.sums[i] -= delta;
+            }
+        }
+    }
+
+    /// @notice The total weight of all members.
+    function total(Tree storage tree) internal view returns (uint256) {
+        uint256 capacity = tree.capacity;
+        return capacity == 0 ? 0 : tree.sums[capacity];
+    }
+
+    /// @notice The weight of `member` (zero when it is not in the tree).
+    function weightOf(Tree storage tree, address member) internal view returns (uint256) {
+        uint256 index = tree.indexOf[member];
+        return index == 0 ? 0 : tree.weights[index];
+    }
+
+    /// @notice Draws a member with probability proportional to its weight.
+    /// @param seed Any uniformly distributed number; it is reduced modulo the total weight.
+    function draw(Tree storage tree, uint256 seed) internal view returns (address) {
+        uint256 capacity = tree.capacity;
+        uint256 totalWeight = capacity == 0 ? 0 : tree.sums[capacity];
+        if (totalWeight == 0) revert StakeTreeEmpty();
+        uint256 r = seed % totalWeight;
+        // Find the smallest index whose prefix sum exceeds r, descending one bit at a time.
+        uint256 pos;
+        for (uint256 step = capacity >> 1; step != 0; step >>= 1) {
+            uint256 s = tree.sums[pos + step];
+            if (s <= r) {
+                pos += step;
+                r -= s;
+            }
+        }
+        return tree.members[pos + 1];
+    }
+
+    function _append(Tree storage tree, address member) private returns (uint256 index) {
+        index = uint256(tree.count) + 1;
+        uint256 capacity = tree.capacity;
+        if (capacity == 0) {
+            capacity = 1;
+        } else if (index > capacity) {
+            tree.sums[capacity << 1] = tree.sums[capacity];
+            capacity <<= 1;
+        }
+        tree.capacity = uint128(capacity);
+        tree.count = uint128(index);
+        tree.members[index] = member;
+        tree.indexOf[member] = index;
+    }
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
+import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+
+/// @notice Records the last result it received. Test helper.
+contract RecordingConsumer is IInferenceConsumer {
+    address public immutable hub;
+    uint256 public lastJobId;
+    int256[] private _lastOutput;
+    uint256 public calls;
+
+    error RecordingConsumerNotHub(address caller);
+
+    constructor(address hub_) {
+        hub = hub_;
+    }
+
+    function onInferenceResult(uint256 jobId, int256[] calldata output) external {
+        if (msg.sender != hub) revert RecordingConsumerNotHub(msg.sender);
+        lastJobId = jobId;
+        _lastOutput = output;
+        ++calls;
+    }
+
+    function lastOutput() external view returns (int256[] memory) {
+        return _lastOutput;
+    }
+
+    /// @notice Lets the consumer be the requester: approve the hub, then request.
+    function requestFromHub(IERC20 token, IInferenceHub.RequestParams calldata p) external returns (uint256) {
+        token.approve(hub, p.fee);
+        return IInferenceHub(hub).request(p);
+    }
+}
+
+/// @notice Always reverts. Test helper.
+contract RevertingConsumer is IInferenceConsumer {
+    error RevertingConsumerAlwaysReverts(uint256 jobId);
+
+    function onInferenceResult(uint256 jobId, int256[] calldata) external pure {
+        revert RevertingConsumerAlwaysReverts(jobId);
+    }
+}
+
+/// @notice Burns all the gas it gets, then returns a huge amount of data. Test helper.
+contract GasBurningConsumer is IInferenceConsumer {
+    uint256 public sink;
+
+    function onInferenceResult(uint256, int256[] calldata) external {
+        for (uint256 i; ; ++i) {
+            sink = i;
+        }
+    }
+}
+
+/// @notice Re-enters the hub from its callback (withdraw, finalize, timeout). Test helper.
+contract ReentrantConsumer is IInferenceConsumer {
+    IInferenceHub public immutable hub;
+    bool public reentered;
+
+    constructor(IInferenceHub hub_) {
+        hub = hub_;
+    }
+
+    function onInferenceResult(uint256 jobId, int256[] calldata output) external {
+        // Each of these must revert (ReentrancyGuard); if any succeeded, record it.
+        try hub.withdraw() {
+            reentered = true;
+        } catch {}
+        try hub.finalize(jobId, output) {
+            reentered = true;
+        } catch {}
+        try hub.claimTimeout(jobId) {
+            reentered = true;
+        } catch {}
+        // Revert with a flag the test can see only if re-entry worked.
+        if (reentered) revert("reentered");
+    }
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {TrustLevel, TrustLevels} from "../libraries/TrustLevels.sol";
+
+/// @title ModelRegistry
+/// @notice Anyone may register a model; its owner adds releases, deprecates them and earns the
+///         royalty of every job that runs them. Releases are immutable once added.
+contract ModelRegistry is IModelRegistry {
+    /// @notice Largest royalty a model owner may take, in basis points (50%).
+    uint16 public constant MAX_ROYALTY_BPS = 5_000;
+    /// @notice Largest input or output size, in fixed-point integers.
+    uint32 public constant MAX_IO_SIZE = 4_096;
+    /// @notice Longest model name, in bytes.
+    uint256 public constant MAX_NAME_LENGTH = 64;
+
+    struct Model {
+        // [owner, latestVersion, releaseCount]: [160, 32, 32] = 224
+        address owner;
+        uint32 latestVersion;
+        uint32 releaseCount;
+        // [pendingOwner]: [160]
+        address pendingOwner;
+        string name;
+    }
+
+    uint32 private _modelCount;
+    mapping(uint32 modelId => Model) private _models;
+    mapping(uint32 modelId => mapping(uint32 version => Release)) private _releases;
+
+    /// @inheritdoc IModelRegistry
+    function registerModel(string calldata name, uint32 version, Release calldata release)
+        external
+        returns (uint32 modelId)
+    {
+        uint256 length = bytes(name).length;
+        if (length == 0 || length > MAX_NAME_LENGTH) revert ModelInvalidName(length);
+        modelId = ++_modelCount;
+        Model storage model = _models[modelId];
+        model.owner = msg.sender;
+        model.name = name;
+        emit ModelRegistered(modelId, msg.sender, name);
+        _addRelease(modelId, model, version, release);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function addRelease(uint32 modelId, uint32 version, Release calldata release) external {
+        _addRelease(modelId, _ownedModel(modelId), version, release);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function deprecateRelease(uint32 modelId, uint32 version) external {
+        _ownedModel(modelId);
+        Release storage release = _releases[modelId][version];
+        if (release.contentHash == 0) revert ModelReleaseUnknown(modelId, version);
+        if (release.deprecated) revert ModelReleaseDeprecated(modelId, version);
+        release.deprecated = true;
+        emit ReleaseDeprecated(modelId, version);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function transferModel(uint32 modelId, address to) external {
+        Model storage model = _ownedModel(modelId);
+        model.pendingOwner = to;
+        emit ModelTransferStarted(modelId, msg.sender, to);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function acceptModel(uint32 modelId) external {
+        Model storage model = _existingModel(modelId);
+        address pending = model.pendingOwner;
+        if (msg.sender != pending || pending == address(0)) {
+            revert ModelNotPendingOwner(modelId, msg.sender, pending);
+        }
+        address from = model.owner;
+        model.owner = pending;
+        delete model.pendingOwner;
+        emit ModelTransferred(modelId, from, pending);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function getRelease(uint32 modelId, uint32 version) public view returns (uint32, Release memory) {
+        Model storage model = _existingModel(modelId);
+        if (version == 0) version = model.latestVersion;
+        Release storage release = _releases[modelId][version];
+        if (release.contentHash == 0) revert ModelReleaseUnknown(modelId, version);
+        return (version, release);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function requireServable(uint32 modelId, uint32 version, TrustLevel level)
+        external
+        view
+        returns (uint32 resolvedVersion, address owner, Release memory release)
+    {
+        (resolvedVersion, release) = getRelease(modelId, version);
+        if (release.deprecated) revert ModelReleaseDeprecated(modelId, resolvedVersion);
+        if (!TrustLevels.includes(release.levels, level)) {
+            revert ModelLevelUnsupported(modelId, resolvedVersion, level);
+        }
+        owner = _models[modelId].owner;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function getModel(uint32 modelId)
+        external
+        view
+        returns (address owner, string memory name, uint32 latestVersion, uint32 releaseCount)
+    {
+        Model storage model = _existingModel(modelId);
+        return (model.owner, model.name, model.latestVersion, model.releaseCount);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function ownerOf(uint32 modelId) external view returns (address) {
+        return _existingModel(modelId).owner;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function modelCount() external view returns (uint32) {
+        return _modelCount;
+    }
+
+    function _addRelease(uint32 modelId, Model storage model, uint32 version, Release calldata release) private {
+        if (version <= model.latestVersion) revert ModelVersionNotIncreasing(modelId, version, model.latestVersion);
+        if (release.contentHash == 0 || release.weightsCommitment == 0) revert ModelInvalidHash();
+        if (release.inputSize == 0 || release.outputSize == 0 || release.inputSize > MAX_IO_SIZE
+            || release.outputSize > MAX_IO_SIZE) {
+            revert ModelInvalidShape(release.inputSize, release.outputSize);
+        }
+        if (release.levels == 0 || release.levels & ~TrustLevels.ALL != 0) revert ModelInvalidLevels(release.levels);
+        if (TrustLevels.includes(release.levels, TrustLevel.ZK) != (release.verifier != address(0))) {
+            revert ModelVerifierMismatch(release.levels, release.verifier);
+        }
+        if (release.royaltyBps > MAX_ROYALTY_BPS) revert ModelRoyaltyTooHigh(release.royaltyBps, MAX_ROYALTY_BPS);
+
+        Release storage stored = _releases[modelId][version];
+        stored.contentHash = release.contentHash;
+        stored.weightsCommitment = release.weightsCommitment;
+        stored.verifier = release.verifier;
+        stored.inputSize = release.inputSize;
+        stored.outputSize = release.outputSize;
+        stored.scaleBits = release.scaleBits;
+        stored.levels = release.levels;
+        stored.royaltyBps = release.royaltyBps;
+        stored.prices = release.prices;
+        model.latestVersion = version;
+        ++model.releaseCount;
+        emit ReleaseAdded(
+            modelId, version, release.contentHash, release.weightsCommitment, release.verifier, release.levels,
+            release.prices
+        );
+    }
+
+    function _existingModel(uint32 modelId) private view returns (Model storage model) {
+        model = _models[modelId];
+        if (model.owner == address(0)) revert ModelUnknown(modelId);
+    }
+
+    function _ownedModel(uint32 modelId) private view returns (Model storage model) {
+        model = _existingModel(modelId);
+        if (model.owner != msg.sender) revert ModelNotOwner(modelId, msg.sender, model.owner);
+    }
+}

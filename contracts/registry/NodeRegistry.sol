@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {StakeTree} from "../libraries/StakeTree.sol";
+import {TrustLevel, TrustLevels} from "../libraries/TrustLevels.sol";
+
+/// @title NodeRegistry
+/// @notice Stake, services and draw pools of compute nodes. One {StakeTree} per (model, level)
+///         holds the stake of every node that serves it, so a draw costs O(log n) storage reads.
+contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+    using StakeTree for StakeTree.Tree;
+
+    /// @notice Most models one node may declare (bounds the gas of stake updates).
+    uint256 public constant MAX_MODELS_PER_NODE = 16;
+    /// @notice Most nodes one challenge committee may have.
+    uint256 public constant MAX_COMMITTEE = 15;
+    /// @notice Longest delay governance may set for activation, unbonding or jail.
+    uint256 public constant MAX_DELAY = 90 days;
+
+    struct Node {
+        // [stake, status, levels, activatesAt, unbondsAt, jailedUntil]: [96, 8, 8, 40, 40, 40] = 232
+        uint96 stake;
+        NodeStatus status;
+        uint8 levels;
+        uint40 activatesAt;
+        uint40 unbondsAt;
+        uint40 jailedUntil;
+        // [lockedUntil]: [40]
+        uint40 lockedUntil;
+        uint32[] models;
+    }
+
+    IERC20 public immutable token;
+    IModelRegistry public immutable models;
+    address public hub;
+
+    uint96 public minStake;
+    uint40 public activationDelay;
+    uint40 public unbondingDelay;
+    uint40 public jailPeriod;
+
+    mapping(address node => Node) private _nodes;
+    mapping(uint256 poolKey => StakeTree.Tree) private _pools;
+
+    modifier onlyHub() {
+        if (msg.sender != hub) revert NodeOnlyHub(msg.sender);
+        _;
+    }
+
+    constructor(
+        address owner_,
+        IERC20 token_,
+        IModelRegistry models_,
+        uint96 minStake_,
+        uint40 activationDelay_,
+        uint40 unbondingDelay_,
+        uint40 jailPeriod_
+    ) Ownable(owner_) {
+        if (address(token_) == address(0) || address(models_) == address(0)) revert NodeZeroAddress();
+        token = token_;
+        models = models_;
+        _setParameters(minStake_, activationDelay_, unbondingDelay_, jailPeriod_);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @notice Sets the hub once. Only the owner.
+    function setHub(address hub_) external onlyOwner {
+        if (hub != address(0)) revert NodeHubAlreadySet(hub);
+        if (hub_ == address(0)) revert NodeZeroAddress();
+        hub = hub_;
+        emit HubSet(hub_);
+    }
+
+    /// @notice Sets the staking parameters. Only the owner. A new minimum applies to a node at its
+    ///         next stake change, activation or unjail.
+    function setParameters(uint96 minStake_, uint40 activationDelay_, uint40 unbondingDelay_, uint40 jailPeriod_)
+        external
+        onlyOwner
+    {
+        _setParameters(minStake_, activationDelay_, unbondingDelay_, jailPeriod_);
+    }
+
+    // ---------------------------------------------------------------- node operators
+
+    /// @inheritdoc INodeRegistry
+    function join(uint96 amount, uint32[] calldata modelIds, uint8 levels) external nonReentrant {
+        Node storage node = _nodes[msg.sender];
+        if (node.status != NodeStatus.None) revert NodeWrongStatus(msg.sender, node.status, NodeStatus.None);
+        if (amount < minStake) revert NodeStakeTooLow(amount, minStake);
+        _checkServices(modelIds, levels);
+        _pull(amount);
+        uint40 activatesAt = uint40(block.timestamp) + activationDelay;
+        node.stake = amount;
+        node.status = NodeStatus.Pending;
+        node.levels = levels;
+        node.activatesAt = activatesAt;
+        node.models = modelIds;
+        emit NodeJoined(msg.sender, amount, levels, modelIds, activatesAt);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function activate() external {
+        Node storage node = _nodeWithStatus(msg.sender, NodeStatus.Pending);
+        if (block.timestamp < node.activatesAt) revert NodeNotYetActive(msg.sender, node.activatesAt, block.timestamp);
+        if (node.stake < minStake) revert NodeStakeTooLow(node.stake, minStake);
+        node.status = NodeStatus.Active;
+        _sync(msg.sender, node);
+        emit NodeActivated(msg.sender);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function addStake(uint96 amount) external nonReentrant {
+        Node storage node = _nodes[msg.sender];
+        NodeStatus status = node.status;
+        if (status != NodeStatus.Active && status != NodeStatus.Pending) {
+            revert NodeWrongStatus(msg.sender, status, NodeStatus.Active);
+        }
+        _pull(amount);
+        uint96 stake = node.stake + amount;
+        node.stake = stake;
+        _sync(msg.sender, node);
+        emit StakeAdded(msg.sender, amount, stake);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function setServices(uint32[] calldata modelIds, uint8 levels) external {
+        Node storage node = _nodes[msg.sender];
+        NodeStatus status = node.status;
+        if (status != NodeStatus.Active && status != NodeStatus.Pending) {
+            revert NodeWrongStatus(msg.sender, status, NodeStatus.Active);
+        }
+        _checkServices(modelIds, levels);
+        _setWeight(msg.sender, node, 0);
+        node.models = modelIds;
+        node.levels = levels;
+        _sync(msg.sender, node);
+        emit NodeServicesChanged(msg.sender, levels, modelIds);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function beginUnbonding() external {
+        Node storage node = _nodes[msg.sender];
+        NodeStatus status = node.status;
+        if (status != NodeStatus.Active && status != NodeStatus.Pending) {
+            revert NodeWrongStatus(msg.sender, status, NodeStatus.Active);
+        }
+        _setWeight(msg.sender, node, 0);
+        uint40 unbondsAt = uint40(block.timestamp) + unbondingDelay;
+        node.status = NodeStatus.Unbonding;
+        node.unbondsAt = unbondsAt;
+        emit UnbondingStarted(msg.sender, unbondsAt);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function withdrawStake() external nonReentrant {
+        Node storage node = _nodeWithStatus(msg.sender, NodeStatus.Unbonding);
+        uint256 unlocksAt = node.unbondsAt > node.lockedUntil ? node.unbondsAt : node.lockedUntil;
+        if (block.timestamp < unlocksAt) revert NodeStakeLocked(msg.sender, unlocksAt, block.timestamp);
+        uint256 amount = node.stake;
+        delete _nodes[msg.sender];
+        emit StakeWithdrawn(msg.sender, amount);
+        if (amount != 0) token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function unjail() external {
+        Node storage node = _nodes[msg.sender];
+        if (node.jailedUntil == 0) revert NodeNotJailed(msg.sender);
+        if (block.timestamp < node.jailedUntil) revert NodeStillJailed(msg.sender, node.jailedUntil, block.timestamp);
+        if (node.stake < minStake) revert NodeStakeTooLow(node.stake, minStake);
+        node.jailedUntil = 0;
+        _sync(msg.sender, node);
+        emit NodeUnjailed(msg.sender);
+    }
+
+    // ---------------------------------------------------------------- hub
+
+    /// @inheritdoc INodeRegistry
+    function drawNode(uint32 modelId, TrustLevel level, uint256 seed, uint40 lockUntil)
+        external
+        onlyHub
+        returns (address node)
+    {
+        StakeTree.Tree storage pool = _pools[_poolKey(modelId, level)];
+        if (pool.total() == 0) revert NodeNoneEligible(modelId, level);
+        node = pool.draw(seed);
+        _lock(node, lockUntil);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function drawCommittee(
+        uint32 modelId,
+        TrustLevel level,
+        uint256 seed,
+        address excludeA,
+        address excludeB,
+        uint256 size,
+        uint40 lockUntil
+    ) external onlyHub returns (address[] memory committee) {
+        if (size > MAX_COMMITTEE) size = MAX_COMMITTEE;
+        StakeTree.Tree storage pool = _pools[_poolKey(modelId, level)];
+        if (pool.total() == 0) revert NodeNoneEligible(modelId, level);
+        committee = new address[](size);
+        uint256 found;
+        // Rejection sampling: redraw on a duplicate or an excluded node. Bounded at 4 tries per seat so
+        // that a small pool yields a smaller committee instead of an unbounded loop.
+        for (uint256 attempt; attempt < size * 4 && found < size; ++attempt) {
+            address candidate = pool.draw(uint256(keccak256(abi.encode(seed, attempt))));
+            if (candidate == excludeA || candidate == excludeB) continue;
+            bool duplicate;
+            for (uint256 j; j < found; ++j) {
+                if (committee[j] == candidate) {
+                    duplicate = true;
+                    break;
+                }
+            }
+            if (duplicate) continue;
+            committee[found++] = candidate;
+            _lock(candidate, lockUntil);
+        }
+        // Shrink the array to the seats filled. Safe: found <= size, the allocated length.
+        assembly ("memory-safe") {
+            mstore(committee, found)
+        }
+    }
+
+    /// @inheritdoc INodeRegistry
+    function slash(address node, uint256 amount) external onlyHub nonReentrant returns (uint256 slashed) {
+        Node storage record = _nodes[node];
+        uint96 stake = record.stake;
+        slashed = amount < stake ? amount : stake;
+        // Cannot underflow: slashed <= stake.
+        uint96 left = stake - uint96(slashed);
+        record.stake = left;
+        _sync(node, record);
+        emit NodeSlashed(node, slashed, left);
+        if (slashed != 0) token.safeTransfer(msg.sender, slashed);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function jail(address node) external onlyHub {
+        Node storage record = _nodes[node];
+        if (record.status == NodeStatus.None) return;
+        uint40 until = uint40(block.timestamp) + jailPeriod;
+        record.jailedUntil = until;
+        _setWeight(node, record, 0);
+        emit NodeJailed(node, until);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc INodeRegistry
+    function getNode(address node) external view returns (NodeInfo memory info) {
+        Node storage record = _nodes[node];
+        info = NodeInfo({
+            status: record.status,
+            stake: record.stake,
+            levels: record.levels,
+            activatesAt: record.activatesAt,
+            unbondsAt: record.unbondsAt,
+            jailedUntil: record.jailedUntil,
+            lockedUntil: record.lockedUntil,
+            models: record.models
+        });
+    }
+
+    /// @inheritdoc INodeRegistry
+    function weightOf(address node, uint32 modelId, TrustLevel level) external view returns (uint256) {
+        return _pools[_poolKey(modelId, level)].weightOf(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function poolOf(uint32 modelId, TrustLevel level) external view returns (uint256 totalWeight, uint256 size) {
+        StakeTree.Tree storage pool = _pools[_poolKey(modelId, level)];
+        return (pool.total(), pool.count);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev The weight a node should have in its pools: its stake while it is active, unjailed
+    ///      and at or above the minimum stake; zero otherwise.
+    function _sync(address who, Node storage node) private {
+        bool drawable = node.status == NodeStatus.Active && node.jailedUntil == 0 && node.stake >= minStake;
+        _setWeight(who, node, drawable ? node.stake : 0);
+    }
+
+    function _setWeight(address who, Node storage node, uint256 weight) private {
+        uint32[] storage ids = node.models;
+        uint8 levels = node.levels;
+        uint256 count = ids.length;
+        for (uint256 i; i < count; ++i) {
+            uint32 modelId = ids[i];
+            for (uint8 level; level < 3; ++level) {
+                if (levels & (uint8(1) << level) != 0) {
+                    _pools[_poolKey(modelId, TrustLevel(level))].set(who, weight);
+                }
+            }
+        }
+    }
+
+    function _lock(address node, uint40 lockUntil) private {
+        Node storage record = _nodes[node];
+        if (record.lockedUntil < lockUntil) record.lockedUntil = lockUntil;
+    }
+
+    function _checkServices(uint32[] calldata modelIds, uint8 levels) private view {
+        if (levels == 0 || levels & ~TrustLevels.ALL != 0) revert NodeInvalidLevels(levels);
+        uint256 count = modelIds.length;
+        if (count == 0 || count > MAX_MODELS_PER_NODE) revert NodeInvalidModels(count, 0);
+        uint32 known = models.modelCount();
+        for (uint256 i; i < count; ++i) {
+            uint32 id = modelIds[i];
+            if (id == 0 || id > known) revert NodeInvalidModels(count, id);
+            for (uint256 j; j < i; ++j) {
+                if (modelIds[j] == id) revert NodeInvalidModels(count, id);
+            }
+        }
+    }
+
+    function _pull(uint256 amount) private {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert NodeTransferMismatch(amount, received);
+    }
+
+    function _nodeWithStatus(address who, NodeStatus expected) private view returns (Node storage node) {
+        node = _nodes[who];
+        if (node.status != expected) revert NodeWrongStatus(who, node.status, expected);
+    }
+
+    function _setParameters(uint96 minStake_, uint40 activationDelay_, uint40 unbondingDelay_, uint40 jailPeriod_)
+        private
+    {
+        if (minStake_ == 0) revert NodeInvalidParameter("minStake", 0);
+        if (activationDelay_ > MAX_DELAY) revert NodeInvalidParameter("activationDelay", activationDelay_);
+        if (unbondingDelay_ > MAX_DELAY) revert NodeInvalidParameter("unbondingDelay", unbondingDelay_);
+        if (jailPeriod_ > MAX_DELAY) revert NodeInvalidParameter("jailPeriod", jailPeriod_);
+        minStake = minStake_;
+        activationDelay = activationDelay_;
+        unbondingDelay = unbondingDelay_;
+        jailPeriod = jailPeriod_;
+        emit ParametersChanged(minStake_, activationDelay_, unbondingDelay_, jailPeriod_);
+    }
+
+    function _poolKey(uint32 modelId, TrustLevel level) private pure returns (uint256) {
+        return (uint256(modelId) << 8) | uint8(level);
+    }
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {IAttestationVerifier} from "../interfaces/IAttestationVerifier.sol";
+import {ITEERegistry} from "../interfaces/ITEERegistry.sol";
+
+/// @title TEERegistry
+/// @notice Approved enclave code, admitted enclave keys and their heartbeats.
+contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
+    bytes32 public constant HEARTBEAT_TYPEHASH = keccak256("Heartbeat(address enclaveKey,uint64 timestamp)");
+    /// @notice Bound on both maximum ages.
+    uint256 public constant MAX_AGE_BOUND = 30 days;
+
+    struct Measurement {
+        // [approved, generation]: [8, 32] = 40
+        bool approved;
+        /// Bumped on every revocation; an enclave is valid only under the generation it was admitted in.
+        uint32 generation;
+    }
+
+    IAttestationVerifier private _attestationVerifier;
+    uint64 public maxAttestationAge;
+    uint64 public maxHeartbeatAge;
+
+    mapping(bytes32 measurement => Measurement) private _measurements;
+    mapping(address enclaveKey => Enclave) private _enclaves;
+
+    constructor(address owner_, IAttestationVerifier verifier_, uint64 maxAttestationAge_, uint64 maxHeartbeatAge_)
+        Ownable(owner_)
+        EIP712("proofgrid TEERegistry", "1")
+    {
+        _setAttestationVerifier(verifier_);
+        _setMaxAges(maxAttestationAge_, maxHeartbeatAge_);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @inheritdoc ITEERegistry
+    function approveMeasurement(bytes32 measurement) external onlyOwner {
+        Measurement storage m = _measurements[measurement];
+        if (m.approved) revert TEEMeasurementStatusUnchanged(measurement, true);
+        m.approved = true;
+        emit MeasurementApproved(measurement, m.generation);
+    }
+
+    /// @inheritdoc ITEERegistry
+    function revokeMeasurement(bytes32 measurement) external onlyOwner {
+        Measurement storage m = _measurements[measurement];
+        if (!m.approved) revert TEEMeasurementStatusUnchanged(measurement, false);
+        m.approved = false;
+        uint32 generation = ++m.generation;
+        emit MeasurementRevoked(measurement, generation);
+    }
+
+    /// @notice Replaces the attestation verifier (e.g. by a Nitro or SGX verifier). Only governance.
+    function setAttestationVerifier(IAttestationVerifier verifier_) external onlyOwner {
+        _setAttestationVerifier(verifier_);
+    }
+
+    /// @notice Sets how old an attestation and a heartbeat may be. Only governance.
+    function setMaxAges(uint64 maxAttestationAge_, uint64 maxHeartbeatAge_) external onlyOwner {
+        _setMaxAges(maxAttestationAge_, maxHeartbeatAge_);
+    }
+
+    // ---------------------------------------------------------------- operators and enclaves
+
+    /// @inheritdoc ITEERegistry
+    function admitEnclave(bytes calldata attestation) external returns (address enclaveKey) {
+        IAttestationVerifier.Attested memory attested = _attestationVerifier.verifyAttestation(attestation);
+        if (attested.operator != msg.sender) revert TEEOperatorMismatch(attested.operator, msg.sender);
+        Measurement storage m = _measurements[attested.measurement];
+        if (!m.approved) revert TEEMeasurementNotApproved(attested.measurement);
+        if (attested.issuedAt > block.timestamp || block.timestamp - attested.issuedAt > maxAttestationAge) {
+            revert TEEAttestationStale(attested.issuedAt, maxAttestationAge, block.timestamp);
+        }
+        enclaveKey = attested.enclaveKey;
+        Enclave storage enclave = _enclaves[enclaveKey];
+        if (enclave.operator != address(0)) revert TEEEnclaveAlreadyAdmitted(enclaveKey, enclave.operator);
+        enclave.operator = msg.sender;
+        enclave.generation = m.generation;
+        enclave.lastHeartbeat = attested.issuedAt;
+        enclave.measurement = attested.measurement;
+        emit EnclaveAdmitted(enclaveKey, msg.sender, attested.measurement);
+    }
+
+    /// @inheritdoc ITEERegistry
+    function removeEnclave(address enclaveKey) external {
+        address operator = _enclaves[enclaveKey].operator;
+        if (operator == address(0)) revert TEEEnclaveUnknown(enclaveKey);
+        if (msg.sender != operator && msg.sender != owner()) revert TEENotOperator(enclaveKey, msg.sender, operator);
+        delete _enclaves[enclaveKey];
+        emit EnclaveRemoved(enclaveKey, operator);
+    }
+
+    /// @inheritdoc ITEERegistry
+    function heartbeat(address enclaveKey, uint64 timestamp, bytes calldata signature) external {
+        Enclave storage enclave = _enclaves[enclaveKey];
+        if (enclave.operator == address(0)) revert TEEEnclaveUnknown(enclaveKey);
+        if (timestamp <= enclave.lastHeartbeat || timestamp > block.timestamp) {
+            revert TEEHeartbeatOutOfOrder(enclaveKey, timestamp, enclave.lastHeartbeat, block.timestamp);
+        }
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(HEARTBEAT_TYPEHASH, enclaveKey, timestamp)));
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
+        if (err != ECDSA.RecoverError.NoError || signer != enclaveKey) revert TEEHeartbeatBadSignature(enclaveKey, signer);
+        enclave.lastHeartbeat = timestamp;
+        emit HeartbeatRecorded(enclaveKey, timestamp);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ITEERegistry
+    function checkEnclave(address enclaveKey, address node) public view {
+        Enclave storage enclave = _enclaves[enclaveKey];
+        address operator = enclave.operator;
+        if (operator == address(0)) revert TEEEnclaveUnknown(enclaveKey);
+        if (operator != node) revert TEEEnclaveOfOtherNode(enclaveKey, operator, node);
+        Measurement storage m = _measurements[enclave.measurement];
+        if (!m.approved || m.generation != enclave.generation) {
+            revert TEEMeasurementRevoked(enclaveKey, enclave.measurement);
+        }
+        uint256 last = enclave.lastHeartbeat;
+        if (block.timestamp > last + maxHeartbeatAge) {
+            revert TEEHeartbeatStale(enclaveKey, last, maxHeartbeatAge, block.timestamp);
+        }
+    }
+
+    /// @inheritdoc ITEERegistry
+    function isEnclaveValid(address enclaveKey, address node) external view returns (bool) {
+        try this.checkEnclave(enclaveKey, node) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @inheritdoc ITEERegistry
+    function getEnclave(address enclaveKey) external view returns (Enclave memory) {
+        return _enclaves[enclaveKey];
+    }
+
+    /// @inheritdoc ITEERegistry
+    function isMeasurementApproved(bytes32 measurement) external view returns (bool) {
+        return _measurements[measurement].approved;
+    }
+
+    /// @inheritdoc ITEERegistry
+    function attestationVerifier() external view returns (IAttestationVerifier) {
+        return _attestationVerifier;
+    }
+
+    function _setAttestationVerifier(IAttestationVerifier verifier_) private {
+        if (address(verifier_) == address(0)) revert TEEZeroAddress();
+        _attestationVerifier = verifier_;
+        emit AttestationVerifierSet(address(verifier_));
+    }
+
+    function _setMaxAges(uint64 maxAttestationAge_, uint64 maxHeartbeatAge_) private {
+        if (maxAttestationAge_ == 0 || maxAttestationAge_ > MAX_AGE_BOUND) {
+            revert TEEInvalidParameter("maxAttestationAge", maxAttestationAge_);
+        }
+        if (maxHeartbeatAge_ == 0 || maxHeartbeatAge_ > MAX_AGE_BOUND) {
+            revert TEEInvalidParameter("maxHeartbeatAge", maxHeartbeatAge_);
+        }
+        maxAttestationAge = maxAttestationAge_;
+        maxHeartbeatAge = maxHeartbeatAge_;
+        emit MaxAgesChanged(maxAttestationAge_, maxHeartbeatAge_);
+    }
+}

@@ -1,0 +1,46 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// The Solidity compiler comes from the npm `solc` package (solc-js), never from a download:
+// Hardhat uses `path` as is and does not call its compiler downloader.
+const require = createRequire(import.meta.url);
+const solcVersion: string = require("solc/package.json").version;
+const solcPath = require.resolve("solc/soljson.js");
+
+const compiler = {
+  version: solcVersion,
+  path: solcPath,
+  settings: {
+    optimizer: { enabled: true, runs: 1000 },
+    evmVersion: "cancun",
+  },
+};
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: compiler,
+      production: compiler,
+    },
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "contracts/test" },
+  },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.PROOFGRID_RPC_URL ?? "http://127.0.0.1:8545",
+    },
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
+    },
+  },
+  typechain: { outDir: "types/contracts" },
+});
