@@ -1,0 +1,189 @@
+/**
+ * The one deploy module: tests (as their fixture), the demo, a local JSON-RPC node and a testnet
+ * all deploy proofgrid through {@link deployProofgrid}. It needs only an ethers v6 signer.
+ */
+import type { Signer } from "ethers";
+import { ethers } from "ethers";
+import {
+  InferenceHub__factory,
+  ModelRegistry__factory,
+  NodeRegistry__factory,
+  ProofgridToken__factory,
+  RootKeyAttestationVerifier__factory,
+  TEERegistry__factory,
+} from "../types/contracts/index.js";
+import type {
+  InferenceHub,
+  ModelRegistry,
+  NodeRegistry,
+  ProofgridToken,
+  RootKeyAttestationVerifier,
+  TEERegistry,
+} from "../types/contracts/index.js";
+import type { IInferenceHub } from "../types/contracts/hub/InferenceHub.js";
+
+export const TOKEN = 10n ** 18n;
+
+export interface StakingParameters {
+  minStake: bigint;
+  activationDelay: bigint;
+  unbondingDelay: bigint;
+  jailPeriod: bigint;
+}
+
+export interface TeeParameters {
+  maxAttestationAge: bigint;
+  maxHeartbeatAge: bigint;
+}
+
+export type HubParameters = IInferenceHub.ParametersStruct;
+
+export interface DeployOptions {
+  /** Governance of every contract (defaults to the deployer). */
+  owner?: string;
+  /** Receives protocol fees and timeout slashes (defaults to the owner). */
+  treasury?: string;
+  /** The attestation-root key the simulated enclaves' attestations are signed with. */
+  attestationRoot: string;
+  staking?: Partial<StakingParameters>;
+  tee?: Partial<TeeParameters>;
+  hub?: Partial<Omit<HubParameters, "treasury">>;
+  /** Called after each step, e.g. to print progress. */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_STAKING: StakingParameters = {
+  minStake: 100n * TOKEN,
+  activationDelay: 600n,
+  unbondingDelay: 7n * 86_400n,
+  jailPeriod: 86_400n,
+};
+
+export const DEFAULT_TEE: TeeParameters = {
+  maxAttestationAge: 86_400n,
+  maxHeartbeatAge: 3_600n,
+};
+
+export const DEFAULT_HUB: Omit<HubParameters, "treasury"> = {
+  protocolFeeBps: 500n,
+  challengeWindow: 600n,
+  resolutionWindow: 3_600n,
+  maxJobDuration: 86_400n,
+  challengeBond: 50n * TOKEN,
+  timeoutSlash: 10n * TOKEN,
+  fraudSlash: 100n * TOKEN,
+  committeeSize: 3n,
+  maxCallbackGas: 2_000_000n,
+};
+
+export interface Proofgrid {
+  token: ProofgridToken;
+  models: ModelRegistry;
+  nodes: NodeRegistry;
+  attestation: RootKeyAttestationVerifier;
+  tee: TEERegistry;
+  hub: InferenceHub;
+  /** Block of the first deploy transaction: where event scans start. */
+  startBlock: number;
+}
+
+export interface DeploymentFile {
+  chainId: number;
+  startBlock: number;
+  deployer: string;
+  attestationRoot: string;
+  contracts: Record<"token" | "models" | "nodes" | "attestation" | "tee" | "hub", string>;
+}
+
+/** Deploys the token, the three registries and the hub, and wires them together. */
+export async function deployProofgrid(deployer: Signer, options: DeployOptions): Promise<Proofgrid> {
+  const log = options.log ?? (() => {});
+  const from = await deployer.getAddress();
+  const owner = options.owner ?? from;
+  const staking = { ...DEFAULT_STAKING, ...options.staking };
+  const teeParams = { ...DEFAULT_TEE, ...options.tee };
+  const hubParams: HubParameters = { ...DEFAULT_HUB, ...options.hub, treasury: options.treasury ?? owner };
+  const provider = deployer.provider;
+  if (!provider) throw new Error("deployProofgrid: the deployer signer has no provider");
+  const startBlock = await provider.getBlockNumber();
+
+  // The node registry's owner must be the deployer until the hub is set.
+  const token = await (await new ProofgridToken__factory(deployer).deploy(from)).waitForDeployment();
+  log(`token        ${await token.getAddress()}`);
+  const models = await (await new ModelRegistry__factory(deployer).deploy()).waitForDeployment();
+  log(`models       ${await models.getAddress()}`);
+  const nodes = await (
+    await new NodeRegistry__factory(deployer).deploy(
+      from,
+      await token.getAddress(),
+      await models.getAddress(),
+      staking.minStake,
+      staking.activationDelay,
+      staking.unbondingDelay,
+      staking.jailPeriod,
+    )
+  ).waitForDeployment();
+  log(`nodes        ${await nodes.getAddress()}`);
+  const attestation = await (
+    await new RootKeyAttestationVerifier__factory(deployer).deploy(options.attestationRoot)
+  ).waitForDeployment();
+  log(`attestation  ${await attestation.getAddress()}`);
+  const tee = await (
+    await new TEERegistry__factory(deployer).deploy(
+      owner,
+      await attestation.getAddress(),
+      teeParams.maxAttestationAge,
+      teeParams.maxHeartbeatAge,
+    )
+  ).waitForDeployment();
+  log(`tee          ${await tee.getAddress()}`);
+  const hub = await (
+    await new InferenceHub__factory(deployer).deploy(
+      owner,
+      await token.getAddress(),
+      await models.getAddress(),
+      await nodes.getAddress(),
+      await tee.getAddress(),
+      hubParams,
+    )
+  ).waitForDeployment();
+  log(`hub          ${await hub.getAddress()}`);
+  await (await nodes.setHub(await hub.getAddress())).wait();
+  if (owner !== from) {
+    await (await nodes.transferOwnership(owner)).wait();
+    await (await token.transferOwnership(owner)).wait();
+  }
+  return { token, models, nodes, attestation, tee, hub, startBlock: startBlock + 1 };
+}
+
+/** The JSON that `deployments/<chainId>.json` holds. */
+export async function describeDeployment(pg: Proofgrid, deployer: Signer): Promise<DeploymentFile> {
+  const network = await deployer.provider!.getNetwork();
+  return {
+    chainId: Number(network.chainId),
+    startBlock: pg.startBlock,
+    deployer: await deployer.getAddress(),
+    attestationRoot: await pg.attestation.root(),
+    contracts: {
+      token: await pg.token.getAddress(),
+      models: await pg.models.getAddress(),
+      nodes: await pg.nodes.getAddress(),
+      attestation: await pg.attestation.getAddress(),
+      tee: await pg.tee.getAddress(),
+      hub: await pg.hub.getAddress(),
+    },
+  };
+}
+
+/** Connects to an existing deployment. */
+export function attachProofgrid(file: DeploymentFile, runner: Signer | ethers.Provider): Proofgrid {
+  return {
+    token: ProofgridToken__factory.connect(file.contracts.token, runner),
+    models: ModelRegistry__factory.connect(file.contracts.models, runner),
+    nodes: NodeRegistry__factory.connect(file.contracts.nodes, runner),
+    attestation: RootKeyAttestationVerifier__factory.connect(file.contracts.attestation, runner),
+    tee: TEERegistry__factory.connect(file.contracts.tee, runner),
+    hub: InferenceHub__factory.connect(file.contracts.hub, runner),
+    startBlock: file.startBlock,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The shared test fixture: the real deploy module, two models, a set of staked nodes (some with
+ * admitted enclaves) and funded requesters. Tests load it with networkHelpers.loadFixture.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { ethers as E } from "ethers";
+import { network } from "hardhat";
+import { deployProofgrid, TOKEN, type DeployOptions } from "../deploy/proofgrid.js";
+import {
+  attestationDomain,
+  hubDomain,
+  levelMask,
+  makeAttestation,
+  mockProof,
+  packVersion,
+  teeDomain,
+  TrustLevel,
+} from "../src/protocol/index.js";
+import { MockProofVerifier__factory } from "../types/contracts/index.js";
+import type { IModelRegistry } from "../types/contracts/registry/ModelRegistry.js";
+
+export const conn = await network.create();
+export const { ethers, networkHelpers } = conn;
+export const { time } = networkHelpers;
+
+export const V1 = packVersion(1, 0);
+export const MEASUREMENT = E.id("proofgrid-enclave-v1");
+export const PRICES: [bigint, bigint, bigint] = [2n * TOKEN, 3n * TOKEN, 5n * TOKEN];
+export const INPUT_SIZE = 4;
+export const OUTPUT_SIZE = 3;
+
+export function release(overrides: Partial<IModelRegistry.ReleaseStruct> = {}): IModelRegistry.ReleaseStruct {
+  return {
+    contentHash: E.id("model-file"),
+    weightsCommitment: E.id("weights"),
+    verifier: E.ZeroAddress,
+    inputSize: INPUT_SIZE,
+    outputSize: OUTPUT_SIZE,
+    scaleBits: 8,
+    levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE),
+    royaltyBps: 1_000,
+    deprecated: false,
+    prices: PRICES,
+    ...overrides,
+  };
+}
+
+export const INPUT = [256n, -128n, 0n, 512n];
+export const OUTPUT = [10n, -3n, 700n];
+export const WRONG_OUTPUT = [10n, -3n, 701n];
+
+/** Deploys everything and returns the actors. */
+export async function deployFixture(options: Partial<DeployOptions> = {}) {
+  const signers = await ethers.getSigners();
+  const [deployer, modelOwner, requester, challenger, treasury, root, stranger] = signers;
+  const nodeSigners = signers.slice(7, 13);
+  const pg = await deployProofgrid(deployer, {
+    attestationRoot: root.address,
+    treasury: treasury.address,
+    ...options,
+  });
+  const verifier = await (await new MockProofVerifier__factory(deployer).deploy()).waitForDeployment();
+
+  // Model 1: every level, with a (mock) proof verifier. Model 2: VANILLA and TEE, no verifier.
+  await pg.models.connect(modelOwner).registerModel(
+    "intent-classifier",
+    V1,
+    release({ verifier: await verifier.getAddress(), levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK) }),
+  );
+  await pg.models.connect(modelOwner).registerModel("credit-score", V1, release());
+
+  for (const s of [requester, challenger, stranger, ...nodeSigners]) {
+    await pg.token.mint(s.address, 10_000n * TOKEN);
+    await pg.token.connect(s).approve(await pg.hub.getAddress(), E.MaxUint256);
+    await pg.token.connect(s).approve(await pg.nodes.getAddress(), E.MaxUint256);
+  }
+  const { chainId } = await ethers.provider.getNetwork();
+  const hubAddress = await pg.hub.getAddress();
+  return {
+    ...pg,
+    verifier,
+    deployer,
+    modelOwner,
+    requester,
+    challenger,
+    treasury,
+    root,
+    stranger,
+    nodeSigners,
+    chainId,
+    hubAddress,
+    domain: hubDomain(chainId, hubAddress),
+  };
+}
+
+export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
+
+/** Joins `signer` with `stake` serving `models` at `levels`, and activates it. */
+export async function joinNode(f: Fixture, signer: HardhatEthersSigner, stake = 1_000n * TOKEN, models = [1, 2], levels = levelMask(TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK)) {
+  await f.nodes.connect(signer).join(stake, models, levels);
+  await time.increase(Number(await f.nodes.activationDelay()));
+  await f.nodes.connect(signer).activate();
+}
+
+/** Admits a fresh enclave key for `operator` and returns it. */
+export async function admitEnclave(f: Fixture, operator: HardhatEthersSigner, measurement = MEASUREMENT) {
+  const enclave = E.Wallet.createRandom();
+  if (!(await f.tee.isMeasurementApproved(measurement))) await f.tee.approveMeasurement(measurement);
+  const attestation = await makeAttestation(f.root, attestationDomain(f.chainId, await f.attestation.getAddress()), {
+    measurement,
+    enclaveKey: enclave.address,
+    operator: operator.address,
+    issuedAt: BigInt(await time.latest()),
+  });
+  await f.tee.connect(operator).admitEnclave(attestation);
+  return enclave;
+}
+
+/** The fixture with one node staked for every level of both models, with an enclave. */
+export async function oneNodeFixture() {
+  const f = await deployFixture();
+  const node = f.nodeSigners[0];
+  await joinNode(f, node);
+  const enclave = await admitEnclave(f, node);
+  return { ...f, node, enclave };
+}
+
+export async function deadlineIn(seconds: number) {
+  return BigInt((await time.latest()) + seconds);
+}
+
+/** Builds request parameters with sensible defaults. */
+export async function requestParams(level: TrustLevel, overrides: Record<string, unknown> = {}) {
+  return {
+    modelId: 1,
+    version: 0,
+    level,
+    fee: PRICES[level],
+    deadline: await deadlineIn(3_600),
+    consumer: E.ZeroAddress,
+    callbackGasLimit: 0,
+    input: INPUT,
+    ...overrides,
+  };
+}
+
+/** Sends a request and returns the job id from the JobRequested event. */
+export async function requestJob(f: Fixture, level: TrustLevel, overrides: Record<string, unknown> = {}, from = f.requester) {
+  const tx = await f.hub.connect(from).request(await requestParams(level, overrides));
+  const receipt = await tx.wait();
+  for (const log of receipt!.logs) {
+    const parsed = f.hub.interface.parseLog(log);
+    if (parsed?.name === "JobRequested") return { jobId: parsed.args.jobId as bigint, node: parsed.args.node as string, receipt: receipt! };
+  }
+  throw new Error("no JobRequested event");
+}
+
+export function proofFor(f: Fixture, jobId: bigint, prover: string, output = OUTPUT, input = INPUT) {
+  return mockProof({ chainId: f.chainId, hub: f.hubAddress, jobId, prover, weightsCommitment: E.id("weights"), input, output });
+}
+
+/** Sum of what the hub owes: escrows of open jobs, bonds of open challenges, balances. */
+export async function hubLiabilities(f: Fixture, accounts: string[]) {
+  let owed = 0n;
+  const count = await f.hub.jobCount();
+  for (let id = 1n; id <= count; id++) {
+    const job = await f.hub.getJob(id);
+    const status = Number(job.status);
+    if (status >= 1 && status <= 3) owed += job.fee;
+    if (status === 3) owed += (await f.hub.getChallenge(id))[0].bond;
+  }
+  for (const a of new Set(accounts)) owed += await f.hub.balanceOf(a);
+  return owed;
+}

@@ -1,0 +1,598 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
+import { expect } from "chai";
+import { ethers as E } from "ethers";
+import { TOKEN } from "../../deploy/proofgrid.js";
+import { hashValues, JobStatus, signResult, TrustLevel } from "../../src/protocol/index.js";
+import {
+  GasBurningConsumer__factory,
+  RecordingConsumer__factory,
+  ReentrantConsumer__factory,
+  RevertingConsumer__factory,
+} from "../../types/contracts/index.js";
+import {
+  admitEnclave,
+  deadlineIn,
+  deployFixture,
+  ethers,
+  hubLiabilities,
+  INPUT,
+  joinNode,
+  networkHelpers,
+  oneNodeFixture,
+  OUTPUT,
+  PRICES,
+  proofFor,
+  requestJob,
+  requestParams,
+  time,
+  V1,
+  WRONG_OUTPUT,
+  type Fixture,
+} from "../fixture.js";
+
+const { loadFixture } = networkHelpers;
+
+async function teeSignature(f: Fixture, enclave: E.Wallet | E.HDNodeWallet, jobId: bigint, node: string, output = OUTPUT, modelId = 1) {
+  return signResult(enclave, f.domain, {
+    jobId,
+    node,
+    modelId,
+    version: V1,
+    inputHash: hashValues(INPUT),
+    outputHash: hashValues(output),
+  });
+}
+
+/** Checks that the hub holds exactly what it owes. */
+async function expectSolvent(f: Fixture) {
+  const accounts = [f.requester, f.challenger, f.treasury, f.modelOwner, f.stranger, ...f.nodeSigners].map((s) => s.address);
+  expect(await f.token.balanceOf(f.hubAddress)).to.equal(await hubLiabilities(f, accounts));
+}
+
+describe("InferenceHub", function () {
+  describe("request", function () {
+    it("escrows the fee, assigns a staked node and emits JobRequested with the input", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const params = await requestParams(TrustLevel.ZK, { fee: PRICES[2] + 7n });
+      await expect(f.hub.connect(f.requester).request(params))
+        .to.emit(f.hub, "JobRequested")
+        .withArgs(1n, f.requester.address, f.node.address, 1, V1, TrustLevel.ZK, PRICES[2] + 7n, params.deadline, E.ZeroAddress, INPUT);
+      expect(await f.token.balanceOf(f.hubAddress)).to.equal(PRICES[2] + 7n);
+      const job = await f.hub.getJob(1n);
+      expect(job.status).to.equal(JobStatus.Requested);
+      expect(job.node).to.equal(f.node.address);
+      expect(job.inputHash).to.equal(hashValues(INPUT));
+      expect(job.outputSize).to.equal(3);
+      expect(await f.hub.jobCount()).to.equal(1n);
+      // The node's stake is locked until the job can no longer be challenged.
+      const info = await f.nodes.getNode(f.node.address);
+      expect(info.lockedUntil).to.equal(params.deadline + 600n + 3_600n);
+    });
+
+    it("reverts with ModelUnknown for an unknown model and moves no funds", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { modelId: 9 })))
+        .to.be.revertedWithCustomError(f.models, "ModelUnknown")
+        .withArgs(9);
+      expect(await f.token.balanceOf(f.hubAddress)).to.equal(0n);
+    });
+
+    it("reverts with ModelReleaseDeprecated for a deprecated release", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      await f.models.connect(f.modelOwner).deprecateRelease(1, V1);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA)))
+        .to.be.revertedWithCustomError(f.models, "ModelReleaseDeprecated")
+        .withArgs(1, V1);
+    });
+
+    it("reverts with ModelLevelUnsupported when the model lacks the level", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.ZK, { modelId: 2 })))
+        .to.be.revertedWithCustomError(f.models, "ModelLevelUnsupported")
+        .withArgs(2, V1, TrustLevel.ZK);
+    });
+
+    it("reverts with HubFeeTooLow when the fee is below the model price", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.TEE, { fee: PRICES[1] - 1n })))
+        .to.be.revertedWithCustomError(f.hub, "HubFeeTooLow")
+        .withArgs(1, V1, TrustLevel.TEE, PRICES[1] - 1n, PRICES[1]);
+    });
+
+    it("reverts with HubDeadlineInPast and HubDeadlineTooFar", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const now = BigInt(await time.latest());
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { deadline: now })))
+        .to.be.revertedWithCustomError(f.hub, "HubDeadlineInPast")
+        .withArgs(now, now + 1n);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { deadline: now + 86_402n })))
+        .to.be.revertedWithCustomError(f.hub, "HubDeadlineTooFar")
+        .withArgs(now + 86_402n, now + 1n + 86_400n);
+    });
+
+    it("reverts with HubInputLength when the input has the wrong length", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { input: [1n, 2n] })))
+        .to.be.revertedWithCustomError(f.hub, "HubInputLength")
+        .withArgs(1, V1, 4, 2);
+    });
+
+    it("reverts with HubCallbackGas above the cap or without a consumer", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { consumer: f.stranger.address, callbackGasLimit: 2_000_001 })))
+        .to.be.revertedWithCustomError(f.hub, "HubCallbackGas")
+        .withArgs(2_000_001, 2_000_000);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { callbackGasLimit: 1 })))
+        .to.be.revertedWithCustomError(f.hub, "HubCallbackGas")
+        .withArgs(1, 0);
+    });
+
+    it("reverts with NodeNoneEligible when no node serves the model at the level", async function () {
+      const f = await loadFixture(deployFixture);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA)))
+        .to.be.revertedWithCustomError(f.nodes, "NodeNoneEligible")
+        .withArgs(1, TrustLevel.VANILLA);
+    });
+
+    it("requestWithPermit escrows with a permit instead of an allowance", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const wallet = E.Wallet.createRandom().connect(ethers.provider);
+      await f.deployer.sendTransaction({ to: wallet.address, value: E.parseEther("1") });
+      await f.token.mint(wallet.address, 100n * TOKEN);
+      const params = await requestParams(TrustLevel.VANILLA);
+      const permitDeadline = await deadlineIn(600);
+      const sig = E.Signature.from(
+        await wallet.signTypedData(
+          { name: "proofgrid Network Token", version: "1", chainId: f.chainId, verifyingContract: await f.token.getAddress() },
+          { Permit: [{ name: "owner", type: "address" }, { name: "spender", type: "address" }, { name: "value", type: "uint256" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }] },
+          { owner: wallet.address, spender: f.hubAddress, value: params.fee, nonce: 0n, deadline: permitDeadline },
+        ),
+      );
+      await expect(f.hub.connect(wallet).requestWithPermit(params, permitDeadline, sig.v, sig.r, sig.s)).to.emit(f.hub, "JobRequested");
+      expect(await f.token.balanceOf(wallet.address)).to.equal(100n * TOKEN - params.fee);
+      // A front-run permit (already used) does not block a request that has the allowance.
+      await f.token.connect(wallet).approve(f.hubAddress, params.fee);
+      await expect(f.hub.connect(wallet).requestWithPermit(await requestParams(TrustLevel.VANILLA), permitDeadline, sig.v, sig.r, sig.s)).to.emit(
+        f.hub,
+        "JobRequested",
+      );
+    });
+  });
+
+  describe("ZK level", function () {
+    it("settles at once with a valid proof and splits the fee between node, owner and protocol", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.ZK);
+      const fee = PRICES[2];
+      const royalty = (fee * 1_000n) / 10_000n;
+      const protocol = (fee * 500n) / 10_000n;
+      await expect(f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
+        .to.emit(f.hub, "JobSettled")
+        .withArgs(jobId, f.node.address, hashValues(OUTPUT), fee - royalty - protocol, royalty, protocol);
+      expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Settled);
+      expect(await f.hub.balanceOf(f.node.address)).to.equal(fee - royalty - protocol);
+      expect(await f.hub.balanceOf(f.modelOwner.address)).to.equal(royalty);
+      expect(await f.hub.balanceOf(f.treasury.address)).to.equal(protocol);
+      await expectSolvent(f);
+    });
+
+    it("rejects a proof made for another job, node, input or output with HubInvalidProof", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.ZK);
+      const { jobId: other } = await requestJob(f, TrustLevel.ZK);
+      const cases = [
+        proofFor(f, other, f.node.address), // another job
+        proofFor(f, jobId, f.stranger.address), // another prover (copied from the mempool)
+        proofFor(f, jobId, f.node.address, WRONG_OUTPUT), // another output
+        proofFor(f, jobId, f.node.address, OUTPUT, [1n, 1n, 1n, 1n]), // another input
+        "0x1234",
+      ];
+      for (const proof of cases) {
+        await expect(f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proof))
+          .to.be.revertedWithCustomError(f.hub, "HubInvalidProof")
+          .withArgs(jobId, f.node.address);
+      }
+    });
+
+    it("rejects a proof from another chain (the statement binds block.chainid)", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.ZK);
+      const { mockProof } = await import("../../src/protocol/index.js");
+      const proof = mockProof({ chainId: f.chainId + 1n, hub: f.hubAddress, jobId, prover: f.node.address, weightsCommitment: E.id("weights"), input: INPUT, output: OUTPUT });
+      await expect(f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proof)).to.be.revertedWithCustomError(f.hub, "HubInvalidProof");
+    });
+
+    it("rejects an input other than the job's with HubInputMismatch", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.ZK);
+      const other = [1n, 2n, 3n, 4n];
+      await expect(f.hub.connect(f.node).submitZkResult(jobId, other, OUTPUT, proofFor(f, jobId, f.node.address, OUTPUT, other)))
+        .to.be.revertedWithCustomError(f.hub, "HubInputMismatch")
+        .withArgs(jobId, hashValues(INPUT), hashValues(other));
+    });
+
+    it("rejects a result from a node that was not assigned, at the wrong level, with the wrong length, or late", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.ZK);
+      await expect(f.hub.connect(f.stranger).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.stranger.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubNotAssignedNode")
+        .withArgs(jobId, f.stranger.address, f.node.address);
+      await expect(f.hub.connect(f.node).submitResult(jobId, OUTPUT))
+        .to.be.revertedWithCustomError(f.hub, "HubWrongLevel")
+        .withArgs(jobId, TrustLevel.VANILLA, TrustLevel.ZK);
+      await expect(f.hub.connect(f.node).submitZkResult(jobId, INPUT, [1n], proofFor(f, jobId, f.node.address, [1n])))
+        .to.be.revertedWithCustomError(f.hub, "HubOutputLength")
+        .withArgs(jobId, 3, 1);
+      const job = await f.hub.getJob(jobId);
+      await time.increaseTo(job.deadline);
+      await expect(f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubDeadlinePassed")
+        .withArgs(jobId, job.deadline, job.deadline + 1n);
+    });
+
+    it("rejects a second result for the same job with HubWrongStatus, and an unknown job with HubUnknownJob", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.ZK);
+      await f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address));
+      await expect(f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubWrongStatus")
+        .withArgs(jobId, JobStatus.Settled, JobStatus.Requested);
+      await expect(f.hub.connect(f.node).submitResult(99n, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubUnknownJob").withArgs(99n);
+    });
+  });
+
+  describe("TEE level", function () {
+    it("settles at once with a signature of the node's admitted enclave", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.TEE);
+      const sig = await teeSignature(f, f.enclave, jobId, f.node.address);
+      expect(await f.hub.resultDigest(jobId, OUTPUT)).to.equal(E.TypedDataEncoder.hash(f.domain, { InferenceResult: [
+        { name: "jobId", type: "uint256" }, { name: "node", type: "address" }, { name: "modelId", type: "uint32" },
+        { name: "version", type: "uint32" }, { name: "inputHash", type: "bytes32" }, { name: "outputHash", type: "bytes32" },
+      ] }, { jobId, node: f.node.address, modelId: 1, version: V1, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) }));
+      await expect(f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, sig))
+        .to.emit(f.hub, "JobSettled")
+        .withArgs(jobId, f.node.address, hashValues(OUTPUT), anyValue, anyValue, anyValue);
+      await expectSolvent(f);
+    });
+
+    it("rejects a signature over another output, another job or another chain", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.TEE);
+      const { jobId: other } = await requestJob(f, TrustLevel.TEE);
+      // Recovered signers differ from the enclave, so the registry does not know them.
+      const wrong = [
+        await teeSignature(f, f.enclave, jobId, f.node.address, WRONG_OUTPUT),
+        await teeSignature(f, f.enclave, other, f.node.address),
+        await signResult(f.enclave, { ...f.domain, chainId: f.chainId + 1n }, { jobId, node: f.node.address, modelId: 1, version: V1, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) }),
+      ];
+      for (const sig of wrong) {
+        await expect(f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, sig)).to.be.revertedWithCustomError(f.tee, "TEEEnclaveUnknown");
+      }
+      await expect(f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, "0x1234"))
+        .to.be.revertedWithCustomError(f.hub, "HubInvalidSignature")
+        .withArgs(jobId);
+    });
+
+    it("rejects an enclave of another node, a revoked measurement and a stale heartbeat", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const otherNode = f.nodeSigners[1];
+      await joinNode(f, otherNode, 10n * TOKEN * 100n);
+      const foreign = await admitEnclave(f, otherNode);
+      const { jobId, node } = await requestJob(f, TrustLevel.TEE, { deadline: await deadlineIn(80_000) });
+      const assigned = node === f.node.address ? f.node : otherNode;
+      const ownEnclave = assigned === f.node ? f.enclave : foreign;
+      const otherEnclave = assigned === f.node ? foreign : f.enclave;
+      await expect(f.hub.connect(assigned).submitTeeResult(jobId, OUTPUT, await teeSignature(f, otherEnclave, jobId, assigned.address)))
+        .to.be.revertedWithCustomError(f.tee, "TEEEnclaveOfOtherNode");
+
+      await time.increase(3_601);
+      await expect(f.hub.connect(assigned).submitTeeResult(jobId, OUTPUT, await teeSignature(f, ownEnclave, jobId, assigned.address)))
+        .to.be.revertedWithCustomError(f.tee, "TEEHeartbeatStale");
+
+      const { jobId: job2, node: node2 } = await requestJob(f, TrustLevel.TEE);
+      const a2 = node2 === f.node.address ? f.node : otherNode;
+      const e2 = a2 === f.node ? f.enclave : foreign;
+      await f.tee.revokeMeasurement((await f.tee.getEnclave(e2.address)).measurement);
+      await expect(f.hub.connect(a2).submitTeeResult(job2, OUTPUT, await teeSignature(f, e2, job2, a2.address)))
+        .to.be.revertedWithCustomError(f.tee, "TEEMeasurementRevoked");
+    });
+  });
+
+  describe("VANILLA level", function () {
+    it("posts a result, settles after the challenge window, and calls the consumer", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
+      const { jobId } = await requestJob(f, TrustLevel.VANILLA, { consumer: await consumer.getAddress(), callbackGasLimit: 200_000 });
+      await expect(f.hub.connect(f.node).submitResult(jobId, OUTPUT)).to.emit(f.hub, "ResultSubmitted").withArgs(jobId, f.node.address, TrustLevel.VANILLA, OUTPUT);
+      const job = await f.hub.getJob(jobId);
+      expect(job.status).to.equal(JobStatus.Submitted);
+      await expect(f.hub.finalize(jobId, OUTPUT))
+        .to.be.revertedWithCustomError(f.hub, "HubChallengeWindowOpen")
+        .withArgs(jobId, job.deadline, anyValue);
+      await time.increaseTo(job.deadline + 1n);
+      await expect(f.hub.finalize(jobId, WRONG_OUTPUT))
+        .to.be.revertedWithCustomError(f.hub, "HubOutputMismatch")
+        .withArgs(jobId, hashValues(OUTPUT), hashValues(WRONG_OUTPUT));
+      await expect(f.hub.connect(f.stranger).finalize(jobId, OUTPUT))
+        .to.emit(f.hub, "CallbackDelivered")
+        .withArgs(jobId, await consumer.getAddress(), true);
+      expect(await consumer.lastJobId()).to.equal(jobId);
+      expect(await consumer.lastOutput()).to.deep.equal(OUTPUT);
+      await expect(f.hub.challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
+      await expectSolvent(f);
+    });
+
+    it("refuses a challenge after the window and by the node itself", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+      await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
+      await expect(f.hub.connect(f.node).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge").withArgs(jobId, f.node.address);
+      const job = await f.hub.getJob(jobId);
+      await time.increaseTo(job.deadline);
+      await expect(f.hub.connect(f.challenger).challenge(jobId))
+        .to.be.revertedWithCustomError(f.hub, "HubChallengeWindowClosed")
+        .withArgs(jobId, job.deadline, job.deadline + 1n);
+    });
+
+    describe("challenge decided by a proof (the model has a verifier)", function () {
+      it("a wrong result is proven: node slashed and jailed, requester refunded, challenger rewarded", async function () {
+        const f = await loadFixture(oneNodeFixture);
+        const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+        await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
+        await expect(f.hub.connect(f.challenger).challenge(jobId))
+          .to.emit(f.hub, "ChallengeOpened")
+          .withArgs(jobId, f.challenger.address, 50n * TOKEN, 1, [], anyValue);
+        await expect(f.hub.connect(f.challenger).vote(jobId, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubWrongChallengeMode").withArgs(jobId, 1, 2);
+        await expectSolvent(f);
+        const stake = (await f.nodes.getNode(f.node.address)).stake;
+        await expect(f.hub.connect(f.challenger).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+          .to.emit(f.hub, "NodePenalized")
+          .withArgs(jobId, f.node.address, 100n * TOKEN, 1);
+        expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
+        expect(await f.hub.balanceOf(f.requester.address)).to.equal(PRICES[0]);
+        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(150n * TOKEN);
+        const info = await f.nodes.getNode(f.node.address);
+        expect(info.stake).to.equal(stake - 100n * TOKEN);
+        expect(info.jailedUntil).to.be.greaterThan(0n);
+        expect(await f.nodes.weightOf(f.node.address, 1, TrustLevel.VANILLA)).to.equal(0n);
+        await expectSolvent(f);
+      });
+
+      it("a right result is proven: the node is paid and keeps the challenger's bond", async function () {
+        const f = await loadFixture(oneNodeFixture);
+        const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+        await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
+        await f.hub.connect(f.challenger).challenge(jobId);
+        await expect(f.hub.connect(f.node).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+          .to.be.revertedWithCustomError(f.hub, "HubInvalidProof"); // a proof made for someone else
+        await expect(f.hub.connect(f.node).resolveWithProof(jobId, INPUT, [1n], proofFor(f, jobId, f.node.address, [1n])))
+          .to.be.revertedWithCustomError(f.hub, "HubOutputLength");
+        await expect(f.hub.connect(f.node).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
+          .to.emit(f.hub, "ChallengeResolved")
+          .withArgs(jobId, false, hashValues(OUTPUT));
+        const fee = PRICES[0];
+        expect(await f.hub.balanceOf(f.node.address)).to.equal(fee - fee / 10n - fee / 20n + 50n * TOKEN);
+        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(0n);
+        await expectSolvent(f);
+      });
+
+      it("no proof before the resolution deadline: the node is treated as wrong", async function () {
+        const f = await loadFixture(oneNodeFixture);
+        const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+        await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
+        await f.hub.connect(f.challenger).challenge(jobId);
+        const [c] = await f.hub.getChallenge(jobId);
+        await expect(f.hub.expireChallenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubResolutionWindow");
+        await time.increaseTo(c.resolveBy);
+        await expect(f.hub.connect(f.node).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
+          .to.be.revertedWithCustomError(f.hub, "HubResolutionWindow")
+          .withArgs(jobId, c.resolveBy, c.resolveBy + 1n);
+        await expect(f.hub.expireChallenge(jobId)).to.emit(f.hub, "NodePenalized");
+        expect(await f.hub.balanceOf(f.requester.address)).to.equal(PRICES[0]);
+        await expectSolvent(f);
+      });
+    });
+
+    describe("challenge decided by re-execution (the model has no verifier)", function () {
+      async function committeeFixture() {
+        const f = await oneNodeFixture();
+        for (const s of f.nodeSigners.slice(1, 5)) await joinNode(f, s);
+        return f;
+      }
+
+      async function openChallenge(f: Fixture, posted: bigint[]) {
+        const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+        const nodeSigner = f.nodeSigners.find((s) => s.address === node)!;
+        await f.hub.connect(nodeSigner).submitResult(jobId, posted);
+        await f.hub.connect(f.challenger).challenge(jobId);
+        const [c, committee] = await f.hub.getChallenge(jobId);
+        const members = committee.map((a) => f.nodeSigners.find((s) => s.address === a)!);
+        return { jobId, nodeSigner, c, members };
+      }
+
+      it("draws a committee of other nodes; a majority for another output proves fraud", async function () {
+        const f = await loadFixture(committeeFixture);
+        const { jobId, nodeSigner, c, members } = await openChallenge(f, WRONG_OUTPUT);
+        expect(c.mode).to.equal(2);
+        expect(members.length).to.equal(3);
+        expect(members.map((m) => m.address)).to.not.include(nodeSigner.address);
+        await expect(f.hub.connect(f.stranger).vote(jobId, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubNotInCommittee").withArgs(jobId, f.stranger.address);
+        await f.hub.connect(members[0]).vote(jobId, OUTPUT);
+        await expect(f.hub.connect(members[0]).vote(jobId, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubAlreadyVoted");
+        await expect(f.hub.connect(members[1]).vote(jobId, [1n])).to.be.revertedWithCustomError(f.hub, "HubOutputLength");
+        await expect(f.hub.connect(members[1]).vote(jobId, OUTPUT))
+          .to.emit(f.hub, "ChallengeResolved")
+          .withArgs(jobId, true, hashValues(OUTPUT));
+        expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
+        // Slash of 100: 50 to the two majority voters, 50 + bond to the challenger.
+        expect(await f.hub.balanceOf(members[0].address)).to.equal(25n * TOKEN);
+        expect(await f.hub.balanceOf(members[1].address)).to.equal(25n * TOKEN);
+        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(100n * TOKEN);
+        await expectSolvent(f);
+      });
+
+      it("a majority for the posted output: the node is paid and the bond is shared", async function () {
+        const f = await loadFixture(committeeFixture);
+        const { jobId, nodeSigner, members } = await openChallenge(f, OUTPUT);
+        await f.hub.connect(members[0]).vote(jobId, OUTPUT);
+        await f.hub.connect(members[1]).vote(jobId, OUTPUT);
+        const fee = PRICES[0];
+        expect(await f.hub.balanceOf(nodeSigner.address)).to.equal(fee - fee / 10n - fee / 20n + 25n * TOKEN);
+        expect(await f.hub.balanceOf(members[0].address)).to.equal(12_500_000_000_000_000_000n);
+        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(0n);
+        await expectSolvent(f);
+      });
+
+      it("no majority by the deadline: fee and bond go back, nobody is slashed", async function () {
+        const f = await loadFixture(committeeFixture);
+        const { jobId, nodeSigner, c, members } = await openChallenge(f, OUTPUT);
+        await f.hub.connect(members[0]).vote(jobId, OUTPUT);
+        await f.hub.connect(members[1]).vote(jobId, WRONG_OUTPUT);
+        await time.increaseTo(c.resolveBy + 1n);
+        await expect(f.hub.connect(members[2]).vote(jobId, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubResolutionWindow");
+        const stake = (await f.nodes.getNode(nodeSigner.address)).stake;
+        await expect(f.hub.expireChallenge(jobId)).to.emit(f.hub, "JobRefunded").withArgs(jobId, f.requester.address, PRICES[0], 2);
+        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(50n * TOKEN);
+        expect((await f.nodes.getNode(nodeSigner.address)).stake).to.equal(stake);
+        await expectSolvent(f);
+      });
+
+      it("refuses a challenge when no other node can re-execute (HubNoCommittee)", async function () {
+        const f = await loadFixture(oneNodeFixture);
+        const { jobId } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+        await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
+        await expect(f.hub.connect(f.challenger).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubNoCommittee").withArgs(jobId);
+        await expect(f.hub.connect(f.challenger).resolveWithProof(jobId, INPUT, OUTPUT, "0x")).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
+      });
+    });
+  });
+
+  describe("timeouts", function () {
+    it("refunds the requester, slashes and jails the node; the slash goes to the treasury", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.TEE);
+      const job = await f.hub.getJob(jobId);
+      await expect(f.hub.claimTimeout(jobId))
+        .to.be.revertedWithCustomError(f.hub, "HubDeadlineNotPassed")
+        .withArgs(jobId, job.deadline, anyValue);
+      await time.increaseTo(job.deadline + 1n);
+      await expect(f.hub.connect(f.stranger).claimTimeout(jobId))
+        .to.emit(f.hub, "JobRefunded")
+        .withArgs(jobId, f.requester.address, PRICES[1], 0)
+        .and.to.emit(f.nodes, "NodeSlashed")
+        .withArgs(f.node.address, 10n * TOKEN, 990n * TOKEN);
+      expect(await f.hub.balanceOf(f.requester.address)).to.equal(PRICES[1]);
+      expect(await f.hub.balanceOf(f.treasury.address)).to.equal(10n * TOKEN);
+      await expect(f.hub.claimTimeout(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
+      await expectSolvent(f);
+      // Withdraw pays out; a second withdraw has nothing left.
+      await expect(f.hub.connect(f.requester).withdraw()).to.emit(f.hub, "Withdrawn").withArgs(f.requester.address, f.requester.address, PRICES[1]);
+      await expect(f.hub.connect(f.requester).withdraw()).to.be.revertedWithCustomError(f.hub, "HubNothingToWithdraw").withArgs(f.requester.address);
+      await expectSolvent(f);
+    });
+  });
+
+  describe("consumer callbacks", function () {
+    async function settleZkWithConsumer(f: Fixture, consumer: string, gas = 100_000) {
+      const { jobId } = await requestJob(f, TrustLevel.ZK, { consumer, callbackGasLimit: gas });
+      return { jobId, tx: f.hub.connect(f.nodeSigners[0]).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.nodeSigners[0].address)) };
+    }
+
+    it("a reverting callback does not block settlement", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const consumer = await new RevertingConsumer__factory(f.deployer).deploy();
+      const { jobId, tx } = await settleZkWithConsumer(f, await consumer.getAddress());
+      await expect(tx).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await consumer.getAddress(), false);
+      expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Settled);
+    });
+
+    it("a callback that burns all its gas does not block settlement", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const consumer = await new GasBurningConsumer__factory(f.deployer).deploy();
+      const { jobId, tx } = await settleZkWithConsumer(f, await consumer.getAddress(), 500_000);
+      const receipt = await (await tx).wait();
+      expect(receipt!.gasUsed).to.be.lessThan(800_000n);
+      expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Settled);
+    });
+
+    it("a callback that re-enters the hub is refused by the guard and settlement stands", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const consumer = await new ReentrantConsumer__factory(f.deployer).deploy(f.hubAddress);
+      const { jobId, tx } = await settleZkWithConsumer(f, await consumer.getAddress(), 300_000);
+      await expect(tx).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await consumer.getAddress(), true);
+      expect(await consumer.blocked()).to.equal(3n);
+      expect(await consumer.reentered()).to.equal(0n);
+      await expectSolvent(f);
+    });
+
+    it("refuses to settle with too little gas for the callback's cap (HubCallbackGasShort)", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
+      const { jobId } = await requestJob(f, TrustLevel.ZK, { consumer: await consumer.getAddress(), callbackGasLimit: 1_000_000 });
+      await expect(
+        f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address), { gasLimit: 600_000 }),
+      ).to.be.revertedWithCustomError(f.hub, "HubCallbackGasShort");
+      expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Requested);
+    });
+
+    it("a consumer contract can be the requester", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
+      await f.token.mint(await consumer.getAddress(), 100n * TOKEN);
+      const params = await requestParams(TrustLevel.ZK, { consumer: await consumer.getAddress(), callbackGasLimit: 150_000 });
+      await consumer.requestFromHub(await f.token.getAddress(), params);
+      await f.hub.connect(f.node).submitZkResult(1n, INPUT, OUTPUT, proofFor(f, 1n, f.node.address));
+      expect(await consumer.calls()).to.equal(1n);
+    });
+  });
+
+  describe("governance and accounting", function () {
+    it("only the owner sets parameters, within bounds", async function () {
+      const f = await loadFixture(deployFixture);
+      const p = { ...(await f.hub.parameters()).toObject() };
+      await expect(f.hub.connect(f.stranger).setParameters(p)).to.be.revertedWithCustomError(f.hub, "OwnableUnauthorizedAccount");
+      const bad: [string, unknown][] = [
+        ["treasury", E.ZeroAddress],
+        ["protocolFeeBps", 2_001],
+        ["challengeWindow", 0],
+        ["resolutionWindow", 0],
+        ["maxJobDuration", 0],
+        ["challengeBond", 0],
+        ["committeeSize", 16],
+        ["maxCallbackGas", 10_000_001],
+      ];
+      for (const [key, value] of bad) {
+        const err = key === "treasury" ? "HubZeroAddress" : "HubInvalidParameter";
+        await expect(f.hub.setParameters({ ...p, [key]: value })).to.be.revertedWithCustomError(f.hub, err);
+      }
+      await expect(f.hub.setParameters({ ...p, protocolFeeBps: 100 })).to.emit(f.hub, "ParametersChanged");
+      expect((await f.hub.parameters()).protocolFeeBps).to.equal(100n);
+      await expect(f.hub.withdrawTo(E.ZeroAddress)).to.be.revertedWithCustomError(f.hub, "HubZeroAddress");
+    });
+
+    it("refuses a fee-on-transfer token (HubTransferMismatch) and moves nothing", async function () {
+      const { FeeOnTransferToken__factory, NodeRegistry__factory, InferenceHub__factory } = await import("../../types/contracts/index.js");
+      const f = await loadFixture(oneNodeFixture);
+      const fot = await new FeeOnTransferToken__factory(f.deployer).deploy();
+      const nodes = await new NodeRegistry__factory(f.deployer).deploy(f.deployer.address, await fot.getAddress(), await f.models.getAddress(), 1n, 0n, 0n, 0n);
+      const hub = await new InferenceHub__factory(f.deployer).deploy(
+        f.deployer.address, await fot.getAddress(), await f.models.getAddress(), await nodes.getAddress(), await f.tee.getAddress(), (await f.hub.parameters()).toObject(),
+      );
+      await nodes.setHub(await hub.getAddress());
+      await fot.mint(f.requester.address, 1_000n * TOKEN);
+      await fot.connect(f.requester).approve(await nodes.getAddress(), E.MaxUint256);
+      await expect(nodes.connect(f.requester).join(100n * TOKEN, [1], 1)).to.be.revertedWithCustomError(nodes, "NodeTransferMismatch").withArgs(100n * TOKEN, 99n * TOKEN);
+      await fot.mint(await nodes.getAddress(), 0n);
+      expect(await fot.balanceOf(await hub.getAddress())).to.equal(0n);
+    });
+
+    it("rejects a zero address at construction", async function () {
+      const { InferenceHub__factory } = await import("../../types/contracts/index.js");
+      const f = await loadFixture(deployFixture);
+      await expect(
+        new InferenceHub__factory(f.deployer).deploy(f.deployer.address, E.ZeroAddress, await f.models.getAddress(), await f.nodes.getAddress(), await f.tee.getAddress(), (await f.hub.parameters()).toObject()),
+      ).to.be.revertedWithCustomError(f.hub, "HubZeroAddress");
+    });
+  });
+});
