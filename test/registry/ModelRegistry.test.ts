@@ -1,0 +1,87 @@
+import { expect } from "chai";
+import { ethers as E } from "ethers";
+import { levelMask, packVersion, TrustLevel } from "../../src/protocol/index.js";
+import { deployFixture, networkHelpers, release, V1 } from "../fixture.js";
+
+const { loadFixture } = networkHelpers;
+const V2 = packVersion(1, 1);
+
+describe("ModelRegistry", function () {
+  it("registers a model with its first release and reads it back", async function () {
+    const f = await loadFixture(deployFixture);
+    await expect(f.models.connect(f.stranger).registerModel("price-forecaster", V1, release()))
+      .to.emit(f.models, "ModelRegistered")
+      .withArgs(3, f.stranger.address, "price-forecaster")
+      .and.to.emit(f.models, "ReleaseAdded");
+    const [owner, name, latest, count] = await f.models.getModel(3);
+    expect([owner, name, latest, count]).to.deep.equal([f.stranger.address, "price-forecaster", BigInt(V1), 1n]);
+    const [version, r] = await f.models.getRelease(3, 0);
+    expect(version).to.equal(BigInt(V1));
+    expect(r.inputSize).to.equal(4n);
+    expect(r.prices).to.deep.equal(release().prices);
+    expect(await f.models.modelCount()).to.equal(3n);
+    expect(await f.models.ownerOf(3)).to.equal(f.stranger.address);
+  });
+
+  it("adds releases with increasing versions only, by the owner only", async function () {
+    const f = await loadFixture(deployFixture);
+    await expect(f.models.connect(f.stranger).addRelease(2, V2, release()))
+      .to.be.revertedWithCustomError(f.models, "ModelNotOwner")
+      .withArgs(2, f.stranger.address, f.modelOwner.address);
+    await expect(f.models.connect(f.modelOwner).addRelease(2, V1, release()))
+      .to.be.revertedWithCustomError(f.models, "ModelVersionNotIncreasing")
+      .withArgs(2, V1, V1);
+    await f.models.connect(f.modelOwner).addRelease(2, V2, release({ inputSize: 8 }));
+    const [version, r] = await f.models.getRelease(2, 0);
+    expect(version).to.equal(BigInt(V2));
+    expect(r.inputSize).to.equal(8n);
+    await expect(f.models.getRelease(2, packVersion(9, 9))).to.be.revertedWithCustomError(f.models, "ModelReleaseUnknown");
+    await expect(f.models.getRelease(7, 0)).to.be.revertedWithCustomError(f.models, "ModelUnknown").withArgs(7);
+  });
+
+  it("validates every field of a release", async function () {
+    const f = await loadFixture(deployFixture);
+    const m = f.models.connect(f.modelOwner);
+    const cases: [Parameters<typeof release>[0], string][] = [
+      [{ contentHash: E.ZeroHash }, "ModelInvalidHash"],
+      [{ weightsCommitment: E.ZeroHash }, "ModelInvalidHash"],
+      [{ inputSize: 0 }, "ModelInvalidShape"],
+      [{ outputSize: 4_097 }, "ModelInvalidShape"],
+      [{ levels: 0 }, "ModelInvalidLevels"],
+      [{ levels: 8 }, "ModelInvalidLevels"],
+      [{ levels: levelMask(TrustLevel.ZK) }, "ModelVerifierMismatch"],
+      [{ verifier: f.stranger.address }, "ModelVerifierMismatch"],
+      [{ royaltyBps: 5_001 }, "ModelRoyaltyTooHigh"],
+    ];
+    for (const [overrides, error] of cases) {
+      await expect(m.registerModel("x", V1, release(overrides))).to.be.revertedWithCustomError(f.models, error);
+    }
+    await expect(m.registerModel("", V1, release())).to.be.revertedWithCustomError(f.models, "ModelInvalidName").withArgs(0);
+    await expect(m.registerModel("x".repeat(65), V1, release())).to.be.revertedWithCustomError(f.models, "ModelInvalidName").withArgs(65);
+    await expect(m.registerModel("x", 0, release())).to.be.revertedWithCustomError(f.models, "ModelVersionNotIncreasing");
+  });
+
+  it("deprecates a release once; a deprecated release is not servable", async function () {
+    const f = await loadFixture(deployFixture);
+    await expect(f.models.connect(f.stranger).deprecateRelease(2, V1)).to.be.revertedWithCustomError(f.models, "ModelNotOwner");
+    await expect(f.models.connect(f.modelOwner).deprecateRelease(2, V2)).to.be.revertedWithCustomError(f.models, "ModelReleaseUnknown");
+    await expect(f.models.connect(f.modelOwner).deprecateRelease(2, V1)).to.emit(f.models, "ReleaseDeprecated").withArgs(2, V1);
+    await expect(f.models.connect(f.modelOwner).deprecateRelease(2, V1)).to.be.revertedWithCustomError(f.models, "ModelReleaseDeprecated");
+    await expect(f.models.requireServable(2, V1, TrustLevel.VANILLA)).to.be.revertedWithCustomError(f.models, "ModelReleaseDeprecated");
+    const [, owner] = await f.models.requireServable(1, 0, TrustLevel.ZK);
+    expect(owner).to.equal(f.modelOwner.address);
+  });
+
+  it("transfers a model in two steps", async function () {
+    const f = await loadFixture(deployFixture);
+    await expect(f.models.connect(f.modelOwner).transferModel(1, f.stranger.address))
+      .to.emit(f.models, "ModelTransferStarted")
+      .withArgs(1, f.modelOwner.address, f.stranger.address);
+    await expect(f.models.connect(f.requester).acceptModel(1))
+      .to.be.revertedWithCustomError(f.models, "ModelNotPendingOwner")
+      .withArgs(1, f.requester.address, f.stranger.address);
+    await expect(f.models.connect(f.stranger).acceptModel(1)).to.emit(f.models, "ModelTransferred").withArgs(1, f.modelOwner.address, f.stranger.address);
+    expect(await f.models.ownerOf(1)).to.equal(f.stranger.address);
+    await expect(f.models.connect(f.stranger).acceptModel(1)).to.be.revertedWithCustomError(f.models, "ModelNotPendingOwner");
+  });
+});
