@@ -26,7 +26,13 @@ export default defineConfig({
     },
   },
   paths: {
-    tests: { mocha: "test", solidity: "contracts/test" },
+    tests: { mocha: "test", solidity: "test/solidity" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256 },
+      invariant: { runs: 256, depth: 30, failOnRevert: false },
+    },
   },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {StakeTree} from "../../contracts/libraries/StakeTree.sol";
+import {CheatTest} from "./Vm.sol";
+
+/// @notice Fuzzes the Fenwick-tree draw against a linear scan of the same weights.
+contract StakeTreeTest is CheatTest {
+    using StakeTree for StakeTree.Tree;
+
+    StakeTree.Tree private tree;
+    address[] private members;
+    mapping(address => uint256) private weights;
+
+    function _apply(uint256[] memory ops) private {
+        for (uint256 i; i < ops.length && i < 64; ++i) {
+            address member = address(uint160(ops[i] % 40) + 1);
+            uint256 weight = (ops[i] >> 8) % 4 == 0 ? 0 : (ops[i] >> 16) % 1e21;
+            if (tree.indexOf[member] == 0 && weight != 0) members.push(member);
+            tree.set(member, weight);
+            weights[member] = weight;
+        }
+    }
+
+    function testFuzz_totalIsSumOfWeights(uint256[] memory ops) public {
+        _apply(ops);
+        uint256 sum;
+        for (uint256 i; i < members.length; ++i) {
+            sum += weights[members[i]];
+            require(tree.weightOf(members[i]) == weights[members[i]], "weightOf");
+        }
+        require(tree.total() == sum, "total");
+        require(tree.capacity >= tree.count, "capacity");
+    }
+
+    function testFuzz_drawMatchesLinearScan(uint256[] memory ops, uint256 seed) public {
+        _apply(ops);
+        uint256 total = tree.total();
+        vm.assume(total != 0);
+        uint256 r = seed % total;
+        // Members in index order: the tree draws the first whose prefix sum exceeds r.
+        address expected;
+        uint256 prefix;
+        for (uint256 index = 1; index <= tree.count; ++index) {
+            address member = tree.members[index];
+            prefix += weights[member];
+            if (prefix > r) {
+                expected = member;
+                break;
+            }
+        }
+        address drawn = tree.draw(seed);
+        require(drawn == expected, "draw");
+        require(weights[drawn] != 0, "zero weight drawn");
+    }
+
+    function test_drawRevertsWhenEmpty() public {
+        tree.set(address(1), 0);
+        try this.drawExternal(1) {
+            revert("expected StakeTreeEmpty");
+        } catch (bytes memory reason) {
+            require(bytes4(reason) == StakeTree.StakeTreeEmpty.selector, "wrong error");
+        }
+    }
+
+    function drawExternal(uint256 seed) external view returns (address) {
+        return tree.draw(seed);
+    }
+}
