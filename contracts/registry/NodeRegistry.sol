@@ -26,14 +26,14 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     uint256 public constant MAX_DELAY = 90 days;
 
     struct Node {
-        // [stake, status, levels, activatesAt, unbondsAt, jailedUntil]: [96, 8, 8, 40, 40, 40] = 232
+        // [stake, status, levels, statusUntil, jailedUntil, lockedUntil]: [96, 8, 8, 40, 40, 40] = 232.
+        // One slot, so the hub's lock on every draw rewrites a warm-priced nonzero slot.
         uint96 stake;
         NodeStatus status;
         uint8 levels;
-        uint40 activatesAt;
-        uint40 unbondsAt;
+        /// Pending: when the node may activate. Unbonding: when the stake unbonds.
+        uint40 statusUntil;
         uint40 jailedUntil;
-        // [lockedUntil]: [40]
         uint40 lockedUntil;
         uint32[] models;
     }
@@ -102,7 +102,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         node.stake = amount;
         node.status = NodeStatus.Pending;
         node.levels = levels;
-        node.activatesAt = activatesAt;
+        node.statusUntil = activatesAt;
         node.models = modelIds;
         emit NodeJoined(msg.sender, amount, levels, modelIds, activatesAt);
     }
@@ -110,7 +110,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     /// @inheritdoc INodeRegistry
     function activate() external {
         Node storage node = _nodeWithStatus(msg.sender, NodeStatus.Pending);
-        if (block.timestamp < node.activatesAt) revert NodeNotYetActive(msg.sender, node.activatesAt, block.timestamp);
+        if (block.timestamp < node.statusUntil) revert NodeNotYetActive(msg.sender, node.statusUntil, block.timestamp);
         if (node.stake < minStake) revert NodeStakeTooLow(node.stake, minStake);
         node.status = NodeStatus.Active;
         _sync(msg.sender, node);
@@ -156,14 +156,14 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         _setWeight(msg.sender, node, 0);
         uint40 unbondsAt = uint40(block.timestamp) + unbondingDelay;
         node.status = NodeStatus.Unbonding;
-        node.unbondsAt = unbondsAt;
+        node.statusUntil = unbondsAt;
         emit UnbondingStarted(msg.sender, unbondsAt);
     }
 
     /// @inheritdoc INodeRegistry
     function withdrawStake() external nonReentrant {
         Node storage node = _nodeWithStatus(msg.sender, NodeStatus.Unbonding);
-        uint256 unlocksAt = node.unbondsAt > node.lockedUntil ? node.unbondsAt : node.lockedUntil;
+        uint256 unlocksAt = node.statusUntil > node.lockedUntil ? node.statusUntil : node.lockedUntil;
         if (block.timestamp < unlocksAt) revert NodeStakeLocked(msg.sender, unlocksAt, block.timestamp);
         uint256 amount = node.stake;
         delete _nodes[msg.sender];
@@ -265,8 +265,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
             status: record.status,
             stake: record.stake,
             levels: record.levels,
-            activatesAt: record.activatesAt,
-            unbondsAt: record.unbondsAt,
+            activatesAt: record.status == NodeStatus.Pending ? record.statusUntil : 0,
+            unbondsAt: record.status == NodeStatus.Unbonding ? record.statusUntil : 0,
             jailedUntil: record.jailedUntil,
             lockedUntil: record.lockedUntil,
             models: record.models
