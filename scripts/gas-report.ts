@@ -103,7 +103,7 @@ async function stepTable(s: Setup, consumer?: string) {
   const rows: Record<string, string> = {};
   for (const level of [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK]) {
     await job(s, level, consumer); // warm-up: first credits of each balance
-    const runs = [];
+    const runs: Record<string, bigint>[] = [];
     for (let i = 0; i < 5; i++) runs.push(await job(s, level, consumer));
     const keys = Object.keys(runs[0]);
     const med = Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k]))]));

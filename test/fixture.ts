@@ -49,8 +49,18 @@ export const INPUT = [256n, -128n, 0n, 512n];
 export const OUTPUT = [10n, -3n, 700n];
 export const WRONG_OUTPUT = [10n, -3n, 701n];
 
-/** Deploys everything and returns the actors. */
-export async function deployFixture(options: Partial<DeployOptions> = {}) {
+/** Deploys everything and returns the actors (loadFixture's fixture: takes no options). */
+export async function deployFixture() {
+  return deployWith({});
+}
+
+/** The hub's parameters as a plain object (to modify and send back). */
+export async function hubParameters(f: { hub: { parameters(): Promise<unknown> } }) {
+  return ((await f.hub.parameters()) as E.Result).toObject() as Awaited<ReturnType<Fixture["hub"]["parameters"]>>;
+}
+
+/** Deploys everything with `options` and returns the actors. */
+export async function deployWith(options: Partial<DeployOptions>) {
   const signers = await ethers.getSigners();
   const [deployer, modelOwner, requester, challenger, treasury, root, stranger] = signers;
   const nodeSigners = signers.slice(7, 13);

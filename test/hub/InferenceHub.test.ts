@@ -13,6 +13,7 @@ import {
   admitEnclave,
   deadlineIn,
   deployFixture,
+  hubParameters,
   ethers,
   hubLiabilities,
   INPUT,
@@ -550,7 +551,7 @@ describe("InferenceHub", function () {
   describe("governance and accounting", function () {
     it("only the owner sets parameters, within bounds", async function () {
       const f = await loadFixture(deployFixture);
-      const p = { ...(await f.hub.parameters()).toObject() };
+      const p = await hubParameters(f);
       await expect(f.hub.connect(f.stranger).setParameters(p)).to.be.revertedWithCustomError(f.hub, "OwnableUnauthorizedAccount");
       const bad: [string, unknown][] = [
         ["treasury", E.ZeroAddress],
@@ -577,7 +578,7 @@ describe("InferenceHub", function () {
       const fot = await new FeeOnTransferToken__factory(f.deployer).deploy();
       const nodes = await new NodeRegistry__factory(f.deployer).deploy(f.deployer.address, await fot.getAddress(), await f.models.getAddress(), 1n, 0n, 0n, 0n);
       const hub = await new InferenceHub__factory(f.deployer).deploy(
-        f.deployer.address, await fot.getAddress(), await f.models.getAddress(), await nodes.getAddress(), await f.tee.getAddress(), (await f.hub.parameters()).toObject(),
+        f.deployer.address, await fot.getAddress(), await f.models.getAddress(), await nodes.getAddress(), await f.tee.getAddress(), await hubParameters(f),
       );
       await nodes.setHub(await hub.getAddress());
       await fot.mint(f.requester.address, 1_000n * TOKEN);
@@ -591,7 +592,7 @@ describe("InferenceHub", function () {
       const { InferenceHub__factory } = await import("../../types/contracts/index.js");
       const f = await loadFixture(deployFixture);
       await expect(
-        new InferenceHub__factory(f.deployer).deploy(f.deployer.address, E.ZeroAddress, await f.models.getAddress(), await f.nodes.getAddress(), await f.tee.getAddress(), (await f.hub.parameters()).toObject()),
+        new InferenceHub__factory(f.deployer).deploy(f.deployer.address, E.ZeroAddress, await f.models.getAddress(), await f.nodes.getAddress(), await f.tee.getAddress(), await hubParameters(f)),
       ).to.be.revertedWithCustomError(f.hub, "HubZeroAddress");
     });
   });
