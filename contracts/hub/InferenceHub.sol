@@ -95,14 +95,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
     function claimTimeout(uint256 jobId) external nonReentrant {
         Job storage job = _jobWithStatus(jobId, JobStatus.Requested);
         if (block.timestamp <= job.deadline) revert HubDeadlineNotPassed(jobId, job.deadline, block.timestamp);
-        job.status = JobStatus.Refunded;
-        address node = job.node;
-        _credit(job.requester, job.fee);
-        emit JobRefunded(jobId, job.requester, job.fee, RefundReason.Timeout);
-        uint256 slashed = nodes.slash(node, _params.timeoutSlash);
-        nodes.jail(node);
-        _credit(_params.treasury, slashed);
-        emit NodePenalized(jobId, node, slashed, RefundReason.Timeout);
+        _refund(jobId, job, RefundReason.Timeout);
+        _credit(_params.treasury, _penalize(jobId, job.node, _params.timeoutSlash, RefundReason.Timeout));
     }
 
     // ------------------------------------------------------------------ nodes
@@ -244,10 +238,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
         } else {
             // No majority: nobody is proven right; everyone gets their money back.
             emit ChallengeResolved(jobId, false, bytes32(0));
-            job.status = JobStatus.Refunded;
-            _credit(job.requester, job.fee);
+            _refund(jobId, job, RefundReason.Undecided);
             _credit(c.challenger, c.bond);
-            emit JobRefunded(jobId, job.requester, job.fee, RefundReason.Undecided);
         }
     }
 
@@ -437,15 +429,27 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
     ///      return the bond, slash and jail the node, and share the slash between the challenger
     ///      and the committee's majority (all to the challenger when there is no committee).
     function _punishFraud(uint256 jobId, Job storage job, Challenge storage c, address[] memory majority) private {
-        job.status = JobStatus.Refunded;
-        address node = job.node;
-        _credit(job.requester, job.fee);
-        emit JobRefunded(jobId, job.requester, job.fee, RefundReason.Fraud);
-        uint256 slashed = nodes.slash(node, _params.fraudSlash);
-        nodes.jail(node);
+        _refund(jobId, job, RefundReason.Fraud);
+        uint256 slashed = _penalize(jobId, job.node, _params.fraudSlash, RefundReason.Fraud);
         uint256 toVoters = majority.length == 0 ? 0 : _split(slashed / 2, majority);
         _credit(c.challenger, c.bond + slashed - toVoters);
-        emit NodePenalized(jobId, node, slashed, RefundReason.Fraud);
+    }
+
+    /// @dev Ends a job by giving its fee back to the requester.
+    function _refund(uint256 jobId, Job storage job, RefundReason reason) private {
+        job.status = JobStatus.Refunded;
+        _credit(job.requester, job.fee);
+        emit JobRefunded(jobId, job.requester, job.fee, reason);
+    }
+
+    /// @dev Slashes up to `amount` of `node`'s stake into the hub and jails it. Returns the slash.
+    function _penalize(uint256 jobId, address node, uint256 amount, RefundReason reason)
+        private
+        returns (uint256 slashed)
+    {
+        slashed = nodes.slash(node, amount);
+        nodes.jail(node);
+        emit NodePenalized(jobId, node, slashed, reason);
     }
 
     /// @dev Credits `amount` split evenly among `accounts`; the remainder of the division goes to
