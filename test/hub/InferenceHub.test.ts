@@ -584,8 +584,24 @@ describe("InferenceHub", function () {
       await fot.mint(f.requester.address, 1_000n * TOKEN);
       await fot.connect(f.requester).approve(await nodes.getAddress(), E.MaxUint256);
       await expect(nodes.connect(f.requester).join(100n * TOKEN, [1], 1)).to.be.revertedWithCustomError(nodes, "NodeTransferMismatch").withArgs(100n * TOKEN, 99n * TOKEN);
-      await fot.mint(await nodes.getAddress(), 0n);
-      expect(await fot.balanceOf(await hub.getAddress())).to.equal(0n);
+      expect(await fot.balanceOf(await nodes.getAddress())).to.equal(0n);
+
+      // The hub refuses it too: a registry staked in the network token, a hub paid in the FOT token.
+      const staked = await new NodeRegistry__factory(f.deployer).deploy(f.deployer.address, await f.token.getAddress(), await f.models.getAddress(), 1n, 0n, 0n, 0n);
+      const fotHub = await new InferenceHub__factory(f.deployer).deploy(
+        f.deployer.address, await fot.getAddress(), await f.models.getAddress(), await staked.getAddress(), await f.tee.getAddress(), await hubParameters(f),
+      );
+      await staked.setHub(await fotHub.getAddress());
+      await f.token.connect(f.nodeSigners[1]).approve(await staked.getAddress(), E.MaxUint256);
+      await staked.connect(f.nodeSigners[1]).join(100n * TOKEN, [1], 1);
+      await staked.connect(f.nodeSigners[1]).activate();
+      await fot.connect(f.requester).approve(await fotHub.getAddress(), E.MaxUint256);
+      const params = await requestParams(TrustLevel.VANILLA);
+      await expect(fotHub.connect(f.requester).request(params))
+        .to.be.revertedWithCustomError(fotHub, "HubTransferMismatch")
+        .withArgs(params.fee, params.fee - params.fee / 100n);
+      expect(await fot.balanceOf(await fotHub.getAddress())).to.equal(0n);
+      expect(await fot.balanceOf(f.requester.address)).to.equal(1_000n * TOKEN);
     });
 
     it("rejects a zero address at construction", async function () {
