@@ -490,6 +490,11 @@ describe("InferenceHub", function () {
       // Withdraw pays out; a second withdraw has nothing left.
       await expect(f.hub.connect(f.requester).withdraw()).to.emit(f.hub, "Withdrawn").withArgs(f.requester.address, f.requester.address, PRICES[1]);
       await expect(f.hub.connect(f.requester).withdraw()).to.be.revertedWithCustomError(f.hub, "HubNothingToWithdraw").withArgs(f.requester.address);
+      // withdrawTo pays another address.
+      const before = await f.token.balanceOf(f.stranger.address);
+      await expect(f.hub.connect(f.treasury).withdrawTo(f.stranger.address)).to.emit(f.hub, "Withdrawn").withArgs(f.treasury.address, f.stranger.address, 10n * TOKEN);
+      expect(await f.token.balanceOf(f.stranger.address)).to.equal(before + 10n * TOKEN);
+      await expect(f.hub.resultDigest(99n, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubUnknownJob").withArgs(99n);
       await expectSolvent(f);
     });
   });
