@@ -472,9 +472,10 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
         address consumer = job.consumer;
         if (consumer == address(0)) return;
         uint256 gasLimit = job.callbackGasLimit;
+        bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (jobId, output));
+        // Checked after encoding, whose cost grows with the output, and right before the call.
         uint256 needed = gasLimit + gasLimit / 63 + CALLBACK_OVERHEAD;
         if (gasleft() < needed) revert HubCallbackGasShort(jobId, gasleft(), needed);
-        bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (jobId, output));
         bool success;
         // Safe: a plain call that copies no return data (so a huge return cannot cost the hub gas)
         // and reads only `data`, which is in memory.
