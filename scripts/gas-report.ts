@@ -8,7 +8,7 @@
  */
 import { ethers as E, type ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
-import { deployProofgrid, TOKEN, type Proofgrid } from "../deploy/proofgrid.js";
+import { deployProofgrid, TOKEN } from "../deploy/proofgrid.js";
 import { hashValues, hubDomain, levelMask, mockProof, packVersion, signResult, TrustLevel, attestationDomain, makeAttestation } from "../src/protocol/index.js";
 import { MockProofVerifier__factory, RecordingConsumer__factory } from "../types/contracts/index.js";
 
@@ -138,4 +138,3 @@ for (const n of counts) {
 if (figures[counts[0]] && figures[counts.at(-1)!]) {
   console.log(`  ratio ${counts.at(-1)}/${counts[0]}: ${(Number(figures[counts.at(-1)!]) / Number(figures[counts[0]])).toFixed(3)}`);
 }
-export type { Proofgrid };
