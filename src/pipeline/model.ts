@@ -1,0 +1,157 @@
+/**
+ * The float model: what a JSON spec or an ONNX graph becomes once parsed, before quantization.
+ * A model is a chain of layers over one vector (batch dimension 1), which is the shape of the
+ * MLP-style classifiers and regressors the pipeline targets.
+ */
+import { ModelFormatError, QuantizationError, ShapeError } from "../errors.js";
+
+export type FloatLayer =
+  | { type: "dense"; name: string; weights: number[][]; bias: number[] }
+  | { type: "relu"; name: string }
+  | { type: "leaky_relu"; name: string; alpha: number }
+  | { type: "argmax"; name: string };
+
+export interface FloatModel {
+  name: string;
+  version: string;
+  inputSize: number;
+  /** The range of every input feature, as real numbers; the circuit accepts this range (rounded up to a power of two). */
+  inputRange: [number, number];
+  layers: FloatLayer[];
+  /** Class labels, one per output of the layer an argmax reads (or per output when there is no argmax). */
+  labels?: string[];
+  /** Sample inputs for the error report; random inputs in inputRange when absent. */
+  samples?: number[][];
+}
+
+/** The size of the vector after each layer (index 0: the input). */
+export function layerSizes(model: FloatModel): number[] {
+  const sizes = [model.inputSize];
+  let n = model.inputSize;
+  for (const layer of model.layers) {
+    if (layer.type === "dense") n = layer.weights.length;
+    else if (layer.type === "argmax") n = 1;
+    sizes.push(n);
+  }
+  return sizes;
+}
+
+export function outputSize(model: FloatModel): number {
+  const sizes = layerSizes(model);
+  return sizes[sizes.length - 1];
+}
+
+/** Number of classes when the model ends in argmax (the width of the vector it reads), else undefined. */
+export function classCount(model: FloatModel): number | undefined {
+  const last = model.layers[model.layers.length - 1];
+  if (last?.type !== "argmax") return undefined;
+  const sizes = layerSizes(model);
+  return sizes[sizes.length - 2];
+}
+
+function finite(value: number, where: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new QuantizationError(`${where} is ${String(value)}: weights must be finite numbers`);
+  }
+}
+
+/**
+ * Checks a parsed model before any long work starts: shapes chain together, every weight is a finite
+ * number, an argmax comes last, labels and samples fit. Throws a typed error that names the layer.
+ */
+export function validateModel(model: FloatModel): void {
+  if (!model.name || !/^[A-Za-z][A-Za-z0-9_.-]*$/.test(model.name)) {
+    throw new ModelFormatError(`model name ${JSON.stringify(model.name)} must start with a letter and use letters, digits, '_', '-' or '.'`);
+  }
+  if (!Number.isInteger(model.inputSize) || model.inputSize < 1) {
+    throw new ShapeError(`input size must be a positive integer, got ${model.inputSize}`);
+  }
+  const [lo, hi] = model.inputRange;
+  finite(lo, "input range low");
+  finite(hi, "input range high");
+  if (!(lo < hi)) throw new ModelFormatError(`input range [${lo}, ${hi}] is empty`);
+  if (model.layers.length === 0) throw new ModelFormatError("the model has no layers");
+  let n = model.inputSize;
+  let dense = 0;
+  model.layers.forEach((layer, index) => {
+    const where = `layer ${index} (${layer.name})`;
+    switch (layer.type) {
+      case "dense": {
+        dense++;
+        if (layer.weights.length === 0) throw new ShapeError(`${where}: dense layer with no outputs`);
+        layer.weights.forEach((row, j) => {
+          if (!Array.isArray(row) || row.length !== n) {
+            throw new ShapeError(`${where}: weight row ${j} has ${Array.isArray(row) ? row.length : "no"} entries, the layer's input has ${n}`);
+          }
+          row.forEach((w, i) => finite(w, `${where}: weight [${j}][${i}]`));
+        });
+        if (layer.bias.length !== layer.weights.length) {
+          throw new ShapeError(`${where}: bias has ${layer.bias.length} entries, the layer has ${layer.weights.length} outputs`);
+        }
+        layer.bias.forEach((b, j) => finite(b, `${where}: bias [${j}]`));
+        n = layer.weights.length;
+        break;
+      }
+      case "leaky_relu":
+        finite(layer.alpha, `${where}: alpha`);
+        if (layer.alpha < 0 || layer.alpha >= 1) {
+          throw new ModelFormatError(`${where}: LeakyRelu alpha ${layer.alpha} must lie in [0, 1)`);
+        }
+        break;
+      case "relu":
+        break;
+      case "argmax":
+        if (index !== model.layers.length - 1) throw new ModelFormatError(`${where}: argmax must be the last layer`);
+        n = 1;
+        break;
+    }
+  });
+  if (dense === 0) throw new ModelFormatError("the model has no dense layer");
+  const classes = classCount(model) ?? outputSize(model);
+  if (model.labels && model.labels.length !== classes) {
+    throw new ShapeError(`${model.labels.length} labels for ${classes} outputs`);
+  }
+  model.samples?.forEach((sample, s) => {
+    if (sample.length !== model.inputSize) {
+      throw new ShapeError(`sample ${s} has ${sample.length} features, the model takes ${model.inputSize}`);
+    }
+    sample.forEach((x, i) => finite(x, `sample ${s} feature ${i}`));
+  });
+}
+
+/** Float evaluation: the reference the quantized model is measured against. */
+export function evaluateFloat(model: FloatModel, input: readonly number[]): number[] {
+  if (input.length !== model.inputSize) {
+    throw new ShapeError(`input has ${input.length} features, the model takes ${model.inputSize}`);
+  }
+  let v = [...input];
+  for (const layer of model.layers) v = floatLayer(layer, v);
+  return v;
+}
+
+/** The values after every layer (index 0: the input). */
+export function traceFloat(model: FloatModel, input: readonly number[]): number[][] {
+  const trace = [[...input]];
+  let v = [...input];
+  for (const layer of model.layers) {
+    v = floatLayer(layer, v);
+    trace.push(v);
+  }
+  return trace;
+}
+
+function floatLayer(layer: FloatLayer, v: number[]): number[] {
+  switch (layer.type) {
+    case "dense":
+      return layer.weights.map((row, j) => row.reduce((acc, w, i) => acc + w * v[i], layer.bias[j]));
+    case "relu":
+      return v.map((x) => (x > 0 ? x : 0));
+    case "leaky_relu":
+      return v.map((x) => (x >= 0 ? x : layer.alpha * x));
+    case "argmax": {
+      let best = 0;
+      for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+      return [best];
+    }
+  }
+}
