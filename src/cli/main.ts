@@ -17,10 +17,85 @@ const USAGE = `usage: proofgrid <command> [options]
 
 commands:
   deploy [--network <name>] [--out <dir>]   deploy the contracts and write <dir>/<chainId>.json
+  model build <file|dir> [options]          model file -> quantized model, circuit, keys, verifier
   version                                   print the version
 
-Run 'proofgrid <command> --help' for a command's options. The model pipeline, node runtime,
-'run', 'infer' and 'status' commands are being built (see the open issues).`;
+Run 'proofgrid <command> --help' for a command's options. The node runtime, 'run', 'infer' and
+'status' commands are being built (see the open issues).`;
+
+const MODEL_BUILD_USAGE = `usage: proofgrid model build <file|dir> [options]
+
+Turns a model file (JSON spec or ONNX; a directory holding model.json or one model file) into a
+quantized model, a circom circuit, Groth16 keys, a Solidity verifier and its IProofVerifier adapter,
+and writes a manifest with the hashes of each. Steps whose inputs did not change are skipped.
+
+options:
+  --out <dir>            output directory (default build/<model name>)
+  --ptau <file>          powers-of-tau ceremony file (default: a local one, made once and cached in
+                         $PROOFGRID_CACHE or ~/.cache/proofgrid; development only)
+  --scale-bits <S>       fixed-point scale 2^S (default: the smallest S in 4..16 within 0.5% error)
+  --input-range <lo,hi>  range of every input feature (ONNX files carry none; default -1,1)
+  --name <name>          model name (default: from the file); contracts are named after it
+  --contracts <dir>      where to write the verifier and adapter (default contracts/verifiers)
+  --no-contracts         write them only into the output directory
+  --json                 print the manifest as JSON on stdout`;
+
+async function modelCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
+    console.log(MODEL_BUILD_USAGE);
+    return sub === undefined ? 1 : 0;
+  }
+  if (sub !== "build") throw new CliError(`unknown model command '${sub}' (run 'proofgrid model --help')`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      out: { type: "string" },
+      ptau: { type: "string" },
+      "scale-bits": { type: "string" },
+      "input-range": { type: "string" },
+      name: { type: "string" },
+      contracts: { type: "string" },
+      "no-contracts": { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(MODEL_BUILD_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new CliError("model build takes one model file or directory (run 'proofgrid model build --help')");
+  let scaleBits: number | undefined;
+  if (values["scale-bits"] !== undefined) {
+    scaleBits = Number(values["scale-bits"]);
+    if (!Number.isInteger(scaleBits) || scaleBits < 1 || scaleBits > 32) throw new CliError(`--scale-bits ${values["scale-bits"]} must be an integer from 1 to 32`);
+  }
+  let inputRange: [number, number] | undefined;
+  if (values["input-range"] !== undefined) {
+    const parts = values["input-range"].split(",").map(Number);
+    if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] < parts[1])) {
+      throw new CliError(`--input-range ${values["input-range"]} must be two numbers lo,hi with lo < hi`);
+    }
+    inputRange = [parts[0], parts[1]];
+  }
+  const { buildModel } = await import("../pipeline/build.js");
+  const { consoleProgress, silentProgress } = await import("../pipeline/progress.js");
+  const result = await buildModel(positionals[0], {
+    out: values.out,
+    ptau: values.ptau,
+    scaleBits,
+    inputRange,
+    name: values.name,
+    verifiersDir: values["no-contracts"] ? null : values.contracts,
+    progress: values.json ? silentProgress() : consoleProgress(6),
+  });
+  if (values.json) console.log(JSON.stringify(result.manifest, null, 2));
+  else console.log(path.relative(process.cwd(), path.join(result.dir, "manifest.json")));
+  return 0;
+}
 
 const DEPLOY_USAGE = `usage: proofgrid deploy [--network <name>] [--out <dir>]
 
@@ -99,6 +174,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "deploy":
         return await deploy(rest);
+      case "model":
+        return await modelCommand(rest);
       default:
         throw new CliError(`unknown command '${command}' (run 'proofgrid --help')`);
     }

@@ -22,7 +22,7 @@ export interface QuantizeOptions {
   scaleBits?: number;
   minScaleBits?: number;
   maxScaleBits?: number;
-  /** Largest error of the outputs (or logits, before an argmax), relative to their largest magnitude. */
+  /** Largest error of the outputs (or logits, before an argmax), relative to their largest magnitude (default 0.5%). */
   tolerance?: number;
   /** Random samples when the model brings none. */
   sampleCount?: number;
@@ -219,7 +219,7 @@ function measure(model: FloatModel, quantized: QuantizedModel, samples: number[]
 export function quantize(model: FloatModel, options: QuantizeOptions = {}): { quantized: QuantizedModel; report: QuantizationReport } {
   validateModel(model);
   const samples = sampleInputs(model, options.sampleCount ?? 64);
-  const tolerance = options.tolerance ?? 0.01;
+  const tolerance = options.tolerance ?? 0.005;
   const candidates =
     options.scaleBits !== undefined
       ? [options.scaleBits]

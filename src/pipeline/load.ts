@@ -1,0 +1,51 @@
+/**
+ * Reads a model file (JSON spec or ONNX), or a directory holding one (model.json, else the only
+ * .json or .onnx file in it).
+ */
+import { existsSync, statSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { ModelFormatError } from "../errors.js";
+import { parseJsonModel } from "./json.js";
+import type { FloatModel } from "./model.js";
+import { parseOnnxModel } from "./onnx.js";
+
+export interface LoadOptions {
+  /** Overrides the input range (ONNX files do not carry one; the default is [-1, 1]). */
+  inputRange?: [number, number];
+  /** The model's name when the file does not give one (default: the file name). */
+  name?: string;
+}
+
+export interface LoadedModel {
+  file: string;
+  bytes: Buffer;
+  format: "json" | "onnx";
+  model: FloatModel;
+}
+
+export async function resolveModelFile(target: string): Promise<string> {
+  if (!existsSync(target)) throw new ModelFormatError(`model file ${target} does not exist`);
+  if (!statSync(target).isDirectory()) return target;
+  if (existsSync(path.join(target, "model.json"))) return path.join(target, "model.json");
+  const candidates = (await readdir(target)).filter((f) => /\.(json|onnx)$/i.test(f) && !f.endsWith(".quantized.json"));
+  if (candidates.length !== 1) {
+    throw new ModelFormatError(`${target} holds ${candidates.length} model files (${candidates.join(", ") || "none"}); name one, or add a model.json`);
+  }
+  return path.join(target, candidates[0]);
+}
+
+export async function loadModel(target: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  const file = await resolveModelFile(target);
+  const bytes = await readFile(file);
+  const stem = path.basename(file).replace(/\.(json|onnx)$/i, "");
+  const fallback = options.name ?? (stem === "model" ? path.basename(path.dirname(path.resolve(file))) : stem);
+  if (/\.onnx$/i.test(file)) {
+    const model = parseOnnxModel(bytes, { name: fallback, inputRange: options.inputRange });
+    return { file, bytes, format: "onnx", model };
+  }
+  const model = parseJsonModel(bytes.toString("utf8"), fallback);
+  if (options.name) model.name = options.name;
+  if (options.inputRange) model.inputRange = options.inputRange;
+  return { file, bytes, format: "json", model };
+}

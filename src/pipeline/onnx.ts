@@ -1,0 +1,318 @@
+/**
+ * ONNX -> float model. Reads graphs as PyTorch's (`torch.onnx.export` of Linear/ReLU stacks: Gemm
+ * with transB = 1, Flatten, Identity) and scikit-learn's exporters (MatMul + Add, Reshape with a
+ * Constant shape) write them, opsets 9 to 18, batch dimension 1.
+ *
+ * The graph must be one chain over a single activation (the graph input); weights come from
+ * initializers or Constant nodes. Supported: Gemm (alpha, beta, transA, transB), MatMul, Add (a bias
+ * after MatMul, or a constant added to the activation), Relu, LeakyRelu, Flatten, Reshape, Identity,
+ * Constant, ArgMax (last). A Softmax read only by an ArgMax is dropped, exactly (softmax is
+ * monotonic); Sigmoid, Tanh and a Softmax that is an output have no approximation with a stated error
+ * bound here and get an UnsupportedOperatorError naming the node.
+ */
+import onnxProto from "onnx-proto";
+import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
+import { validateModel, type FloatLayer, type FloatModel } from "./model.js";
+
+const { onnx } = onnxProto;
+type Node = onnxProto.onnx.INodeProto;
+type Tensor = onnxProto.onnx.ITensorProto;
+
+export const MIN_OPSET = 9;
+export const MAX_OPSET = 18;
+
+interface Const {
+  kind: "const";
+  dims: number[];
+  data: number[];
+}
+interface Act {
+  kind: "act";
+  /** Shape with the batch dimension (1) first when the graph has one. */
+  dims: number[];
+  /** Index in `layers` of the dense layer that produced the activation with nothing after it, if any. */
+  openDense?: number;
+  /** Set when the activation is a softmax of the real one: only an ArgMax may read it. */
+  softmaxOf?: string;
+}
+type Value = Const | Act;
+
+const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+
+function toNumber(x: number | Long | null | undefined): number {
+  if (x === null || x === undefined) return 0;
+  return typeof x === "number" ? x : (x as Long).toNumber();
+}
+type Long = { toNumber(): number };
+
+function tensorData(t: Tensor, where: string): Const {
+  const dims = (t.dims ?? []).map(toNumber);
+  const n = size(dims);
+  const type = t.dataType ?? 0;
+  let data: number[];
+  const raw = t.rawData && t.rawData.length > 0 ? Buffer.from(t.rawData) : undefined;
+  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+    throw new ModelFormatError(`${where}: tensor ${t.name} is stored in an external file; export with the weights inside the model`);
+  }
+  switch (type) {
+    case onnx.TensorProto.DataType.FLOAT:
+      data = raw ? Array.from({ length: raw.length / 4 }, (_, i) => raw.readFloatLE(i * 4)) : [...(t.floatData ?? [])];
+      break;
+    case onnx.TensorProto.DataType.DOUBLE:
+      data = raw ? Array.from({ length: raw.length / 8 }, (_, i) => raw.readDoubleLE(i * 8)) : [...(t.doubleData ?? [])];
+      break;
+    case onnx.TensorProto.DataType.INT64:
+      data = raw ? Array.from({ length: raw.length / 8 }, (_, i) => Number(raw.readBigInt64LE(i * 8))) : (t.int64Data ?? []).map(toNumber);
+      break;
+    case onnx.TensorProto.DataType.INT32:
+      data = raw ? Array.from({ length: raw.length / 4 }, (_, i) => raw.readInt32LE(i * 4)) : [...(t.int32Data ?? [])];
+      break;
+    default:
+      throw new ModelFormatError(`${where}: tensor ${t.name ?? ""} has data type ${onnx.TensorProto.DataType[type] ?? type}; supported: FLOAT, DOUBLE, INT64, INT32`);
+  }
+  if (data.length !== n) throw new ShapeError(`${where}: tensor ${t.name ?? ""} has ${data.length} values for shape [${dims.join(", ")}]`);
+  return { kind: "const", dims, data };
+}
+
+function attr(node: Node, name: string): onnxProto.onnx.IAttributeProto | undefined {
+  return node.attribute?.find((a) => a.name === name);
+}
+function intAttr(node: Node, name: string, fallback: number): number {
+  const a = attr(node, name);
+  return a ? toNumber(a.i) : fallback;
+}
+function floatAttr(node: Node, name: string, fallback: number): number {
+  const a = attr(node, name);
+  return a ? (a.f ?? fallback) : fallback;
+}
+
+/** Parses an ONNX model. `inputRange` defaults to [-1, 1]; `name` to the graph's name. */
+export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inputRange?: [number, number] } = {}): FloatModel {
+  let model: onnxProto.onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (error) {
+    throw new ModelFormatError(`not an ONNX model: ${(error as Error).message}`, { cause: error });
+  }
+  const graph = model.graph;
+  if (!graph) throw new ModelFormatError("the ONNX model has no graph");
+  const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx");
+  const version = opset ? toNumber(opset.version) : 0;
+  if (version < MIN_OPSET || version > MAX_OPSET) {
+    throw new ModelFormatError(`ONNX opset ${version} is not supported (opsets ${MIN_OPSET} to ${MAX_OPSET})`);
+  }
+
+  const values = new Map<string, Value>();
+  for (const init of graph.initializer ?? []) values.set(init.name ?? "", tensorData(init, `initializer ${init.name}`));
+  const inputs = (graph.input ?? []).filter((i) => !values.has(i.name ?? ""));
+  if (inputs.length !== 1) {
+    throw new ModelFormatError(`the graph must have exactly one data input, it has ${inputs.length} (${inputs.map((i) => i.name).join(", ")})`);
+  }
+  const input = inputs[0];
+  const shape = input.type?.tensorType?.shape?.dim?.map((d) => (d.dimValue !== null && d.dimValue !== undefined && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : 1));
+  if (!shape || shape.length === 0) throw new ShapeError(`graph input ${input.name} has no shape`);
+  if (shape.length > 1 && shape[0] !== 1) throw new ShapeError(`graph input ${input.name} has batch dimension ${shape[0]}; only 1 is supported`);
+  const inputSize = size(shape);
+  values.set(input.name ?? "", { kind: "act", dims: shape });
+
+  const layers: FloatLayer[] = [];
+  const nodes = graph.node ?? [];
+  const get = (name: string | null | undefined, where: string): Value => {
+    const v = values.get(name ?? "");
+    if (!v) throw new ModelFormatError(`${where}: input ${name} is not produced by any earlier node (graphs must be sorted)`);
+    return v;
+  };
+  const vectorLength = (act: Act) => act.dims[act.dims.length - 1];
+  const notSoftmax = (act: Act, where: string, op: string) => {
+    if (act.softmaxOf) {
+      throw new UnsupportedOperatorError("Softmax", act.softmaxOf, `only an ArgMax may read a Softmax (here ${op} at ${where} does)`);
+    }
+  };
+
+  nodes.forEach((node, index) => {
+    const op = node.opType ?? "";
+    const where = `node ${node.name || `#${index}`} (${op})`;
+    const ins = node.input ?? [];
+    const out = node.output?.[0] ?? "";
+    const acts = ins.filter((n) => n && values.get(n)?.kind === "act");
+    if (acts.length > 1) {
+      throw new UnsupportedOperatorError(op, where, "it reads two activations (a residual or branching graph); the pipeline takes one chain");
+    }
+    const set = (v: Value) => values.set(out, v);
+    switch (op) {
+      case "Constant": {
+        const value = attr(node, "value");
+        if (value?.t) set(tensorData(value.t, where));
+        else if (attr(node, "value_float")) set({ kind: "const", dims: [], data: [floatAttr(node, "value_float", 0)] });
+        else if (attr(node, "value_floats")) {
+          const f = attr(node, "value_floats")!.floats ?? [];
+          set({ kind: "const", dims: [f.length], data: [...f] });
+        } else if (attr(node, "value_int")) set({ kind: "const", dims: [], data: [intAttr(node, "value_int", 0)] });
+        else if (attr(node, "value_ints")) {
+          const v = (attr(node, "value_ints")!.ints ?? []).map(toNumber);
+          set({ kind: "const", dims: [v.length], data: v });
+        } else throw new ModelFormatError(`${where}: Constant without a supported value attribute`);
+        return;
+      }
+      case "Identity":
+      case "Dropout": {
+        set(get(ins[0], where));
+        return;
+      }
+      case "Flatten": {
+        const v = get(ins[0], where);
+        const axis = intAttr(node, "axis", 1);
+        const rank = v.dims.length;
+        const a = axis < 0 ? axis + rank : axis;
+        const dims = [size(v.dims.slice(0, a)), size(v.dims.slice(a))];
+        if (v.kind === "const") set({ ...v, dims });
+        else {
+          if (dims[0] !== 1) throw new ShapeError(`${where}: Flatten with axis ${axis} keeps ${dims[0]} rows; only batch 1 is supported`);
+          set({ ...v, dims, openDense: undefined });
+        }
+        return;
+      }
+      case "Reshape": {
+        const v = get(ins[0], where);
+        let target: number[];
+        if (ins[1]) {
+          const s = get(ins[1], where);
+          if (s.kind !== "const") throw new UnsupportedOperatorError(op, where, "the shape must be a constant");
+          target = s.data;
+        } else {
+          const a = attr(node, "shape"); // opset < 5
+          if (!a) throw new ModelFormatError(`${where}: Reshape without a shape`);
+          target = (a.ints ?? []).map(toNumber);
+        }
+        const dims = target.map((d, i) => (d === 0 ? (v.dims[i] ?? 1) : d));
+        const known = size(dims.filter((d) => d !== -1));
+        const total = size(v.dims);
+        const resolved = dims.map((d) => (d === -1 ? total / known : d));
+        if (size(resolved) !== total || !resolved.every(Number.isInteger)) {
+          throw new ShapeError(`${where}: cannot reshape [${v.dims.join(", ")}] to [${target.join(", ")}]`);
+        }
+        if (v.kind === "act" && resolved.length > 1 && resolved[0] !== 1 && size(resolved.slice(1)) !== 1) {
+          throw new ShapeError(`${where}: reshape to [${resolved.join(", ")}] leaves a batch dimension other than 1`);
+        }
+        set(v.kind === "const" ? { ...v, dims: resolved } : { ...v, dims: resolved, openDense: undefined });
+        return;
+      }
+      case "Gemm":
+      case "MatMul": {
+        const a = get(ins[0], where);
+        const b = get(ins[1], where);
+        if (a.kind !== "act" || b.kind !== "const") {
+          throw new UnsupportedOperatorError(op, where, "only activation x constant weights is supported (the first input must be the data)");
+        }
+        notSoftmax(a, where, op);
+        const transA = op === "Gemm" ? intAttr(node, "transA", 0) : 0;
+        const transB = op === "Gemm" ? intAttr(node, "transB", 0) : 0;
+        const alpha = op === "Gemm" ? floatAttr(node, "alpha", 1) : 1;
+        const beta = op === "Gemm" ? floatAttr(node, "beta", 1) : 1;
+        const aDims = transA ? [...a.dims].reverse() : a.dims;
+        const k = aDims[aDims.length - 1];
+        if (size(aDims) !== k) throw new ShapeError(`${where}: input of shape [${a.dims.join(", ")}] is not a single row`);
+        if (b.dims.length !== 2) throw new ShapeError(`${where}: weights of shape [${b.dims.join(", ")}] are not a matrix`);
+        const [rows, cols] = b.dims;
+        const [bk, n] = transB ? [cols, rows] : [rows, cols];
+        if (bk !== k) throw new ShapeError(`${where}: input has ${k} features, weights expect ${bk}`);
+        // weights[out][in]: W[j][i] = alpha * B'[i][j]
+        const weights = Array.from({ length: n }, (_, j) =>
+          Array.from({ length: k }, (_, i) => alpha * (transB ? b.data[j * cols + i] : b.data[i * cols + j])),
+        );
+        let bias: number[] = Array(n).fill(0);
+        if (op === "Gemm" && ins[2]) {
+          const c = get(ins[2], where);
+          if (c.kind !== "const") throw new UnsupportedOperatorError(op, where, "the bias C must be a constant");
+          bias = broadcastRow(c, n, where).map((x) => beta * x);
+        }
+        layers.push({ type: "dense", name: node.name || `${op.toLowerCase()}_${index}`, weights, bias });
+        set({ kind: "act", dims: [1, n], openDense: layers.length - 1 });
+        return;
+      }
+      case "Add": {
+        const [x, y] = [get(ins[0], where), get(ins[1], where)];
+        const act = x.kind === "act" ? x : y.kind === "act" ? y : undefined;
+        const c = x.kind === "const" ? x : y.kind === "const" ? y : undefined;
+        if (!act || !c) throw new UnsupportedOperatorError(op, where, "only an activation plus a constant is supported");
+        notSoftmax(act, where, op);
+        const n = vectorLength(act);
+        const bias = broadcastRow(c, n, where);
+        if (act.openDense !== undefined) {
+          const layer = layers[act.openDense] as Extract<FloatLayer, { type: "dense" }>;
+          layer.bias = layer.bias.map((b, j) => b + bias[j]);
+          set({ ...act });
+        } else {
+          // A constant added to something that is not a fresh dense output: an identity dense layer.
+          layers.push({ type: "dense", name: node.name || `add_${index}`, weights: Array.from({ length: n }, (_, j) => Array.from({ length: n }, (_, i) => (i === j ? 1 : 0))), bias });
+          set({ kind: "act", dims: act.dims, openDense: layers.length - 1 });
+        }
+        return;
+      }
+      case "Relu":
+      case "LeakyRelu": {
+        const v = get(ins[0], where);
+        if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+        notSoftmax(v, where, op);
+        layers.push(
+          op === "Relu"
+            ? { type: "relu", name: node.name || `relu_${index}` }
+            : { type: "leaky_relu", name: node.name || `leaky_relu_${index}`, alpha: floatAttr(node, "alpha", 0.01) },
+        );
+        set({ kind: "act", dims: v.dims });
+        return;
+      }
+      case "Softmax": {
+        const v = get(ins[0], where);
+        if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+        set({ ...v, openDense: undefined, softmaxOf: where });
+        return;
+      }
+      case "ArgMax": {
+        const v = get(ins[0], where);
+        if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+        const axis = intAttr(node, "axis", 0);
+        const rank = v.dims.length;
+        if ((axis < 0 ? axis + rank : axis) !== rank - 1 && size(v.dims) !== v.dims[(axis + rank) % rank]) {
+          throw new UnsupportedOperatorError(op, where, `axis ${axis} is not the feature axis`);
+        }
+        if (intAttr(node, "select_last_index", 0) !== 0) {
+          throw new UnsupportedOperatorError(op, where, "select_last_index = 1; the circuit returns the first maximum");
+        }
+        layers.push({ type: "argmax", name: node.name || `argmax_${index}` });
+        set({ kind: "act", dims: [1, 1] });
+        return;
+      }
+      case "Sigmoid":
+      case "Tanh":
+        throw new UnsupportedOperatorError(op, where, "no approximation with a stated error bound is implemented; export the model without it");
+      default:
+        throw new UnsupportedOperatorError(op, where, "supported: Gemm, MatMul, Add, Relu, LeakyRelu, Flatten, Reshape, Identity, Constant, ArgMax");
+    }
+  });
+
+  const outputs = graph.output ?? [];
+  if (outputs.length !== 1) {
+    throw new ModelFormatError(`the graph must have one output, it has ${outputs.length} (${outputs.map((o) => o.name).join(", ")})`);
+  }
+  const result = values.get(outputs[0].name ?? "");
+  if (!result || result.kind !== "act") throw new ModelFormatError(`graph output ${outputs[0].name} is not computed from the input`);
+  if (result.softmaxOf) {
+    throw new UnsupportedOperatorError("Softmax", result.softmaxOf, "a Softmax output has no approximation with a stated error bound here; output the logits or add an ArgMax");
+  }
+  const floatModel: FloatModel = {
+    name: options.name ?? (graph.name || "model"),
+    version: model.modelVersion ? String(toNumber(model.modelVersion)) : "1.0",
+    inputSize,
+    inputRange: options.inputRange ?? [-1, 1],
+    layers,
+  };
+  validateModel(floatModel);
+  return floatModel;
+}
+
+function broadcastRow(c: Const, n: number, where: string): number[] {
+  if (c.data.length === 1) return Array(n).fill(c.data[0]);
+  if (c.data.length === n && size(c.dims) === n) return c.data;
+  throw new ShapeError(`${where}: a constant of shape [${c.dims.join(", ")}] does not broadcast to ${n} values`);
+}

@@ -1,0 +1,111 @@
+/**
+ * Proving: run the engine, compute the witness, make a Groth16 proof bound to one job, and encode it
+ * for the hub (`submitZkResult(jobId, output, proof)`).
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { AbiCoder, getAddress, keccak256, type BigNumberish } from "ethers";
+import * as snarkjs from "snarkjs";
+import { BuildError, InferenceInputError } from "../errors.js";
+import { evaluate, pack, parseQuantized, type QuantizedModel } from "../engine/fixed.js";
+import type { Manifest } from "./build.js";
+
+/** A built model: its manifest, its quantized model and the paths the prover needs. */
+export interface ModelArtifacts {
+  dir: string;
+  manifest: Manifest;
+  model: QuantizedModel;
+  wasm: string;
+  zkey: string;
+  vkey: snarkjs.VerificationKey;
+}
+
+/** What the proof is bound to; the adapter recomputes it on chain from the hub's call. */
+export interface ProofBinding {
+  chainId: BigNumberish;
+  /** The hub that will call the verifier. */
+  hub: string;
+  jobId: BigNumberish;
+  /** The node that submits the proof. */
+  prover: string;
+}
+
+export interface InferenceProof {
+  output: bigint[];
+  proof: snarkjs.Groth16Proof;
+  /** As snarkjs orders them: outputPacked..., binding, inputPacked... */
+  publicSignals: bigint[];
+  /** abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c): the `proof` argument of submitZkResult. */
+  calldata: string;
+}
+
+export async function loadArtifacts(dir: string): Promise<ModelArtifacts> {
+  const manifestFile = path.join(dir, "manifest.json");
+  if (!existsSync(manifestFile)) throw new BuildError(`${dir} holds no manifest.json: run \`proofgrid model build\` first`);
+  const manifest = JSON.parse(await readFile(manifestFile, "utf8")) as Manifest;
+  const at = (file: string) => path.resolve(dir, file);
+  return {
+    dir,
+    manifest,
+    model: parseQuantized(await readFile(at(manifest.quantized.file), "utf8")),
+    wasm: at(manifest.wasm.file),
+    zkey: at(manifest.zkey.file),
+    vkey: JSON.parse(await readFile(at(manifest.vkey.file), "utf8")) as snarkjs.VerificationKey,
+  };
+}
+
+/** keccak256(abi.encode(chainid, hub, jobId, prover, weightsCommitment)) >> 3: below 2^253, a field element. */
+export function bindingOf(binding: ProofBinding, weightsCommitment: string): bigint {
+  const encoded = AbiCoder.defaultAbiCoder().encode(
+    ["uint256", "address", "uint256", "address", "bytes32"],
+    [binding.chainId, getAddress(binding.hub), binding.jobId, getAddress(binding.prover), weightsCommitment],
+  );
+  return BigInt(keccak256(encoded)) >> 3n;
+}
+
+/** The circuit's public signals for a statement, in snarkjs order. */
+export function publicSignalsOf(artifacts: ModelArtifacts, input: readonly bigint[], output: readonly bigint[], binding: ProofBinding): bigint[] {
+  const { model, manifest } = artifacts;
+  return [...pack(output, model.output), bindingOf(binding, manifest.quantized.weightsCommitment), ...pack(input, model.input)];
+}
+
+/** The hub's `proof` bytes for a snarkjs proof (pi_b's coordinates swap for the EVM's pairing). */
+export function encodeProof(proof: snarkjs.Groth16Proof): string {
+  const a = [proof.pi_a[0], proof.pi_a[1]];
+  const b = [
+    [proof.pi_b[0][1], proof.pi_b[0][0]],
+    [proof.pi_b[1][1], proof.pi_b[1][0]],
+  ];
+  const c = [proof.pi_c[0], proof.pi_c[1]];
+  return AbiCoder.defaultAbiCoder().encode(["uint256[2]", "uint256[2][2]", "uint256[2]"], [a, b, c]);
+}
+
+/**
+ * Runs the model on `input` (fixed-point integers) and proves the result for one job. Throws
+ * InferenceInputError for an input the circuit does not accept.
+ */
+export async function proveInference(artifacts: ModelArtifacts, input: readonly bigint[], binding: ProofBinding): Promise<InferenceProof> {
+  const { model, manifest } = artifacts;
+  const { output } = evaluate(model, input); // checks the input's length and range first
+  const signals = {
+    binding: bindingOf(binding, manifest.quantized.weightsCommitment),
+    inputPacked: pack(input, model.input),
+  };
+  const { proof, publicSignals } = await snarkjs.groth16.fullProve(signals, artifacts.wasm, artifacts.zkey);
+  const expected = publicSignalsOf(artifacts, input, output, binding);
+  const got = publicSignals.map(BigInt);
+  if (got.length !== expected.length || got.some((v, i) => v !== expected[i])) {
+    // The engine and the circuit disagree: never submit such a proof.
+    throw new InferenceInputError(`the circuit's public signals [${got.join(", ")}] differ from the engine's [${expected.join(", ")}]`);
+  }
+  return { output, proof, publicSignals: got, calldata: encodeProof(proof) };
+}
+
+/** Checks a proof off chain with the model's verification key. */
+export async function verifyInference(artifacts: ModelArtifacts, proof: InferenceProof): Promise<boolean> {
+  return snarkjs.groth16.verify(artifacts.vkey, proof.publicSignals.map(String), proof.proof);
+}
+
+/** Stops snarkjs' worker threads (call once when done proving, or the process stays alive). */
+export { releaseCurve as releaseProver } from "./ptau.js";

@@ -1,0 +1,68 @@
+/**
+ * Test helpers for circuits: compile a circuit once (cached by the hash of its sources), compute
+ * witnesses, tamper with named signals and check a witness against the r1cs.
+ */
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { compileCircuit, hashBytes, PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { calculateWitness, mod, readR1cs, readSymbols, unsatisfied, type R1cs } from "../../src/pipeline/witness.js";
+
+export interface Compiled {
+  r1cs: R1cs;
+  symbols: Map<string, number>;
+  wasm: string;
+}
+
+const LIBRARY = ["fixedpoint.circom", "argmax.circom", "packing.circom", "proofgrid.circom"];
+
+/** Compiles `file` (absolute, or relative to the package root) into build/test-circuits/<stem>, at --O0 so that every named signal survives. */
+export async function compileOnce(file: string, outName?: string): Promise<Compiled> {
+  const source = path.resolve(PACKAGE_ROOT, file);
+  const stem = path.basename(source, ".circom");
+  const out = path.join(PACKAGE_ROOT, "build/test-circuits", outName ?? stem);
+  const libs = await Promise.all(LIBRARY.map((f) => readFile(path.join(PACKAGE_ROOT, "circuits/lib", f), "utf8")));
+  const key = hashBytes([await readFile(source, "utf8"), ...libs].join("\0"));
+  const keyFile = path.join(out, "key");
+  if (!existsSync(keyFile) || (await readFile(keyFile, "utf8")) !== key) {
+    await compileCircuit(source, out, "O0");
+    await writeFile(keyFile, key);
+  }
+  return {
+    r1cs: await readR1cs(path.join(out, `${stem}.r1cs`)),
+    symbols: await readSymbols(path.join(out, `${stem}.sym`)),
+    wasm: path.join(out, `${stem}_js`, `${stem}.wasm`),
+  };
+}
+
+export async function witness(c: Compiled, input: Record<string, unknown>): Promise<bigint[]> {
+  return calculateWitness(c.wasm, input);
+}
+
+/** The wire of `main.<name>`; throws when the compiler removed it. */
+export function wire(c: Compiled, name: string): number {
+  const index = c.symbols.get(`main.${name}`);
+  if (index === undefined) throw new Error(`signal main.${name} is not in the witness`);
+  return index;
+}
+
+export function read(c: Compiled, w: readonly bigint[], name: string): bigint {
+  return w[wire(c, name)];
+}
+
+/** A copy of `w` with the named signals set (values taken mod p, so negatives are field elements). */
+export function tamper(c: Compiled, w: readonly bigint[], changes: Record<string, bigint>): bigint[] {
+  const out = [...w];
+  for (const [name, value] of Object.entries(changes)) out[wire(c, name)] = mod(value);
+  return out;
+}
+
+/** Sets `main.<prefix>[i]` to the bits of `value` (its low `n` bits; a value >= 2^n cannot be represented). */
+export function setBits(c: Compiled, w: bigint[], prefix: string, value: bigint, n: number): void {
+  const v = mod(value);
+  for (let i = 0; i < n; i++) w[wire(c, `${prefix}[${i}]`)] = (v >> BigInt(i)) & 1n;
+}
+
+export function satisfies(c: Compiled, w: readonly bigint[]): boolean {
+  return unsatisfied(c.r1cs, w).length === 0;
+}
