@@ -1,0 +1,104 @@
+/**
+ * The fixed-point engine against the circuit's witness, bit for bit, over random models and inputs
+ * (the edges of the input range included), and against float evaluation.
+ */
+import { expect } from "chai";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { evaluate, pack, encodingMax, type QuantizedModel } from "../../src/engine/fixed.js";
+import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { circuitLayout, generateCircuit } from "../../src/pipeline/circuit.js";
+import { parseJsonModel } from "../../src/pipeline/json.js";
+import { evaluateFloat, type FloatModel } from "../../src/pipeline/model.js";
+import { quantize, sampleInputs, seededRandom } from "../../src/pipeline/quantize.js";
+import { countConstraints, signed } from "../../src/pipeline/witness.js";
+import { compileOnce, satisfies, witness } from "./circuits.js";
+
+function randomSpec(seed: number): unknown {
+  const random = seededRandom(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const inputSize = int(2, 9);
+  const layers: unknown[] = [];
+  let n = inputSize;
+  const depth = int(1, 3);
+  for (let d = 0; d < depth; d++) {
+    const out = int(2, 7);
+    layers.push({
+      type: "dense",
+      weights: Array.from({ length: out }, () => Array.from({ length: n }, () => (random() * 2 - 1) * (random() < 0.2 ? 3 : 1))),
+      bias: Array.from({ length: out }, () => random() - 0.5),
+    });
+    n = out;
+    if (d < depth - 1 || random() < 0.3) layers.push(random() < 0.7 ? { type: "relu" } : { type: "leaky_relu", alpha: 0.05 + random() * 0.3 });
+  }
+  if (random() < 0.5) layers.push({ type: "argmax" });
+  const lo = random() < 0.5 ? 0 : -(1 + int(0, 3));
+  return { name: `random-${seed}`, input: { shape: [inputSize], range: [lo, lo + 1 + int(0, 4)] }, layers };
+}
+
+/** The model's input vectors to try: both ends of the accepted range, zeros where allowed, random ones. */
+function inputsFor(model: QuantizedModel, seed: number): bigint[][] {
+  const random = seededRandom(seed);
+  const { lo, size } = model.input;
+  const hi = encodingMax(model.input);
+  const span = Number(hi - lo) + 1;
+  const vectors = [Array(size).fill(lo), Array(size).fill(hi), Array.from({ length: size }, (_, i) => (i % 2 ? lo : hi))];
+  for (let t = 0; t < 6; t++) vectors.push(Array.from({ length: size }, () => lo + BigInt(Math.floor(random() * span))));
+  return vectors;
+}
+
+describe("engine: equal to the circuit's witness", function () {
+  this.timeout(120_000);
+  const SEEDS = [101, 202, 303, 404, 505, 606];
+
+  for (const seed of SEEDS) {
+    it(`random model ${seed}: same integers after every layer, a satisfying witness, the predicted constraint count`, async () => {
+      const float: FloatModel = parseJsonModel(randomSpec(seed));
+      const { quantized } = quantize(float);
+      const dir = path.join(PACKAGE_ROOT, "build/test-circuits/src");
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `random_${seed}.circom`);
+      await writeFile(file, generateCircuit(quantized));
+      const c = await compileOnce(file);
+      expect(countConstraints(c.r1cs).nonLinear).to.equal(circuitLayout(quantized).expectedNonLinear);
+      for (const input of inputsFor(quantized, seed)) {
+        const { output, trace } = evaluate(quantized, input);
+        const w = await witness(c, { binding: 7n, inputPacked: pack(input, quantized.input) });
+        expect(satisfies(c, w)).to.equal(true);
+        trace.forEach((vector, k) =>
+          vector.forEach((value, i) => expect(signed(w[c.symbols.get(`main.v${k}[${i}]`)!]), `layer ${k} value ${i}`).to.equal(value)),
+        );
+        const outputs = pack(output, quantized.output);
+        outputs.forEach((p, j) => expect(w[c.symbols.get(`main.outputPacked[${j}]`)!]).to.equal(p));
+      }
+    });
+  }
+
+  it("stays within the reported error of float evaluation on the samples it reports on", () => {
+    for (const seed of SEEDS) {
+      const float = parseJsonModel(randomSpec(seed));
+      const { quantized, report } = quantize(float);
+      const S = quantized.scaleBits;
+      const endsInArgmax = float.layers[float.layers.length - 1].type === "argmax";
+      const logits: FloatModel = endsInArgmax ? { ...float, layers: float.layers.slice(0, -1) } : float;
+      for (const sample of sampleInputs(float, 64)) {
+        const fixedInput = sample.map((x) => BigInt(Math.round(x * 2 ** S)));
+        const { trace } = evaluate(quantized, fixedInput);
+        const fixed = trace[endsInArgmax ? trace.length - 2 : trace.length - 1];
+        const real = evaluateFloat(logits, sample);
+        fixed.forEach((v, j) => expect(Math.abs(Number(v) / 2 ** S - real[j])).to.be.at.most(report.maxAbsError + 1e-12));
+      }
+      expect(report.maxRelError, `model ${seed} at scale 2^${S}`).to.be.at.most(0.005);
+    }
+  });
+
+  it("gives every node the same result: evaluation is a pure function of model and input", () => {
+    const { quantized } = quantize(parseJsonModel(randomSpec(101)));
+    const input = inputsFor(quantized, 1)[4];
+    const a = evaluate(quantized, input);
+    const b = evaluate(JSON.parse(JSON.stringify(quantized, (_, v) => (typeof v === "bigint" ? `${v}n` : v)), (_, v) =>
+      typeof v === "string" && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v,
+    ) as QuantizedModel, input);
+    expect(b.output).to.deep.equal(a.output);
+  });
+});

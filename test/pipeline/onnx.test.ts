@@ -1,0 +1,107 @@
+import { expect } from "chai";
+import * as ort from "onnxruntime-node";
+import { ModelFormatError, QuantizationError, ShapeError, UnsupportedOperatorError } from "../../src/errors.js";
+import { evaluateFloat } from "../../src/pipeline/model.js";
+import { MAX_OPSET, MIN_OPSET, parseOnnxModel } from "../../src/pipeline/onnx.js";
+import { seededRandom } from "../../src/pipeline/quantize.js";
+import { attr, floatTensor, leakyGemm, modelBytes, node, sklearnMlp, torchMlp, valueInfo } from "../fixtures/onnx.js";
+
+/** A tiny one-layer graph with `extra` nodes after the Gemm, for the error cases. */
+function withNodes(extra: ReturnType<typeof node>[], opts: { opset?: number; weight?: number[]; inputs?: ReturnType<typeof valueInfo>[] } = {}) {
+  const last = extra.length ? extra[extra.length - 1].output![0] : "h";
+  return modelBytes({
+    opset: opts.opset ?? 13,
+    producer: "test",
+    inputs: opts.inputs ?? [valueInfo("x", [1, 2])],
+    outputs: [valueInfo(last, [1, 2])],
+    initializers: [floatTensor("W", [2, 2], opts.weight ?? [1, 0, 0, 1])],
+    nodes: [node("Gemm", ["x", "W"], ["h"], "/fc/Gemm", [attr.int("transB", 1)]), ...extra],
+  });
+}
+
+async function runOrt(bytes: Uint8Array, input: number[], shape: number[]): Promise<number[]> {
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  const result = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", Float32Array.from(input), shape) });
+  return Array.from(result[session.outputNames[0]].data as Float32Array | BigInt64Array, Number);
+}
+
+describe("pipeline: ONNX models", () => {
+  const fixtures: [string, () => Uint8Array, number[]][] = [
+    ["torch-mlp (Flatten, Gemm transB=1, Relu; opset 17)", torchMlp, [1, 1, 4, 4]],
+    ["sklearn-mlp (Constant + Reshape, MatMul + Add, Relu, Identity, Softmax -> ArgMax; opset 9)", sklearnMlp, [1, 8]],
+    ["leaky-gemm (Gemm alpha/beta, Constant value_floats, LeakyRelu, MatMul; opset 18)", leakyGemm, [1, 6]],
+  ];
+
+  for (const [title, make, shape] of fixtures) {
+    it(`reads ${title} and evaluates it as onnxruntime does`, async () => {
+      const bytes = make();
+      const model = parseOnnxModel(bytes);
+      const random = seededRandom(3);
+      const n = shape.reduce((a, b) => a * b, 1);
+      expect(model.inputSize).to.equal(n);
+      for (let t = 0; t < 20; t++) {
+        const x = Array.from({ length: n }, () => random() * 2 - 1);
+        // onnxruntime computes in float32: compare to its precision.
+        const expected = await runOrt(bytes, x, shape);
+        const got = evaluateFloat(model, x.map(Math.fround));
+        expect(got.length).to.equal(expected.length);
+        got.forEach((v, i) => expect(v).to.be.closeTo(expected[i], 1e-5));
+      }
+    });
+  }
+
+  it(`reads every opset from ${MIN_OPSET} to ${MAX_OPSET} and refuses the others by number`, () => {
+    for (let opset = MIN_OPSET; opset <= MAX_OPSET; opset++) expect(parseOnnxModel(torchMlp(opset)).layers).to.have.length(3);
+    for (const opset of [MIN_OPSET - 1, MAX_OPSET + 1]) {
+      expect(() => parseOnnxModel(torchMlp(opset))).to.throw(ModelFormatError, `ONNX opset ${opset} is not supported`);
+    }
+  });
+
+  it("drops a Softmax read only by ArgMax (exact), and folds MatMul + Add into one dense layer", () => {
+    const model = parseOnnxModel(sklearnMlp());
+    expect(model.layers.map((l) => l.type)).to.deep.equal(["dense", "relu", "dense", "argmax"]);
+  });
+
+  it("names the operator and node of Sigmoid, Tanh and Conv", () => {
+    for (const op of ["Sigmoid", "Tanh", "Conv"]) {
+      const bytes = withNodes([node(op, ["h"], ["y"], `/act/${op}`)]);
+      expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, `unsupported operator ${op} at node /act/${op} (${op})`);
+    }
+  });
+
+  it("refuses a Softmax that is the output, naming its node", () => {
+    const bytes = withNodes([node("Softmax", ["h"], ["p"], "/head/Softmax", [attr.int("axis", 1)])]);
+    expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "/head/Softmax");
+  });
+
+  it("refuses a residual connection (an Add of two activations)", () => {
+    const bytes = withNodes([node("Relu", ["h"], ["r"], "relu"), node("Add", ["h", "r"], ["y"], "/res/Add")]);
+    expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "/res/Add");
+  });
+
+  it("names the node of a weight matrix that does not fit the input", () => {
+    const bytes = modelBytes({
+      opset: 13,
+      producer: "test",
+      inputs: [valueInfo("x", [1, 3])],
+      outputs: [valueInfo("h", [1, 2])],
+      initializers: [floatTensor("W", [2, 2], [1, 2, 3, 4])],
+      nodes: [node("Gemm", ["x", "W"], ["h"], "/fc/Gemm", [attr.int("transB", 1)])],
+    });
+    expect(() => parseOnnxModel(bytes)).to.throw(ShapeError, "node /fc/Gemm (Gemm): input has 3 features, weights expect 2");
+  });
+
+  it("refuses NaN and infinite weights, naming the layer and entry", () => {
+    expect(() => parseOnnxModel(withNodes([], { weight: [1, NaN, 0, 1] }))).to.throw(QuantizationError, "layer 0 (/fc/Gemm): weight [0][1] is NaN");
+    expect(() => parseOnnxModel(withNodes([], { weight: [1, 0, Infinity, 1] }))).to.throw(QuantizationError, "weight [1][0] is Infinity");
+  });
+
+  it("refuses a batch dimension other than 1, two data inputs and bytes that are not ONNX", () => {
+    expect(() => parseOnnxModel(withNodes([], { inputs: [valueInfo("x", [4, 2])] }))).to.throw(ShapeError, "batch dimension 4");
+    expect(() => parseOnnxModel(withNodes([], { inputs: [valueInfo("x", [1, 2]), valueInfo("z", [1, 2])] }))).to.throw(
+      ModelFormatError,
+      "exactly one data input",
+    );
+    expect(() => parseOnnxModel(new Uint8Array([1, 2, 3, 4, 5]))).to.throw(ModelFormatError);
+  });
+});
