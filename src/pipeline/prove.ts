@@ -1,6 +1,6 @@
 /**
  * Proving: run the engine, compute the witness, make a Groth16 proof bound to one job, and encode it
- * for the hub (`submitZkResult(jobId, output, proof)`).
+ * for the hub (`submitZkResult(jobId, input, output, proof)`).
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -36,7 +36,7 @@ export interface InferenceProof {
   proof: snarkjs.Groth16Proof;
   /** As snarkjs orders them: outputPacked..., binding, inputPacked... */
   publicSignals: bigint[];
-  /** abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c): the `proof` argument of submitZkResult. */
+  /** abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c): the `proof` argument of submitZkResult(jobId, input, output, proof). */
   calldata: string;
 }
 
