@@ -38,7 +38,8 @@ options:
   --name <name>          model name (default: from the file); contracts are named after it
   --contracts <dir>      where to write the verifier and adapter (default contracts/verifiers)
   --no-contracts         write them only into the output directory
-  --json                 print the manifest as JSON on stdout`;
+  --json                 print the manifest as JSON on stdout
+  --quiet                print only errors`;
 
 async function modelCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -59,6 +60,7 @@ async function modelCommand(argv: string[]): Promise<number> {
       contracts: { type: "string" },
       "no-contracts": { type: "boolean" },
       json: { type: "boolean" },
+      quiet: { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -90,10 +92,10 @@ async function modelCommand(argv: string[]): Promise<number> {
     inputRange,
     name: values.name,
     verifiersDir: values["no-contracts"] ? null : values.contracts,
-    progress: values.json ? silentProgress() : consoleProgress(6),
+    progress: values.json || values.quiet ? silentProgress() : consoleProgress(6),
   });
   if (values.json) console.log(JSON.stringify(result.manifest, null, 2));
-  else console.log(path.relative(process.cwd(), path.join(result.dir, "manifest.json")));
+  else if (!values.quiet) console.log(path.relative(process.cwd(), path.join(result.dir, "manifest.json")));
   return 0;
 }
 

@@ -1,0 +1,145 @@
+import { expect } from "chai";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { InferenceInputError, ModelFormatError, QuantizationError, ShapeError, UnsupportedOperatorError } from "../../src/errors.js";
+import { checkInput, evaluate, pack, parseQuantized, quantizeInput, serializeQuantized, unpack } from "../../src/engine/fixed.js";
+import { buildModel, PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { parseJsonModel } from "../../src/pipeline/json.js";
+import { loadArtifacts, proveInference, releaseProver, verifyInference } from "../../src/pipeline/prove.js";
+import { quantize } from "../../src/pipeline/quantize.js";
+
+const spec = (layers: unknown[], extra: Record<string, unknown> = {}) => ({ name: "m", input: { shape: [2] }, layers, ...extra });
+const dense = (weights: number[][], bias?: number[]) => ({ type: "dense", weights, ...(bias ? { bias } : {}) });
+
+describe("pipeline: JSON model spec", () => {
+  it("reads dense [out][in], relu, leaky_relu, argmax, labels and the input range", () => {
+    const m = parseJsonModel(
+      spec([dense([[1, 2], [3, 4], [5, 6]], [0, 0, 1]), { type: "relu" }, dense([[1, 0, 0], [0, 1, 0]]), { type: "leaky_relu", alpha: 0.1 }, { type: "argmax" }], {
+        labels: ["a", "b"],
+        input: { shape: [1, 2], range: [0, 4] },
+      }),
+    );
+    expect(m.inputSize).to.equal(2);
+    expect(m.inputRange).to.deep.equal([0, 4]);
+    expect(m.layers.map((l) => l.type)).to.deep.equal(["dense", "relu", "dense", "leaky_relu", "argmax"]);
+  });
+
+  it("names the layer of an unsupported type, with a hint for sigmoid", () => {
+    expect(() => parseJsonModel(spec([dense([[1, 2]]), { type: "conv2d" }]))).to.throw(UnsupportedOperatorError, "unsupported operator conv2d at layer 1");
+    expect(() => parseJsonModel(spec([dense([[1, 2]]), { type: "sigmoid" }]))).to.throw(UnsupportedOperatorError, "no approximation with a stated error bound");
+  });
+
+  it("names the layer and row of a weight matrix that does not fit, and a bias of the wrong length", () => {
+    expect(() => parseJsonModel(spec([dense([[1, 2]]), dense([[1, 2]])]))).to.throw(ShapeError, "layer 1 (dense_1): weight row 0 has 2 entries, the layer's input has 1");
+    expect(() => parseJsonModel(spec([dense([[1, 2]], [1, 2])]))).to.throw(ShapeError, "bias has 2 entries, the layer has 1 outputs");
+  });
+
+  it("refuses NaN and Infinity (null in JSON) and strings as weights", () => {
+    expect(() => parseJsonModel(JSON.stringify(spec([dense([[1, NaN]])])))).to.throw(ModelFormatError, "layer 0.weights[0][1] is null (NaN or Infinity?)");
+    expect(() => parseJsonModel(spec([dense([[1, Infinity]])]))).to.throw(QuantizationError, "weight [0][1] is Infinity");
+    expect(() => parseJsonModel(spec([dense([[1, "2"]])]))).to.throw(ModelFormatError, 'is "2", not a number');
+  });
+
+  it("refuses a batch other than 1, a model without dense layers, an argmax before the end and mislabelled outputs", () => {
+    expect(() => parseJsonModel(spec([dense([[1, 2]])], { input: { shape: [3, 2] } }))).to.throw(ShapeError, "only batch dimension 1");
+    expect(() => parseJsonModel(spec([{ type: "relu" }]))).to.throw(ModelFormatError, "no dense layer");
+    expect(() => parseJsonModel(spec([{ type: "argmax" }, dense([[1]])]))).to.throw(ModelFormatError, "argmax must be the last layer");
+    expect(() => parseJsonModel(spec([dense([[1, 2], [3, 4]]), { type: "argmax" }], { labels: ["a"] }))).to.throw(ShapeError, "1 labels for 2 outputs");
+    expect(() => parseJsonModel("{ not json")).to.throw(ModelFormatError, "not valid JSON");
+  });
+});
+
+describe("pipeline: quantization", () => {
+  const model = parseJsonModel(spec([dense([[0.5, -0.25], [1.5, 0.75]], [0.1, -0.2]), { type: "relu" }, dense([[1, -1]], [0.05])], { input: { shape: [2], range: [-2, 2] } }));
+
+  it("takes the scale from the flag, and else the smallest within 0.5% of float", () => {
+    expect(quantize(model, { scaleBits: 11 }).quantized.scaleBits).to.equal(11);
+    expect(quantize(model, { scaleBits: 11 }).report.scaleChosenBy).to.equal("flag");
+    const auto = quantize(model);
+    expect(auto.report.maxRelError).to.be.at.most(0.005);
+    expect(auto.report.scaleChosenBy).to.equal("auto");
+  });
+
+  it("proves ranges that hold for every accepted input, including both ends", () => {
+    const { quantized, report } = quantize(model, { scaleBits: 8 });
+    const lo = quantized.input.lo;
+    const hi = lo + (1n << BigInt(quantized.input.bits)) - 1n;
+    for (const x of [[lo, lo], [lo, hi], [hi, lo], [hi, hi]]) {
+      const { trace } = evaluate(quantized, x);
+      trace.forEach((vector, k) => vector.forEach((v) => expect(v >= report.ranges[k].bound[0] && v <= report.ranges[k].bound[1]).to.equal(true)));
+    }
+  });
+
+  it("refuses a model whose values cannot fit the field, naming the layer", () => {
+    // Each layer multiplies the range by about 2^30: ten of them overflow 253 bits.
+    const huge = parseJsonModel(spec([dense([[1e9, 1e9]]), ...Array.from({ length: 9 }, () => dense([[1e9]]))], { input: { shape: [2] } }));
+    expect(() => quantize(huge, { scaleBits: 16 })).to.throw(QuantizationError, /layer \d \(dense_\d\): values need \d+ bits at scale 2\^16/);
+  });
+
+  it("round-trips the quantized model through its JSON form", () => {
+    const { quantized } = quantize(model);
+    expect(parseQuantized(serializeQuantized(quantized))).to.deep.equal(quantized);
+  });
+
+  it("rejects inputs of the wrong length, out of range, or not finite, with typed errors", () => {
+    const { quantized } = quantize(model, { scaleBits: 8 });
+    expect(() => quantizeInput(quantized, [1])).to.throw(InferenceInputError, "input has 1 features, model m takes 2");
+    expect(() => quantizeInput(quantized, [1, NaN])).to.throw(InferenceInputError, "feature 1 is NaN");
+    expect(() => checkInput(quantized, [0n, 1n << 20n])).to.throw(InferenceInputError, "input 1 is 1048576, outside the range");
+    expect(() => evaluate(quantized, [0n])).to.throw(InferenceInputError);
+  });
+
+  it("packs values so that unpacking returns them, and refuses values outside the encoding", () => {
+    const e = { size: 7, lo: -5n, bits: 90 };
+    const values = [-5n, 0n, (1n << 90n) - 6n, 12345n, -1n, 7n, 99n];
+    const packed = pack(values, e);
+    expect(packed).to.have.length(4); // floor(252 / 90) = 2 values per element
+    expect(unpack(packed, e)).to.deep.equal(values);
+    expect(() => pack([...values.slice(0, 6), -6n], e)).to.throw(InferenceInputError, "value 6 is -6");
+  });
+});
+
+describe("pipeline: model build", function () {
+  this.timeout(300_000);
+  const out = path.join(PACKAGE_ROOT, "build/test-models/sklearn-mlp");
+  after(releaseProver);
+
+  it("builds an ONNX fixture end to end, proves with it, and skips every step the second time", async () => {
+    await rm(out, { recursive: true, force: true });
+    const first = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1] });
+    expect(first.ran).to.deep.equal(["compile", "setup", "verifier"]);
+    const m = first.manifest;
+    expect(m.circuit.publicSignals).to.equal(3);
+    for (const entry of [m.r1cs, m.wasm, m.zkey, m.vkey, m.verifier, m.adapter, m.quantized]) {
+      expect(existsSync(path.resolve(out, entry.file)), entry.file).to.equal(true);
+    }
+    expect(await readFile(path.resolve(out, m.verifier.file), "utf8")).to.match(/GENERATED by `proofgrid model build`[\s\S]*contract SklearnMlpGroth16Verifier/);
+
+    const again = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1] });
+    expect(again.ran).to.deep.equal([]);
+    expect(again.manifest.zkey.hash).to.equal(m.zkey.hash);
+
+    const artifacts = await loadArtifacts(out);
+    const input = quantizeInput(artifacts.model, [0.5, -0.25, 0.1, 0.9, -1, 0, 0.3, -0.7]);
+    const proof = await proveInference(artifacts, input, { chainId: 1n, hub: "0x000000000000000000000000000000000000dEaD", jobId: 9n, prover: "0x000000000000000000000000000000000000bEEF" });
+    expect(await verifyInference(artifacts, proof)).to.equal(true);
+  });
+
+  it("rebuilds only what a change touches: a new scale recompiles and sets up again", async () => {
+    const rebuilt = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1], scaleBits: 7 });
+    expect(rebuilt.ran).to.deep.equal(["compile", "setup", "verifier"]);
+  });
+
+  it("fails before any long step on a bad model, and on a ptau that is too small or missing", async () => {
+    await assert.rejects(buildModel(path.join(PACKAGE_ROOT, "models/fixtures/missing.onnx"), { out, verifiersDir: null }), {
+      name: "ModelFormatError",
+      message: /does not exist/,
+    });
+    await assert.rejects(buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, ptau: "/nonexistent.ptau" }), {
+      name: "BuildError",
+      message: /ptau file \/nonexistent.ptau does not exist/,
+    });
+  });
+});
