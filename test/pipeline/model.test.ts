@@ -39,7 +39,7 @@ describe("pipeline: JSON model spec", () => {
   it("refuses NaN and Infinity (null in JSON) and strings as weights", () => {
     expect(() => parseJsonModel(JSON.stringify(spec([dense([[1, NaN]])])))).to.throw(ModelFormatError, "layer 0.weights[0][1] is null (NaN or Infinity?)");
     expect(() => parseJsonModel(spec([dense([[1, Infinity]])]))).to.throw(QuantizationError, "weight [0][1] is Infinity");
-    expect(() => parseJsonModel(spec([dense([[1, "2"]])]))).to.throw(ModelFormatError, 'is "2", not a number');
+    expect(() => parseJsonModel(spec([dense([[1, "2" as unknown as number]])]))).to.throw(ModelFormatError, 'is "2", not a number');
   });
 
   it("refuses a batch other than 1, a model without dense layers, an argmax before the end and mislabelled outputs", () => {
