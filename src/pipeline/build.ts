@@ -177,6 +177,34 @@ function renameVerifier(source: string, contract: string, manifestHeader: string
   return `${header}\n${body}`;
 }
 
+/** The Solidity verifier of a zkey, renamed and headed as generated. */
+async function verifierSource(zkeyFile: string, contract: string, headerLines: string[]): Promise<string> {
+  const template = await readFile(path.join(PACKAGE_ROOT, "node_modules/snarkjs/templates/verifier_groth16.sol.ejs"), "utf8");
+  const solidity = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { groth16: template });
+  return renameVerifier(solidity, contract, headerLines);
+}
+
+/**
+ * Regenerates the verifier of a build from its zkey and says whether it equals the file on disk
+ * (the reproducibility check: a verifier must come from the zkey the manifest names).
+ */
+export async function checkVerifier(dir: string): Promise<{ matches: boolean; file: string }> {
+  const manifest = JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
+  const zkeyFile = path.resolve(dir, manifest.zkey.file);
+  if ((await hashFile(zkeyFile)) !== manifest.zkey.hash) return { matches: false, file: zkeyFile };
+  const headerLines = [
+    `model ${manifest.model.name} ${manifest.model.version}, weights commitment ${manifest.quantized.weightsCommitment}`,
+    `zkey keccak256 ${manifest.zkey.hash}`,
+  ];
+  try {
+    const source = await verifierSource(zkeyFile, manifest.verifier.contract, headerLines);
+    const file = path.resolve(dir, manifest.verifier.file);
+    return { matches: source === (await readFile(file, "utf8")) && hashBytes(source) === manifest.verifier.hash, file };
+  } finally {
+    await releaseCurve();
+  }
+}
+
 function adapterSource(base: string, verifier: string, commitment: string, model: QuantizedModel, headerLines: string[]): string {
   const enc = (e: Encoding) => `Encoding({lo: ${e.lo}, size: ${e.size}, bits: ${e.bits}})`;
   return `// SPDX-License-Identifier: MIT
@@ -319,9 +347,7 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   if (!(previous?.zkey.hash === zkeyHash && (await upToDate(dir, [previous.vkey, previous.verifier])))) {
     const vkey = await snarkjs.zKey.exportVerificationKey(zkeyFile);
     await writeIfChanged(vkeyFile, JSON.stringify(vkey, null, 1) + "\n");
-    const template = await readFile(path.join(PACKAGE_ROOT, "node_modules/snarkjs/templates/verifier_groth16.sol.ejs"), "utf8");
-    const solidity = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { groth16: template });
-    await writeIfChanged(verifierFile, renameVerifier(solidity, verifierContract, headerLines));
+    await writeIfChanged(verifierFile, await verifierSource(zkeyFile, verifierContract, headerLines));
     ran.push("verifier");
   }
   await writeIfChanged(adapterFile, adapterSource(base, verifierContract, commitment, quantized, headerLines));

@@ -5,7 +5,7 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { InferenceInputError, ModelFormatError, QuantizationError, ShapeError, UnsupportedOperatorError } from "../../src/errors.js";
 import { checkInput, evaluate, pack, parseQuantized, quantizeInput, serializeQuantized, unpack } from "../../src/engine/fixed.js";
-import { buildModel, PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { buildModel, checkVerifier, PACKAGE_ROOT } from "../../src/pipeline/build.js";
 import { parseJsonModel } from "../../src/pipeline/json.js";
 import { loadArtifacts, proveInference, releaseProver, verifyInference } from "../../src/pipeline/prove.js";
 import { quantize } from "../../src/pipeline/quantize.js";
@@ -120,6 +120,8 @@ describe("pipeline: model build", function () {
     const again = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1] });
     expect(again.ran).to.deep.equal([]);
     expect(again.manifest.zkey.hash).to.equal(m.zkey.hash);
+    // The verifier is reproducible from the zkey the manifest names.
+    expect((await checkVerifier(out)).matches).to.equal(true);
 
     const artifacts = await loadArtifacts(out);
     const input = quantizeInput(artifacts.model, [0.5, -0.25, 0.1, 0.9, -1, 0, 0.3, -0.7]);
@@ -130,6 +132,13 @@ describe("pipeline: model build", function () {
   it("rebuilds only what a change touches: a new scale recompiles and sets up again", async () => {
     const rebuilt = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1], scaleBits: 7 });
     expect(rebuilt.ran).to.deep.equal(["compile", "setup", "verifier"]);
+  });
+
+  it("takes a ceremony file by path (--ptau) and records it as such", async () => {
+    const local = (await loadArtifacts(out)).manifest.ptau.file;
+    const withCeremony = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1], scaleBits: 7, ptau: local });
+    expect(withCeremony.manifest.ptau.source).to.equal("ceremony");
+    expect(withCeremony.ran).to.deep.equal([]); // same file, same hash: the keys stay
   });
 
   it("fails before any long step on a bad model, and on a ptau that is too small or missing", async () => {
