@@ -58,19 +58,19 @@ async function zkFixture() {
       inputSize: model.input.size,
       outputSize: model.output.size,
       scaleBits: model.scaleBits,
-      levels: levelMask(TrustLevel.ZK),
+      levels: levelMask(TrustLevel.VANILLA, TrustLevel.ZK),
     }),
   );
   const node = f.nodeSigners[0];
-  await joinNode(f, node, 1_000n * TOKEN, [MODEL_ID], levelMask(TrustLevel.ZK));
+  await joinNode(f, node, 1_000n * TOKEN, [MODEL_ID], levelMask(TrustLevel.VANILLA, TrustLevel.ZK));
   return { ...f, adapter, artifacts, featurize, node };
 }
 
-async function requestIntent(f: Fixture, input: bigint[]) {
+async function requestIntent(f: Fixture, input: bigint[], level = TrustLevel.ZK) {
   const params = {
     modelId: MODEL_ID,
     version: 0,
-    level: TrustLevel.ZK,
+    level,
     fee: 5n * TOKEN,
     deadline: BigInt((await networkHelpers.time.latest()) + 3_600),
     consumer: E.ZeroAddress,
@@ -183,6 +183,18 @@ describe("pipeline: real Groth16 proofs, end to end", function () {
       .to.be.revertedWithCustomError(f.hub, "HubInvalidProof")
       .withArgs(second, f.node.address);
     await expect(f.hub.connect(f.node).submitZkResult(first, input, proof.output, proof.calldata)).to.emit(f.hub, "JobSettled");
+  });
+
+  it("settles a VANILLA challenge exactly: the challenger proves the true intent and the lying node is slashed", async () => {
+    const input = quantizeInput(artifacts.model, f.featurize("the app shows an error and crashes after the update"));
+    const truth = evaluate(artifacts.model, input).output;
+    expect(artifacts.model.labels![Number(truth[0])]).to.equal("technical");
+    const jobId = await requestIntent(f, input, TrustLevel.VANILLA);
+    await f.hub.connect(f.node).submitResult(jobId, [(truth[0] + 1n) % 6n]);
+    await f.hub.connect(f.challenger).challenge(jobId);
+    const proof = await proveInference(artifacts, input, { chainId: f.chainId, hub: f.hubAddress, jobId, prover: f.challenger.address });
+    await expect(f.hub.connect(f.challenger).resolveWithProof(jobId, input, proof.output, proof.calldata)).to.emit(f.hub, "NodePenalized");
+    expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
   });
 
   it("refuses an input the circuit cannot take before proving (typed error)", async () => {
