@@ -19,6 +19,7 @@ import { loadModel } from "./load.js";
 import { silentProgress, type Progress } from "./progress.js";
 import { localPtau, ptauPower, releaseCurve, requiredPower } from "./ptau.js";
 import { formatReport, quantize, type QuantizationReport } from "./quantize.js";
+import { compileContract } from "./solidity.js";
 import { countConstraints, readR1cs } from "./witness.js";
 
 /** The package's root: circuits/lib and node_modules (circom2, circomlib) live there. */
@@ -62,8 +63,10 @@ export interface Manifest {
   vkey: FileEntry;
   verifier: FileEntry & { contract: string };
   adapter: FileEntry & { contract: string };
+  /** The adapter's ABI and creation bytecode (solc-js), deployable without a Hardhat project. */
+  deployable: FileEntry;
   /** Input keys of the expensive steps: a step reruns when its key changes. */
-  keys: { compile: string; setup: string };
+  keys: { compile: string; setup: string; deploy: string };
   report: QuantizationReport;
 }
 
@@ -351,6 +354,17 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
     ran.push("verifier");
   }
   await writeIfChanged(adapterFile, adapterSource(base, verifierContract, commitment, quantized, headerLines));
+  // A deployable adapter (it creates its verifier in its constructor), compiled with solc-js.
+  const deployableFile = path.join(dir, `${adapterContract}.json`);
+  const adapterText = await readFile(adapterFile, "utf8");
+  const deployKey = hashBytes([adapterText, await readFile(verifierFile, "utf8"), await readFile(path.join(PACKAGE_ROOT, "contracts/zk/Groth16InferenceAdapter.sol"), "utf8")].join("\0"));
+  if (!(previous?.keys.deploy === deployKey && (await upToDate(dir, [previous.deployable])))) {
+    progress.detail("solc");
+    const unit = `contracts/verifiers/${adapterContract}.sol`;
+    const compiled = compileContract(PACKAGE_ROOT, { [unit]: adapterText, [`contracts/verifiers/${verifierContract}.sol`]: await readFile(verifierFile, "utf8") }, unit, adapterContract);
+    await writeIfChanged(deployableFile, JSON.stringify(compiled) + "\n");
+    ran.push("solc");
+  }
   const verifiersDir = options.verifiersDir === undefined ? path.resolve("contracts/verifiers") : options.verifiersDir;
   if (verifiersDir) {
     const verifierText = await readFile(verifierFile, "utf8");
@@ -389,7 +403,8 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
     vkey: { file: rel(vkeyFile), hash: await hashFile(vkeyFile) },
     verifier: { file: rel(verifierFile), hash: await hashFile(verifierFile), contract: verifierContract },
     adapter: { file: rel(adapterFile), hash: await hashFile(adapterFile), contract: adapterContract },
-    keys: { compile: compileKey, setup: setupKey },
+    deployable: { file: rel(deployableFile), hash: await hashFile(deployableFile) },
+    keys: { compile: compileKey, setup: setupKey, deploy: deployKey },
     report,
   };
   await writeIfChanged(path.join(dir, "manifest.json"), JSON.stringify(manifest, (_, v) => (typeof v === "bigint" ? v.toString() : v), 1) + "\n");

@@ -109,7 +109,7 @@ describe("pipeline: model build", function () {
   it("builds an ONNX fixture end to end, proves with it, and skips every step the second time", async () => {
     await rm(out, { recursive: true, force: true });
     const first = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1] });
-    expect(first.ran).to.deep.equal(["compile", "setup", "verifier"]);
+    expect(first.ran).to.deep.equal(["compile", "setup", "verifier", "solc"]);
     const m = first.manifest;
     expect(m.circuit.publicSignals).to.equal(3);
     for (const entry of [m.r1cs, m.wasm, m.zkey, m.vkey, m.verifier, m.adapter, m.quantized]) {
@@ -131,7 +131,7 @@ describe("pipeline: model build", function () {
 
   it("rebuilds only what a change touches: a new scale recompiles and sets up again", async () => {
     const rebuilt = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1], scaleBits: 7 });
-    expect(rebuilt.ran).to.deep.equal(["compile", "setup", "verifier"]);
+    expect(rebuilt.ran).to.deep.equal(["compile", "setup", "verifier", "solc"]);
   });
 
   it("takes a ceremony file by path (--ptau) and records it as such", async () => {

@@ -1,0 +1,113 @@
+/**
+ * The SDK end to end on the in-process network, with real parts: the demo model's real verifier
+ * and Groth16 proofs, ECDSA enclave keys admitted by attestation, node runtimes and a watcher.
+ * Model #1 is served by honest nodes at every level; model #2 (the same weights) by a lying VANILLA
+ * node and a lazy TEE node only, so the draw lands on them, and by no ZK node.
+ */
+import { expect } from "chai";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { launchLocalNetwork, type LocalNetwork } from "../../src/node/local.js";
+import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
+import { TrustLevel } from "../../src/protocol/index.js";
+import { ContractRevertError, InferenceInputError, JobRefundedError } from "../../src/sdk/index.js";
+import { ethers } from "../fixture.js";
+
+describe("sdk: client.infer on the in-process network", function () {
+  this.timeout(120_000);
+  let net: LocalNetwork;
+  let artifacts: ModelArtifacts;
+  let featurize: (text: string) => number[];
+
+  before(async () => {
+    artifacts = await loadArtifacts(path.join(PACKAGE_ROOT, "build/support-intents"));
+    const spec = JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/model.json"), "utf8")) as { vocabulary: string[] };
+    const vocabulary = spec.vocabulary;
+    featurize = (text) => {
+      const words = new Set(text.toLowerCase().split(/\W+/));
+      return vocabulary.map((w) => (words.has(w) ? 1 : 0));
+    };
+    const s = await ethers.getSigners();
+    net = await launchLocalNetwork({
+      deployer: s[0],
+      requester: s[1],
+      watcher: s[2],
+      models: [{ artifacts }, { artifacts, name: "support-intents-b" }],
+      nodes: [
+        { name: "zk", signer: s[10], levels: [TrustLevel.ZK], models: [0] },
+        { name: "tee", signer: s[11], levels: [TrustLevel.TEE], models: [0] },
+        { name: "vanilla", signer: s[12], levels: [TrustLevel.VANILLA], models: [0] },
+        { name: "lying", signer: s[13], levels: [TrustLevel.VANILLA], models: [1], behaviour: "lying" },
+        { name: "lazy", signer: s[14], levels: [TrustLevel.TEE], models: [1], behaviour: "lazy" },
+      ],
+      pollMs: 100,
+      log: process.env.PROOFGRID_LOG ? (l) => console.error(l) : () => {},
+    });
+  });
+  after(async () => {
+    await net?.stop();
+    await releaseProver();
+  });
+
+  it("zk: settles and checks the Groth16 proof itself, with label, gas and fee split", async () => {
+    const r = await net.client.infer("support-intents", featurize("I want a refund, please send my money back"), { trust: "zk" });
+    expect(r.settled).to.equal(true);
+    expect(r.trust).to.equal("zk");
+    expect(r.label).to.equal("refund");
+    expect(r.verification).to.include({ method: "groth16", ok: true });
+    expect(r.gas.request).to.be.greaterThan(0n);
+    expect(r.gas.submit).to.be.greaterThan(200_000n);
+    expect(r.fee.node + r.fee.owner + r.fee.protocol).to.equal(r.fee.paid);
+    expect(r.node).to.equal(await net.nodes[0].address());
+  });
+
+  it("tee: settles and checks the enclave signature against the registry", async () => {
+    const r = await net.client.infer(1, featurize("where is my package, the tracking says not shipped"), { trust: "tee" });
+    expect(r.label).to.equal("shipping");
+    expect(r.verification.method).to.equal("enclave-signature");
+    expect(r.verification.ok).to.equal(true);
+  });
+
+  it("vanilla: settles after the (skipped) challenge window and re-executes locally", async () => {
+    const r = await net.client.infer("support-intents", featurize("reset my password, login locked"), { trust: "vanilla" });
+    expect(r.label).to.equal("account");
+    expect(r.verification).to.include({ method: "re-execution", ok: true });
+    expect(r.gas.finalize).to.be.greaterThan(0n);
+  });
+
+  it("vanilla on a lying node: the watcher proves it wrong, the requester is refunded (JobRefundedError: fraud)", async () => {
+    await assert.rejects(net.client.infer("support-intents-b", featurize("cancel my subscription plan"), { trust: "vanilla" }), (e: unknown) => {
+      expect(e).to.be.instanceOf(JobRefundedError);
+      expect((e as JobRefundedError).reason).to.equal("fraud");
+      return true;
+    });
+    expect(net.watcher!.challenges.at(-1)!.resolved).to.equal("proof");
+  });
+
+  it("tee on a lazy node: the deadline passes, the requester is refunded (JobRefundedError: timeout)", async () => {
+    await assert.rejects(net.client.infer("support-intents-b", featurize("the app crashes with an error"), { trust: "tee", patienceMs: 500 }), (e: unknown) => {
+      expect(e).to.be.instanceOf(JobRefundedError);
+      expect((e as JobRefundedError).reason).to.equal("timeout");
+      return true;
+    });
+  });
+
+  it("rejects an input of the wrong length before sending anything, and decodes contract errors", async () => {
+    await assert.rejects(net.client.infer("support-intents", [1, 0, 1], { trust: "zk" }), InferenceInputError);
+    await assert.rejects(net.client.infer("support-intents-b", featurize("refund"), { trust: "zk" }), (e: unknown) => {
+      expect(e).to.be.instanceOf(ContractRevertError);
+      expect((e as ContractRevertError).errorName).to.equal("NodeNoneEligible"); // thrown by the node registry, inside the hub
+      return true;
+    });
+    await assert.rejects(net.client.infer("no-such-model", featurize("refund"), { trust: "zk" }), /no model named no-such-model/);
+  });
+
+  it("status(jobId) reads a job back", async () => {
+    const s = await net.client.status(1n);
+    expect(s.status).to.equal("Settled");
+    expect(s.trust).to.equal("zk");
+    expect(s.output).to.have.length(1);
+  });
+});
