@@ -9,7 +9,7 @@
 import { id, type Signer } from "ethers";
 import { attachProofgrid, deployProofgrid, describeDeployment, TOKEN, type DeploymentFile, type Proofgrid } from "../../deploy/proofgrid.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
-import { TrustLevel } from "../protocol/index.js";
+import { levelMask, TrustLevel } from "../protocol/index.js";
 import { ProofgridClient } from "../sdk/client.js";
 import { SimulatedEnclave } from "./enclave.js";
 import { NodeRuntime, type Behaviour } from "./runtime.js";
@@ -58,6 +58,28 @@ async function increaseTime(signer: Signer, seconds: bigint) {
   await provider.send("evm_mine", []);
 }
 
+/** The id of a model with this name whose latest release has these weights and levels. */
+export async function findModel(contracts: Proofgrid, name: string, weightsCommitment: string, levels?: number): Promise<number | undefined> {
+  const count = Number(await contracts.models.modelCount());
+  for (let id = count; id >= 1; id--) {
+    const [, modelName] = await contracts.models.getModel(id);
+    if (modelName !== name) continue;
+    const [, release] = await contracts.models.getRelease(id, 0);
+    if (release.weightsCommitment === weightsCommitment && !release.deprecated && (levels === undefined || Number(release.levels) === levels)) return id;
+  }
+  return undefined;
+}
+
+/** The id of the registered model whose latest release commits to these weights. */
+export async function findModelByWeights(contracts: Proofgrid, weightsCommitment: string): Promise<number | undefined> {
+  const count = Number(await contracts.models.modelCount());
+  for (let id = count; id >= 1; id--) {
+    const [, release] = await contracts.models.getRelease(id, 0);
+    if (release.weightsCommitment === weightsCommitment && !release.deprecated) return id;
+  }
+  return undefined;
+}
+
 export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const log = options.log ?? (() => {});
   const { deployer, requester } = options;
@@ -72,7 +94,9 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
   const registered = new Map<number, ModelArtifacts>();
   for (const m of options.models) {
     const levels = m.levels ?? [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK];
-    const modelId = await owner.registerModel(m.artifacts, { name: m.name, levels, prices: m.prices ?? [1n * TOKEN, 2n * TOKEN, 4n * TOKEN] });
+    // On a network that persists (a local node), a model registered by an earlier run is reused.
+    const existing = await findModel(contracts, m.name ?? m.artifacts.model.name, m.artifacts.manifest.quantized.weightsCommitment, levelMask(...levels));
+    const modelId = existing ?? (await owner.registerModel(m.artifacts, { name: m.name, levels, prices: m.prices ?? [1n * TOKEN, 2n * TOKEN, 4n * TOKEN] }));
     client.addModel(m.artifacts, modelId);
     registered.set(modelId, m.artifacts);
     modelIds.push(modelId);
@@ -84,7 +108,7 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
   for (const plan of options.nodes) {
     const address = await plan.signer.getAddress();
     const stake = plan.stake ?? 1_000n * TOKEN;
-    await (await contracts.token.mint(address, stake)).wait();
+    if ((await contracts.nodes.getNode(address)).stake === 0n) await (await contracts.token.mint(address, stake)).wait();
     const served = new Map([...registered].filter((_, index) => !plan.models || plan.models.includes(index)));
     const runtime = new NodeRuntime({
       signer: plan.signer,
@@ -101,7 +125,8 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
     await runtime.admitEnclave(deployer);
     runtimes.push(runtime);
   }
-  if (options.advanceTime ?? true) await increaseTime(deployer, await contracts.nodes.activationDelay());
+  const pending = (await Promise.all(runtimes.map((r) => r.activatesAt()))).some((t) => t > 0n);
+  if (pending && (options.advanceTime ?? true)) await increaseTime(deployer, await contracts.nodes.activationDelay());
   for (const r of runtimes) await r.activate();
 
   let watcher: Watcher | undefined;

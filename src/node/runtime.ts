@@ -90,16 +90,25 @@ export class NodeRuntime {
     this.log(`joined with ${stake} stake for models ${[...this.options.models.keys()].join(", ")} at ${this.options.levels.map((l) => TRUST_NAMES[l]).join(", ")}`);
   }
 
-  /** Activates after the registry's activation delay. */
+  /** Activates after the registry's activation delay (nothing to do when already active). */
   async activate(): Promise<void> {
+    const info = await this.options.contracts.nodes.getNode(await this.address());
+    if (Number(info.status) !== 1) return; // only a Pending node activates
     await (await this.options.contracts.nodes.activate()).wait();
     this.log("active");
+  }
+
+  /** When the registry lets this node activate (0 when it is not pending). */
+  async activatesAt(): Promise<bigint> {
+    const info = await this.options.contracts.nodes.getNode(await this.address());
+    return Number(info.status) === 1 ? info.activatesAt : 0n;
   }
 
   /** Admits the enclave with an attestation signed by `root` (the simulated vendor). */
   async admitEnclave(root: Signer): Promise<void> {
     const { enclave, contracts } = this.options;
     if (!enclave) return;
+    if (await contracts.tee.isEnclaveValid(enclave.address, await this.address())) return;
     const provider = this.options.signer.provider!;
     const { chainId } = await provider.getNetwork();
     const block = await provider.getBlock("latest");
