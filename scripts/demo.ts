@@ -1,83 +1,76 @@
 /**
- * The proofgrid story on the in-process network: deploy, register a customer-service intent model,
- * stake nodes (honest, lazy, lying), send one request per trust level, and print how each settled.
+ * The proofgrid story on the in-process network, with real parts throughout: the demo intent model
+ * built into a real circuit and Groth16 verifier, real proofs, ECDSA enclave keys admitted by a
+ * signed attestation, node runtimes of each level (one lazy, one lying), a watcher, the SDK, and a
+ * consumer contract that routes support tickets by the predicted intent.
  *
  * Run: npm run demo
- *
- * Real parts: the contracts, ECDSA enclave keys admitted by a signed attestation, the fixed-point
- * model that nodes and the watcher run. Until the model pipeline lands, ZK proofs are checked by
- * the MockProofVerifier (a keccak commitment to the statement), and the table says so.
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { ethers as E } from "ethers";
 import { network } from "hardhat";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { deployProofgrid, TOKEN } from "../deploy/proofgrid.js";
-import { argmax, evaluate, toFixed, type Mlp } from "../src/engine/mlp.js";
-import {
-  attestationDomain,
-  hashValues,
-  hubDomain,
-  levelMask,
-  makeAttestation,
-  mockProof,
-  packVersion,
-  signResult,
-  TRUST_NAMES,
-  TrustLevel,
-} from "../src/protocol/index.js";
-import { MockProofVerifier__factory } from "../types/contracts/index.js";
-import type { ContractTransactionResponse } from "ethers";
+import { TOKEN } from "../deploy/proofgrid.js";
+import { launchLocalNetwork } from "../src/node/local.js";
+import { buildModel, PACKAGE_ROOT } from "../src/pipeline/build.js";
+import { consoleProgress } from "../src/pipeline/progress.js";
+import { loadArtifacts, releaseProver } from "../src/pipeline/prove.js";
+import { TrustLevel } from "../src/protocol/index.js";
+import { JobRefundedError, type InferenceResult } from "../src/sdk/index.js";
+import { quantizeInput } from "../src/engine/fixed.js";
+import { TicketRouter__factory } from "../types/contracts/index.js";
 
-const { ethers, networkHelpers } = await network.create();
-const { time } = networkHelpers;
+const started = Date.now();
+const fmt = (x: bigint) => E.formatUnits(x, 18).replace(/\.0$/, "");
 
-// A tiny bag-of-words intent model: 8 keyword features -> 6 hidden (ReLU) -> 4 intents.
-const VOCAB = ["invoice", "charge", "refund", "return", "package", "tracking", "password", "login"];
-const MODEL: Mlp = {
-  inputSize: 8,
-  scaleBits: 8,
-  labels: ["billing", "refund", "shipping", "account"],
-  layers: [
-    {
-      relu: true,
-      weights: [
-        [1.2, 1.0, 0.1, 0, 0, 0, 0, 0],
-        [0.2, 0.3, 1.3, 1.1, 0, 0, 0, 0],
-        [0, 0, 0.1, 0.4, 1.2, 1.3, 0, 0],
-        [0, 0, 0, 0, 0, 0, 1.4, 1.2],
-        [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
-        [-0.3, 0, 0, 0, 0, 0, 0.2, 0.2],
-      ],
-      bias: [0, 0, 0, 0, -0.5, 0],
-    },
-    {
-      relu: false,
-      weights: [
-        [1.5, -0.2, -0.2, -0.2, 0.1, -0.3],
-        [-0.2, 1.5, -0.2, -0.2, 0.1, 0],
-        [-0.2, -0.3, 1.5, -0.2, 0.1, 0],
-        [-0.2, -0.2, -0.2, 1.5, 0.1, 0.4],
-      ],
-      bias: [0.05, 0, 0, -0.05],
-    },
-  ],
+console.log("proofgrid demo: in-process network\n");
+console.log("1. model pipeline: models/support-intents -> circuit -> Groth16 keys -> verifier (cached)");
+const built = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), { verifiersDir: null, progress: consoleProgress(6) });
+const artifacts = await loadArtifacts(built.dir);
+const spec = JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/model.json"), "utf8")) as { vocabulary: string[] };
+const featurize = (text: string) => {
+  const words = new Set(text.toLowerCase().split(/\W+/));
+  return spec.vocabulary.map((w) => (words.has(w) ? 1 : 0));
 };
+console.log(
+  `   ${built.manifest.circuit.nonLinear} constraints, ${built.manifest.circuit.publicSignals} public signals, scale 2^${built.manifest.quantized.scaleBits}; ${built.ran.length ? `ran ${built.ran.join(", ")}` : "up to date"}\n`,
+);
 
-function bagOfWords(ticket: string): bigint[] {
-  const words = ticket.toLowerCase().split(/[^a-z]+/);
-  return VOCAB.map((w) => toFixed(words.filter((x) => x === w).length, MODEL.scaleBits));
-}
+const { ethers } = await network.create();
+const s = await ethers.getSigners();
+const lines: string[] = [];
+const log = (line: string) => lines.push(line);
+console.log("2. deploy, register the model, stake nodes, admit enclaves");
+// Model #1 is served by honest nodes at every level. Model #2 has the same weights and is served
+// only by the misbehaving nodes, so that the stake-weighted draw lands on them.
+const net = await launchLocalNetwork({
+  deployer: s[0],
+  requester: s[1],
+  watcher: s[2],
+  models: [{ artifacts }, { artifacts, name: "support-intents-untrusted" }],
+  nodes: [
+    { name: "zk-prover", signer: s[10], levels: [TrustLevel.ZK], models: [0] },
+    { name: "tee-enclave", signer: s[11], levels: [TrustLevel.TEE], models: [0] },
+    { name: "vanilla-a", signer: s[12], levels: [TrustLevel.VANILLA], models: [0] },
+    { name: "liar", signer: s[13], levels: [TrustLevel.VANILLA], models: [1], behaviour: "lying" },
+    { name: "sleeper", signer: s[14], levels: [TrustLevel.TEE], models: [1], behaviour: "lazy" },
+  ],
+  pollMs: 100,
+  log,
+});
+const nodeName = new Map<string, string>();
+for (const r of net.nodes) nodeName.set(await r.address(), r.name);
+console.log(`   hub ${await net.contracts.hub.getAddress()}; nodes: ${net.nodes.map((n) => `${n.name} (${n.behaviour})`).join(", ")}; a watcher re-executes VANILLA results\n`);
 
-type Behaviour = "honest" | "lazy" | "lying";
-interface DemoNode {
-  name: string;
-  signer: HardhatEthersSigner;
-  behaviour: Behaviour;
-  enclave?: E.HDNodeWallet;
-}
+// The consumer: a contract that routes tickets by intent, paying for each request itself.
+const router = await new TicketRouter__factory(s[0]).deploy(await net.contracts.hub.getAddress(), await net.contracts.token.getAddress(), net.modelIds[0], artifacts.model.labels!);
+await router.waitForDeployment();
+const customer = s[3];
+await (await net.contracts.token.mint(customer.address, 100n * TOKEN)).wait();
+await (await net.contracts.token.connect(customer).approve(await router.getAddress(), E.MaxUint256)).wait();
 
 interface Row {
-  job: string;
+  request: string;
   level: string;
   node: string;
   intent: string;
@@ -87,159 +80,68 @@ interface Row {
   gas: string;
   split: string;
 }
-
-const started = Date.now();
-const signers = await ethers.getSigners();
-const [deployer, modelOwner, requester, watcher, treasury] = signers;
-const root = E.Wallet.createRandom();
-
-console.log("proofgrid demo: in-process network\n");
-const pg = await deployProofgrid(deployer, { attestationRoot: root.address, treasury: treasury.address });
-const hubAddress = await pg.hub.getAddress();
-const { chainId } = await ethers.provider.getNetwork();
-const verifier = await (await new MockProofVerifier__factory(deployer).deploy()).waitForDeployment();
-console.log(`deployed: hub ${hubAddress} on chain ${chainId}`);
-
-// Two releases of the model: one with a circuit (ZK and proof-decided challenges), one without.
-const weightsCommitment = E.keccak256(E.toUtf8Bytes(JSON.stringify(MODEL.layers)));
-const release = (withCircuit: boolean) => ({
-  contentHash: E.keccak256(E.toUtf8Bytes(JSON.stringify(MODEL))),
-  weightsCommitment,
-  verifier: withCircuit ? verifier : E.ZeroAddress,
-  inputSize: MODEL.inputSize,
-  outputSize: MODEL.layers.at(-1)!.weights.length,
-  scaleBits: MODEL.scaleBits,
-  levels: withCircuit ? levelMask(TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK) : levelMask(TrustLevel.VANILLA, TrustLevel.TEE),
-  royaltyBps: 1_000,
-  deprecated: false,
-  prices: [1n * TOKEN, 2n * TOKEN, 4n * TOKEN] as [bigint, bigint, bigint],
-});
-await (await pg.models.connect(modelOwner).registerModel("support-intent", packVersion(1, 0), { ...release(true), verifier: await verifier.getAddress() })).wait();
-await (await pg.models.connect(modelOwner).registerModel("support-intent-lite", packVersion(1, 0), release(false))).wait();
-console.log("registered: #1 support-intent v1.0 (VANILLA, TEE, ZK), #2 support-intent-lite v1.0 (VANILLA, TEE)");
-
-// Nodes. Pools are per (model, level), so each misbehaving node is the only one in its pool and
-// the draw lands on it deterministically.
-const measurement = E.id("proofgrid-enclave-runtime-v1");
-await (await pg.tee.approveMeasurement(measurement)).wait();
-const plan: [string, Behaviour, number[], number][] = [
-  ["honest-a", "honest", [1], levelMask(TrustLevel.TEE, TrustLevel.ZK)],
-  ["honest-b", "honest", [1], levelMask(TrustLevel.TEE, TrustLevel.ZK)],
-  ["honest-c", "honest", [2], levelMask(TrustLevel.VANILLA)],
-  ["honest-d", "honest", [2], levelMask(TrustLevel.VANILLA)],
-  ["lying", "lying", [1], levelMask(TrustLevel.VANILLA)],
-  ["lazy", "lazy", [2], levelMask(TrustLevel.TEE)],
-];
-const demoNodes: DemoNode[] = [];
-for (const [i, [name, behaviour, models, levels]] of plan.entries()) {
-  const signer = signers[5 + i];
-  await (await pg.token.mint(signer.address, 1_000n * TOKEN)).wait();
-  await (await pg.token.connect(signer).approve(await pg.nodes.getAddress(), E.MaxUint256)).wait();
-  await (await pg.nodes.connect(signer).join(1_000n * TOKEN, models, levels)).wait();
-  const node: DemoNode = { name, signer, behaviour };
-  if (levels & levelMask(TrustLevel.TEE)) {
-    node.enclave = E.Wallet.createRandom();
-    const attestation = await makeAttestation(root, attestationDomain(chainId, await pg.attestation.getAddress()), {
-      measurement,
-      enclaveKey: node.enclave.address,
-      operator: signer.address,
-      issuedAt: BigInt(await time.latest()),
-    });
-    await (await pg.tee.connect(signer).admitEnclave(attestation)).wait();
-  }
-  demoNodes.push(node);
-}
-await time.increase(Number(await pg.nodes.activationDelay()));
-for (const n of demoNodes) await (await pg.nodes.connect(n.signer).activate()).wait();
-console.log(`staked: ${demoNodes.map((n) => `${n.name} (${n.behaviour})`).join(", ")}; enclaves admitted by attestation\n`);
-
-for (const s of [requester, watcher]) {
-  await (await pg.token.mint(s.address, 1_000n * TOKEN)).wait();
-  await (await pg.token.connect(s).approve(hubAddress, E.MaxUint256)).wait();
-}
-
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
-  const receipt = await (await tx).wait();
-  return receipt!.gasUsed;
-}
-
-const domain = hubDomain(chainId, hubAddress);
 const rows: Row[] = [];
-const fmt = (x: bigint) => E.formatUnits(x, 18).replace(/\.0$/, "");
+const row = (request: string, r: InferenceResult): Row => ({
+  request,
+  level: r.trust,
+  node: nodeName.get(r.node) ?? r.node.slice(0, 10),
+  intent: r.label ?? String(r.values),
+  verification: `${r.verification.method}: ok`,
+  outcome: "settled",
+  latency: `${(r.latencyMs / 1000).toFixed(2)} s`,
+  gas: Object.entries(r.gas)
+    .filter(([k]) => k !== "approve")
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", "),
+  split: `node ${fmt(r.fee.node)} / owner ${fmt(r.fee.owner)} / protocol ${fmt(r.fee.protocol)}`,
+});
 
-async function run(ticket: string, modelId: number, level: TrustLevel) {
-  const input = bagOfWords(ticket);
+async function ask(text: string, model: string, trust: "vanilla" | "tee" | "zk") {
   const t0 = Date.now();
-  const [, rel] = await pg.models.getRelease(modelId, 0);
-  const fee = rel.prices[level];
-  const deadline = BigInt(await time.latest()) + 600n;
-  const tx = await pg.hub.connect(requester).request({ modelId, version: 0, level, fee, deadline, consumer: E.ZeroAddress, callbackGasLimit: 0, input });
-  const receipt = (await tx.wait())!;
-  const event = receipt.logs.map((l) => pg.hub.interface.parseLog(l)).find((l) => l?.name === "JobRequested")!;
-  const jobId: bigint = event.args.jobId;
-  const node = demoNodes.find((n) => n.signer.address === event.args.node)!;
-  const gas: string[] = [`request ${receipt.gasUsed}`];
-  const hub = pg.hub.connect(node.signer);
-  const truth = evaluate(MODEL, input);
-  let output = truth;
-  let verification = "";
-  let outcome = "";
-
-  if (node.behaviour === "lazy") {
-    await time.increaseTo(deadline);
-    gas.push(`timeout ${await gasOf(pg.hub.connect(watcher).claimTimeout(jobId))}`);
-    verification = "none: deadline missed";
-    outcome = "refunded; node slashed";
-  } else {
-    if (node.behaviour === "lying") output = truth.map((v, i) => (i === 0 ? v + 10n * 256n : v));
-    if (level === TrustLevel.ZK) {
-      const proof = mockProof({ chainId, hub: hubAddress, jobId, prover: node.signer.address, weightsCommitment, input, output });
-      gas.push(`submit ${await gasOf(hub.submitZkResult(jobId, input, output, proof))}`);
-      verification = "proof (mock verifier)";
-      outcome = "settled";
-    } else if (level === TrustLevel.TEE) {
-      const signature = await signResult(node.enclave!, domain, { jobId, node: node.signer.address, modelId, version: event.args.version, inputHash: hashValues(input), outputHash: hashValues(output) });
-      gas.push(`submit ${await gasOf(hub.submitTeeResult(jobId, output, signature))}`);
-      verification = "enclave signature";
-      outcome = "settled";
-    } else {
-      gas.push(`submit ${await gasOf(hub.submitResult(jobId, output))}`);
-      // The watcher re-executes the model and challenges a result that differs.
-      const mine = evaluate(MODEL, input);
-      if (hashValues(mine) !== hashValues(output)) {
-        gas.push(`challenge ${await gasOf(pg.hub.connect(watcher).challenge(jobId))}`);
-        const proof = mockProof({ chainId, hub: hubAddress, jobId, prover: watcher.address, weightsCommitment, input, output: mine });
-        gas.push(`resolve ${await gasOf(pg.hub.connect(watcher).resolveWithProof(jobId, input, mine, proof))}`);
-        verification = "challenged, proven wrong";
-        outcome = "refunded; node slashed";
-      } else {
-        const job = await pg.hub.getJob(jobId);
-        await time.increaseTo(job.deadline + 1n);
-        gas.push(`finalize ${await gasOf(pg.hub.connect(watcher).finalize(jobId, output))}`);
-        verification = "optimistic, unchallenged";
-        outcome = "settled";
-      }
-    }
+  try {
+    rows.push(row(`"${text}"`, await net.client.infer(model, featurize(text), { trust, patienceMs: 2_000 })));
+  } catch (error) {
+    if (!(error instanceof JobRefundedError)) throw error;
+    const job = await net.contracts.hub.getJob(error.jobId);
+    const challenge = net.watcher!.challenges.find((c) => c.jobId === error.jobId);
+    rows.push({
+      request: `"${text}"`,
+      level: trust,
+      node: nodeName.get(job.node) ?? job.node,
+      intent: challenge ? `${artifacts.model.labels![Number(challenge.posted[0])]} (wrong; true: ${artifacts.model.labels![Number(challenge.truth[0])]})` : "-",
+      verification: error.reason === "fraud" ? "challenged, proven wrong (Groth16)" : "none: deadline missed",
+      outcome: `refunded (${error.reason}); node slashed`,
+      latency: `${((Date.now() - t0) / 1000).toFixed(2)} s`,
+      gas: challenge ? Object.entries(challenge.gas).map(([k, v]) => `${k} ${v}`).join(", ") : "-",
+      split: `requester refunded ${fmt(error.refund)}`,
+    });
   }
-  const settled = (await pg.hub.queryFilter(pg.hub.filters.JobSettled(jobId)))[0];
-  rows.push({
-    job: `#${jobId}`,
-    level: TRUST_NAMES[level],
-    node: node.name,
-    intent: MODEL.labels![argmax(output)] + (output === truth ? "" : ` (wrong; true: ${MODEL.labels![argmax(truth)]})`),
-    verification,
-    outcome,
-    latency: `${Date.now() - t0} ms`,
-    gas: gas.join(", "),
-    split: settled ? `node ${fmt(settled.args.nodeAmount)} / owner ${fmt(settled.args.royalty)} / protocol ${fmt(settled.args.protocolFee)}` : "-",
-  });
 }
 
-await run("I was charged twice on my invoice", 1, TrustLevel.ZK);
-await run("Where is my package? The tracking page is empty", 1, TrustLevel.TEE);
-await run("I want a refund and to return the shoes", 2, TrustLevel.VANILLA);
-await run("Forgot my password, cannot login", 1, TrustLevel.VANILLA); // lands on the lying node
-await run("Refund please, the package never came", 2, TrustLevel.TEE); // lands on the lazy node
+console.log("3. requests at each trust level (time is moved past challenge windows and missed deadlines)");
+await ask("I was charged twice on my invoice", "support-intents", "zk");
+await ask("where is my package, tracking says it was not shipped", "support-intents", "tee");
+await ask("reset my password, my login is locked", "support-intents", "vanilla");
+await ask("cancel my subscription plan", "support-intents-untrusted", "vanilla"); // the liar
+await ask("the app crashes with an error after the update", "support-intents-untrusted", "tee"); // the sleeper
+
+// The consumer contract: the ticket is routed in the hub's callback, after the proof is checked.
+for (const [text, level] of [
+  ["I want a refund, send my money back", TrustLevel.ZK],
+  ["my delivery did not arrive, where is the package", TrustLevel.TEE],
+] as const) {
+  const fee = [1n, 2n, 4n][level] * TOKEN;
+  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 600);
+  const t0 = Date.now();
+  const tx = await router.connect(customer).openTicket(quantizeInput(artifacts.model, featurize(text)), level, fee, deadline);
+  const receipt = (await tx.wait())!;
+  const opened = receipt.logs.map((l) => router.interface.parseLog(l)).find((l) => l?.name === "TicketOpened")!;
+  const result = await net.client.waitFor(opened.args.jobId as bigint, { started: t0 });
+  const ticket = await router.ticket(opened.args.ticketId);
+  rows.push({ ...row(`ticket #${opened.args.ticketId} via TicketRouter`, result), outcome: `routed to queue "${await router.queue(ticket.intent)}"` });
+}
+await net.stop();
+await releaseProver();
 
 function table(data: Row[]) {
   const keys = Object.keys(data[0]) as (keyof Row)[];
@@ -249,16 +151,17 @@ function table(data: Row[]) {
   console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
   for (const r of data) console.log(line(keys.map((k) => r[k])));
 }
+console.log();
 table(rows);
 
 console.log("\nslashes and refunds:");
-for (const e of await pg.hub.queryFilter(pg.hub.filters.NodePenalized())) {
-  const n = demoNodes.find((d) => d.signer.address === e.args.node)!;
-  console.log(`  job #${e.args.jobId}: ${n.name} slashed ${fmt(e.args.slashed)} PGT (${["timeout", "fraud", "undecided"][Number(e.args.reason)]})`);
+const { hub } = net.contracts;
+for (const e of await hub.queryFilter(hub.filters.NodePenalized())) {
+  console.log(`  job #${e.args.jobId}: ${nodeName.get(e.args.node)} slashed ${fmt(e.args.slashed)} PGT (${["missed deadline", "fraud", "undecided"][Number(e.args.reason)]}) and jailed`);
 }
-for (const e of await pg.hub.queryFilter(pg.hub.filters.JobRefunded())) {
-  console.log(`  job #${e.args.jobId}: requester refunded ${fmt(e.args.fee)} PGT`);
-}
-const owed = await pg.token.balanceOf(hubAddress);
-console.log(`\nbalances withdrawable: requester ${fmt(await pg.hub.balanceOf(requester.address))}, watcher ${fmt(await pg.hub.balanceOf(watcher.address))}, treasury ${fmt(await pg.hub.balanceOf(treasury.address))} PGT; hub holds ${fmt(owed)} PGT`);
-console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+for (const e of await hub.queryFilter(hub.filters.JobRefunded())) console.log(`  job #${e.args.jobId}: requester refunded ${fmt(e.args.fee)} PGT`);
+const queues = await Promise.all(artifacts.model.labels!.map(async (label, i) => `${label} ${await router.queueLength(i)}`));
+console.log(`\nTicketRouter queues: ${queues.join(", ")}`);
+console.log(`hub holds ${fmt(await net.contracts.token.balanceOf(await hub.getAddress()))} PGT (withdrawable balances: treasury, model owner, watcher, refunds)`);
+if (process.env.PROOFGRID_VERBOSE) console.log(`\nnode log:\n${lines.join("\n")}`);
+console.log(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s (PROOFGRID_VERBOSE=1 prints the nodes' log)`);

@@ -274,8 +274,39 @@ export class ProofgridClient {
     txs.request = receipt.hash;
     gas.request = receipt.gasUsed;
     const requested = receipt.logs.map((l) => hub.interface.parseLog(l)).find((l) => l?.name === "JobRequested")!;
-    const jobId: bigint = requested.args.jobId;
+    return this.waitFor(requested.args.jobId as bigint, { ...options, started, txs, gas });
+  }
+
+  /**
+   * Waits for a requested job (by this client or anyone, e.g. a consumer contract) to end, checks
+   * its result and returns it; throws JobRefundedError for a refunded job.
+   */
+  async waitFor(
+    jobId: bigint,
+    options: Omit<InferOptions, "trust" | "tip" | "deadlineSeconds" | "consumer" | "callbackGasLimit" | "version"> & {
+      started?: number;
+      txs?: Record<string, string>;
+      gas?: Record<string, bigint>;
+    } = {},
+  ): Promise<InferenceResult> {
+    const started = options.started ?? Date.now();
+    const txs = options.txs ?? {};
+    const gas = options.gas ?? {};
+    const { hub } = this.contracts;
+    const requested = (await hub.queryFilter(hub.filters.JobRequested(jobId)))[0];
+    if (!requested) throw new InferenceInputError(`job ${jobId} does not exist`);
+    if (!txs.request) {
+      const r = await requested.getTransactionReceipt();
+      txs.request = r.hash;
+      gas.request = r.gasUsed;
+    }
     const node: string = requested.args.node;
+    const level = Number(requested.args.level) as TrustLevel;
+    const modelId = Number(requested.args.modelId);
+    const version = requested.args.version;
+    const fixed = [...requested.args.input];
+    const artifacts = (await this.resolveModel(modelId)).artifacts;
+    const fee: bigint = requested.args.fee;
 
     // Wait for the job to end; on a local network, move time where waiting would only be slow.
     const pollMs = this.options.pollMs ?? 250;

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
+import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+import {TrustLevel} from "../libraries/TrustLevels.sol";
+
+/// @title TicketRouter
+/// @notice The on-chain customer-service use case: a customer opens a ticket with the bag-of-words
+///         features of its text; the router asks the hub for the intent at the trust level the
+///         customer pays for, and routes the ticket to that intent's queue when the checked result
+///         arrives. An example consumer, not part of the protocol.
+contract TicketRouter is IInferenceConsumer {
+    using SafeERC20 for IERC20;
+
+    /// @dev [customer, intent, routed]: [160, 8, 8]; [jobId].
+    struct Ticket {
+        address customer;
+        uint8 intent;
+        bool routed;
+        uint256 jobId;
+    }
+
+    error TicketRouterNotHub(address caller);
+    error TicketRouterUnknownJob(uint256 jobId);
+    error TicketRouterBadIntent(uint256 ticketId, int256 intent);
+
+    event TicketOpened(uint256 indexed ticketId, address indexed customer, uint256 indexed jobId, TrustLevel level);
+    event TicketRouted(uint256 indexed ticketId, uint8 indexed intent, string queue);
+
+    IInferenceHub public immutable hub;
+    IERC20 public immutable token;
+    uint32 public immutable modelId;
+    uint32 public constant CALLBACK_GAS = 100_000;
+
+    string[] private _queues;
+    Ticket[] private _tickets;
+    mapping(uint256 jobId => uint256 ticketIdPlusOne) private _ticketOfJob;
+    mapping(uint8 intent => uint256 count) public queueLength;
+
+    constructor(IInferenceHub hub_, IERC20 token_, uint32 modelId_, string[] memory queues) {
+        hub = hub_;
+        token = token_;
+        modelId = modelId_;
+        _queues = queues;
+    }
+
+    /// @notice Opens a ticket: pulls `fee` from the customer and requests the intent from the hub.
+    function openTicket(int256[] calldata features, TrustLevel level, uint96 fee, uint40 deadline)
+        external
+        returns (uint256 ticketId, uint256 jobId)
+    {
+        token.safeTransferFrom(msg.sender, address(this), fee);
+        token.forceApprove(address(hub), fee);
+        jobId = hub.request(
+            IInferenceHub.RequestParams({
+                modelId: modelId,
+                version: 0,
+                level: level,
+                fee: fee,
+                deadline: deadline,
+                consumer: address(this),
+                callbackGasLimit: CALLBACK_GAS,
+                input: features
+            })
+        );
+        ticketId = _tickets.length;
+        _tickets.push(Ticket({customer: msg.sender, intent: 0, routed: false, jobId: jobId}));
+        _ticketOfJob[jobId] = ticketId + 1;
+        emit TicketOpened(ticketId, msg.sender, jobId, level);
+    }
+
+    /// @inheritdoc IInferenceConsumer
+    function onInferenceResult(uint256 jobId, int256[] calldata output) external {
+        if (msg.sender != address(hub)) revert TicketRouterNotHub(msg.sender);
+        uint256 slot = _ticketOfJob[jobId];
+        if (slot == 0) revert TicketRouterUnknownJob(jobId);
+        uint256 ticketId = slot - 1;
+        int256 intent = output[0];
+        if (intent < 0 || uint256(intent) >= _queues.length) revert TicketRouterBadIntent(ticketId, intent);
+        Ticket storage ticket = _tickets[ticketId];
+        ticket.intent = uint8(uint256(intent));
+        ticket.routed = true;
+        ++queueLength[ticket.intent];
+        emit TicketRouted(ticketId, ticket.intent, _queues[ticket.intent]);
+    }
+
+    function ticket(uint256 ticketId) external view returns (Ticket memory) {
+        return _tickets[ticketId];
+    }
+
+    function queue(uint8 intent) external view returns (string memory) {
+        return _queues[intent];
+    }
+}
