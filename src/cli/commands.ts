@@ -85,7 +85,8 @@ the default parameters, and writes their addresses and start block to <dir>/<cha
 (default dir: deployments). --network names a network of hardhat.config.ts: the in-process
 network (default), localhost (PROOFGRID_RPC_URL, default http://127.0.0.1:8545) or sepolia
 (SEPOLIA_RPC_URL and SEPOLIA_PRIVATE_KEY, from the environment or Hardhat's keystore). The
-attestation root is PROOFGRID_ATTESTATION_ROOT, else the deployer (simulated enclaves).`;
+attestation root is PROOFGRID_ATTESTATION_ROOT, else the deployer, who then also approves the
+simulated enclave's measurement (local and test networks).`;
 
 export async function deploy(argv: string[]): Promise<number> {
   const { values } = parse(argv, { network: { type: "string" }, out: { type: "string", default: "deployments" }, json: { type: "boolean" } });
@@ -97,6 +98,11 @@ export async function deploy(argv: string[]): Promise<number> {
       attestationRoot: process.env.PROOFGRID_ATTESTATION_ROOT ?? (await deployer.getAddress()),
       log: (line) => console.error(`deployed ${line}`),
     });
+    if (!process.env.PROOFGRID_ATTESTATION_ROOT) {
+      // The deployer is the simulated attestation root: approve the simulated enclave's measurement.
+      await (await pg.tee.approveMeasurement(ENCLAVE_MEASUREMENT)).wait();
+      console.error(`approved the simulated enclave measurement ${ENCLAVE_MEASUREMENT}`);
+    }
     const file = await writeDeployment(values.out as string, await describeDeployment(pg, deployer));
     console.log(values.json ? toJson({ file, ...(await readDeployment(values.out as string, conn.chainId)) }) : file);
     return 0;

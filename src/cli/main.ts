@@ -6,6 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { deploy, infer, nodeCommand, register, run, status } from "./commands.js";
 import { CliError } from "./context.js";
+import * as typedErrors from "../sdk/errors.js";
 
 export { CliError };
 
@@ -135,10 +136,18 @@ export async function main(argv: string[]): Promise<number> {
         throw new CliError(`unknown command '${command}' (run 'proofgrid --help')`);
     }
   } catch (err) {
-    const message = err instanceof CliError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-      ? (err as Error).message
-      : `${(err as Error).name}: ${(err as Error).message.split("\n")[0]}`;
-    console.error(`proofgrid: ${message}`);
+    console.error(`proofgrid: ${oneLine(err)}`);
     return 2;
   }
+}
+
+/** One line for any failure: ours as is, others with their name; never a stack trace. */
+function oneLine(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  if (err instanceof CliError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) return err.message;
+  const { toTypedError } = typedErrors;
+  const typed = toTypedError(err, "the transaction");
+  const message = (typed as { shortMessage?: string }).shortMessage ?? typed.message;
+  return `${typed.name}: ${message.split("\n")[0]}`;
 }
