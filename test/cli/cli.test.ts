@@ -1,0 +1,94 @@
+/**
+ * The `proofgrid` command as a user runs it (a child process): one clear line and a non-zero exit
+ * for every mistake, never a stack trace; `run --json` prints exactly one JSON object.
+ */
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+
+const CLI = path.join(PACKAGE_ROOT, "bin/proofgrid.js");
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: PACKAGE_ROOT, env: { ...process.env, CI: "true", HARDHAT_DISABLE_TELEMETRY: "true", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Asserts a failure: exit 2 and a single `proofgrid: ...` line on stderr matching `pattern`. */
+function expectOneLineError(r: { code: number; stderr: string }, pattern: RegExp) {
+  expect(r.code, r.stderr).to.equal(2);
+  const lines = r.stderr.trim().split("\n");
+  expect(lines, r.stderr).to.have.length(1);
+  expect(lines[0]).to.match(/^proofgrid: /);
+  expect(lines[0]).to.match(pattern);
+  expect(r.stderr).to.not.match(/\n\s+at /); // no stack trace
+}
+
+describe("cli: proofgrid", function () {
+  this.timeout(120_000);
+  let dir: string;
+  const demo = "models/support-intents";
+  const example = `${demo}/example-input.json`;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "proofgrid-cli-"));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("run --json: one JSON object on stdout with the settled, checked result", async () => {
+    const r = await cli(["run", demo, "--input", example, "--trust", "zk", "--json"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const result = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(result).to.include({ trust: "zk", label: "billing", settled: true, verification: "groth16" });
+    expect(result.output).to.deep.equal([0]);
+    expect(Object.keys(result.gas as object)).to.include.members(["request", "submit"]);
+  });
+
+  it("run reads the input_data layout too", async () => {
+    const file = path.join(dir, "input-data.json");
+    const { input } = JSON.parse(await (await import("node:fs/promises")).readFile(path.join(PACKAGE_ROOT, example), "utf8")) as { input: number[] };
+    await writeFile(file, JSON.stringify({ input_data: [input] }));
+    const r = await cli(["run", demo, "--input", file, "--trust", "tee", "--json"]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.include({ trust: "tee", label: "billing", verification: "enclave-signature" });
+  });
+
+  it("names a wrong flag, a missing file, a bad trust level and an unknown command", async () => {
+    expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--fast"]), /Unknown option '--fast'/);
+    expectOneLineError(await cli(["run", demo, "--input", "missing.json", "--trust", "zk"]), /input file missing.json does not exist/);
+    expectOneLineError(await cli(["run", "models/nothing", "--input", example, "--trust", "zk"]), /model file models\/nothing does not exist/);
+    expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "gold"]), /--trust gold is not one of vanilla, tee, zk/);
+    expectOneLineError(await cli(["launch"]), /unknown command 'launch'/);
+  });
+
+  it("names an input of the wrong length before any long step", async () => {
+    const file = path.join(dir, "short.json");
+    await writeFile(file, JSON.stringify({ input: [1, 0, 1] }));
+    expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk"]), /input has 3 values, the model takes 32/);
+    await writeFile(file, JSON.stringify({ input: [1, "a"] }));
+    expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk"]), /value 1 is "a", not a finite number/);
+  });
+
+  it("names an unreachable RPC URL", async () => {
+    const r = await cli(["deploy", "--network", "localhost", "--out", dir], { PROOFGRID_RPC_URL: "http://127.0.0.1:9" });
+    expectOneLineError(r, /network 'localhost' \(http:\/\/127\.0\.0\.1:9\) is unreachable/);
+  });
+
+  it("prints help for every command", async () => {
+    for (const args of [["--help"], ["run", "--help"], ["infer", "--help"], ["deploy", "--help"], ["model", "build", "--help"], ["model", "register", "--help"], ["node", "start", "--help"], ["status", "--help"]]) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).to.equal(0);
+      expect(r.stdout).to.match(/^usage: proofgrid/);
+    }
+  });
+});
