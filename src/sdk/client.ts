@@ -53,6 +53,8 @@ export interface InferOptions {
   timeoutMs?: number;
   /** With advanceTime: how long to wait for the node before moving to its deadline (default 10 s). */
   patienceMs?: number;
+  /** With advanceTime: how long watchers get to challenge a VANILLA result before the window is skipped (default 2 s). */
+  challengeGraceMs?: number;
 }
 
 export interface Verification {
@@ -335,8 +337,9 @@ export class ProofgridClient {
       }
       if (this.options.advanceTime) {
         if (status === JobStatus.Submitted) {
-          // Give a watcher one poll to challenge, then skip the rest of the window.
-          await sleep(pollMs * 4);
+          // Give watchers some real time to challenge, then skip the rest of the window.
+          const graceEnd = Date.now() + (options.challengeGraceMs ?? 2_000);
+          while (Date.now() < graceEnd && Number((await hub.getJob(jobId)).status) === JobStatus.Submitted) await sleep(pollMs);
           if (Number((await hub.getJob(jobId)).status) === JobStatus.Submitted) await this.advance(job.deadline - now + 1n);
           continue;
         }
