@@ -38,7 +38,7 @@ export interface LocalNetworkOptions {
   nodes: NodePlan[];
   log?: (line: string) => void;
   pollMs?: number;
-  /** Move time past the activation delay (local networks). Default true. */
+  /** Move time past the activation delay, challenge windows and missed deadlines. Default: when the network allows it. */
   advanceTime?: boolean;
 }
 
@@ -50,6 +50,17 @@ export interface LocalNetwork {
   nodes: NodeRuntime[];
   watcher?: Watcher;
   stop(): Promise<void>;
+}
+
+/** Whether the network lets us move time (the in-process network, hardhat node, anvil). */
+export async function supportsTimeTravel(signer: Signer): Promise<boolean> {
+  const provider = signer.provider as unknown as { send(method: string, params: unknown[]): Promise<unknown> };
+  try {
+    await provider.send("evm_increaseTime", [0]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function increaseTime(signer: Signer, seconds: bigint) {
@@ -87,8 +98,9 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
   if (options.deployment) contracts = attachProofgrid(options.deployment, deployer);
   else contracts = await deployProofgrid(deployer, { attestationRoot: await deployer.getAddress(), log: (l) => log(`deployed ${l}`) });
   const deployment = options.deployment ?? (await describeDeployment(contracts, deployer));
+  const advanceTime = options.advanceTime ?? (await supportsTimeTravel(deployer));
 
-  const client = await ProofgridClient.connect({ signer: requester, deployment: attachProofgrid(deployment, requester), pollMs: options.pollMs, advanceTime: options.advanceTime ?? true });
+  const client = await ProofgridClient.connect({ signer: requester, deployment: attachProofgrid(deployment, requester), pollMs: options.pollMs, advanceTime });
   const owner = await ProofgridClient.connect({ signer: deployer, deployment: contracts });
   const modelIds: number[] = [];
   const registered = new Map<number, ModelArtifacts>();
@@ -126,7 +138,13 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
     runtimes.push(runtime);
   }
   const pending = (await Promise.all(runtimes.map((r) => r.activatesAt()))).some((t) => t > 0n);
-  if (pending && (options.advanceTime ?? true)) await increaseTime(deployer, await contracts.nodes.activationDelay());
+  if (pending && advanceTime) await increaseTime(deployer, await contracts.nodes.activationDelay());
+  else if (pending) {
+    // A network that keeps real time (a testnet): wait out the activation delay.
+    const until = (await Promise.all(runtimes.map((r) => r.activatesAt()))).reduce((a, b) => (b > a ? b : a), 0n);
+    log(`waiting for node activation (until ${new Date(Number(until) * 1000).toISOString()})`);
+    while (BigInt((await deployer.provider!.getBlock("latest"))!.timestamp) < until) await new Promise((r) => setTimeout(r, 5_000));
+  }
   for (const r of runtimes) await r.activate();
 
   let watcher: Watcher | undefined;
