@@ -34,6 +34,11 @@ async function hardhat() {
   return hre;
 }
 
+/** Builds the contracts and their types when a fresh clone has none yet. */
+export async function ensureContractTypes(): Promise<void> {
+  if (!existsSync(new URL("../../types/contracts/index.ts", import.meta.url))) await hardhat();
+}
+
 /** Connects to a network of hardhat.config.ts (default: the in-process network). */
 export async function connect(name?: string): Promise<Connection> {
   const hre = await hardhat();

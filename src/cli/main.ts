@@ -4,9 +4,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { deploy, infer, nodeCommand, register, run, status } from "./commands.js";
-import { CliError } from "./context.js";
-import * as typedErrors from "../sdk/errors.js";
+import { CliError, ensureContractTypes } from "./context.js";
+
+/** The network commands need the generated contract types: build them first on a fresh clone. */
+async function commands() {
+  await ensureContractTypes();
+  return import("./commands.js");
+}
 
 export { CliError };
 
@@ -51,7 +55,7 @@ async function modelCommand(argv: string[]): Promise<number> {
     console.log(MODEL_BUILD_USAGE);
     return sub === undefined ? 1 : 0;
   }
-  if (sub === "register") return register(rest);
+  if (sub === "register") return (await commands()).register(rest);
   if (sub !== "build") throw new CliError(`unknown model command '${sub}' (run 'proofgrid model --help')`);
   const { values, positionals } = parseArgs({
     args: rest,
@@ -121,33 +125,37 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case "deploy":
-        return await deploy(rest);
+        return await (await commands()).deploy(rest);
       case "model":
         return await modelCommand(rest);
       case "run":
-        return await run(rest);
+        return await (await commands()).run(rest);
       case "infer":
-        return await infer(rest);
+        return await (await commands()).infer(rest);
       case "node":
-        return await nodeCommand(rest);
+        return await (await commands()).nodeCommand(rest);
       case "status":
-        return await status(rest);
+        return await (await commands()).status(rest);
       default:
         throw new CliError(`unknown command '${command}' (run 'proofgrid --help')`);
     }
   } catch (err) {
-    console.error(`proofgrid: ${oneLine(err)}`);
+    console.error(`proofgrid: ${await oneLine(err)}`);
     return 2;
   }
 }
 
 /** One line for any failure: ours as is, others with their name; never a stack trace. */
-function oneLine(err: unknown): string {
+async function oneLine(err: unknown): Promise<string> {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: unknown }).code;
   if (err instanceof CliError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) return err.message;
-  const { toTypedError } = typedErrors;
-  const typed = toTypedError(err, "the transaction");
+  let typed: Error = err;
+  try {
+    typed = (await import("../sdk/errors.js")).toTypedError(err, "the transaction");
+  } catch {
+    // the contract types are not built: keep the error as it is
+  }
   const message = (typed as { shortMessage?: string }).shortMessage ?? typed.message;
   return `${typed.name}: ${message.split("\n")[0]}`;
 }
