@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -68,6 +69,30 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number;
   });
 }
 
+/** An HTTP proxy to the chain that can drop every connection, to play an RPC outage. */
+function rpcProxy(target: string): Promise<{ url: string; setDown(down: boolean): void; close(): Promise<void> }> {
+  let down = false;
+  const server: Server = createHttpServer((req, res) => {
+    if (down) return req.socket.destroy();
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
+        .then(async (r) => {
+          res.writeHead(r.status, { "content-type": "application/json" });
+          res.end(Buffer.from(await r.arrayBuffer()));
+        })
+        .catch(() => req.socket.destroy());
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, setDown: (d) => (down = d), close: () => new Promise((r) => server.close(() => r())) });
+    });
+  });
+}
+
 async function stop(p?: Proc) {
   if (!p || p.child.exitCode !== null) return;
   p.child.kill("SIGTERM");
@@ -93,6 +118,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
   let client: ProofgridClient;
   let provider: JsonRpcProvider;
   let vocabulary: string[];
+  let proxy: Awaited<ReturnType<typeof rpcProxy>>;
 
   before(async () => {
     const port = await freePort();
@@ -111,7 +137,9 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     const common = ["node", "start", "--model", "build/support-intents", "--network", "localhost", "--deployments", deployments, "--advance-time"];
     nodeA = start(process.execPath, [CLI, ...common, "--trust", "zk,tee", "--account", "3", "--state", path.join(dir, "a.json")], env);
     await nodeA.waitFor(/serving model #1/);
-    nodeB = start(process.execPath, [CLI, ...common, "--trust", "vanilla", "--account", "4", "--watch"], env);
+    // Node B reaches the chain through a proxy that the outage test switches off.
+    proxy = await rpcProxy(env.PROOFGRID_RPC_URL!);
+    nodeB = start(process.execPath, [CLI, ...common, "--trust", "vanilla", "--account", "4", "--watch"], { ...env, PROOFGRID_RPC_URL: proxy.url });
     await nodeB.waitFor(/serving model #1/);
 
     provider = new JsonRpcProvider(env.PROOFGRID_RPC_URL, undefined, { pollingInterval: 200 });
@@ -128,6 +156,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
   after(async () => {
     await Promise.all([stop(nodeA), stop(nodeB)]);
     await stop(chain);
+    await proxy?.close();
     provider?.destroy();
     await releaseProver();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -149,6 +178,16 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
       expect(r.verification.ok).to.equal(true);
     });
   }
+
+  it("keeps a node process serving through a dropped RPC connection", async () => {
+    proxy.setDown(true);
+    await nodeB!.waitFor(/poll failed/, 30_000);
+    proxy.setDown(false);
+    const r = await client.infer("support-intents", features("the app crashes with an error after the update"), { trust: "vanilla", timeoutMs: 60_000 });
+    expect(r.label).to.equal("technical");
+    expect(nodeB!.output()).to.match(/poll failed \(1\)/);
+    expect(nodeB!.child.exitCode).to.equal(null);
+  });
 
   it("restarts a node process on its state file without submitting anything twice", async () => {
     await stop(nodeA);
