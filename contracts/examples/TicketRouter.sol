@@ -80,11 +80,11 @@ contract TicketRouter is IInferenceConsumer {
         uint256 ticketId = slot - 1;
         int256 intent = output[0];
         if (intent < 0 || uint256(intent) >= _queues.length) revert TicketRouterBadIntent(ticketId, intent);
-        Ticket storage ticket = _tickets[ticketId];
-        ticket.intent = uint8(uint256(intent));
-        ticket.routed = true;
-        ++queueLength[ticket.intent];
-        emit TicketRouted(ticketId, ticket.intent, _queues[ticket.intent]);
+        Ticket storage routed = _tickets[ticketId];
+        routed.intent = uint8(uint256(intent));
+        routed.routed = true;
+        ++queueLength[routed.intent];
+        emit TicketRouted(ticketId, routed.intent, _queues[routed.intent]);
     }
 
     function ticket(uint256 ticketId) external view returns (Ticket memory) {

@@ -119,9 +119,9 @@ contract Groth16InferenceAdapter is IProofVerifier {
         _pack(input, _inputLo, _inputBits, signals, next + 1, true);
     }
 
-    /// @dev Packs `values` into signals[at..]; returns whether all were in range and the next free index.
+    /// @dev Packs `values` into signals[next..]; returns whether all were in range and the next free index.
     ///      Out of range: reverts when `strict`, else returns false.
-    function _pack(int256[] calldata values, int256 lo, uint256 bits, uint256[] memory signals, uint256 at, bool strict)
+    function _pack(int256[] calldata values, int256 lo, uint256 bits, uint256[] memory signals, uint256 next, bool strict)
         private
         pure
         returns (bool, uint256)
@@ -137,17 +137,17 @@ contract Groth16InferenceAdapter is IProofVerifier {
             int256 v = values[i];
             if (v < lo || v > hi) {
                 if (strict) revert AdapterInputOutOfRange(i, v, lo, hi);
-                return (false, at);
+                return (false, next);
             }
             // Below 2^bits by the check above; k * bits + bits <= 252.
             acc |= uint256(v - lo) << (k * bits);
             if (++k == per) {
-                signals[at++] = acc;
+                signals[next++] = acc;
                 (acc, k) = (0, 0);
             }
         }
-        if (k != 0) signals[at++] = acc;
-        return (true, at);
+        if (k != 0) signals[next++] = acc;
+        return (true, next);
     }
 
     function _packedLength(uint256 size, uint256 bits) private pure returns (uint256) {
