@@ -66,7 +66,7 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
 }
 
 /** The main circuit's source. `header` lines go into the leading comment (source hash and so on). */
-export function generateCircuit(model: QuantizedModel, header: string[] = []): string {
+export function generateCircuit(model: QuantizedModel, header: string[] = [], options: { weightsAsInputs?: boolean } = {}): string {
   const layout = circuitLayout(model);
   const S = model.scaleBits;
   const out: string[] = [];
@@ -76,6 +76,7 @@ export function generateCircuit(model: QuantizedModel, header: string[] = []): s
   w("pragma circom 2.1.9;");
   w();
   w('include "proofgrid.circom";');
+  if (options.weightsAsInputs) w('include "baseline.circom"; // benchmark baseline: weights as private inputs');
   w();
   w(`// ${model.name} ${model.version}: scale 2^${S}, ${model.input.size} inputs in [${model.input.lo}, ${model.input.lo + (1n << BigInt(model.input.bits)) - 1n}], ${model.layers.length} layers.`);
   w(`template ${layout.template}() {`);
@@ -104,11 +105,19 @@ export function generateCircuit(model: QuantizedModel, header: string[] = []): s
         const nIn = n;
         n = layer.weights.length;
         w(`    // ${layer.name}: dense ${nIn} -> ${n}, then rescale to ${layer.bits} bits.`);
-        w(`    var W${k}[${n}][${nIn}] = [`);
-        layer.weights.forEach((row, j) => w(`        ${list(row)}${j + 1 < n ? "," : ""}`));
-        w("    ];");
-        w(`    var B${k}[${n}] = ${list(layer.bias)};`);
-        w(`    component dense${k} = Dense(${nIn}, ${n}, W${k}, B${k});`);
+        if (options.weightsAsInputs) {
+          w(`    signal input W${k}[${n}][${nIn}];`);
+          w(`    signal input B${k}[${n}];`);
+          w(`    component dense${k} = DensePrivate(${nIn}, ${n});`);
+          w(`    dense${k}.W <== W${k};`);
+          w(`    dense${k}.b <== B${k};`);
+        } else {
+          w(`    var W${k}[${n}][${nIn}] = [`);
+          layer.weights.forEach((row, j) => w(`        ${list(row)}${j + 1 < n ? "," : ""}`));
+          w("    ];");
+          w(`    var B${k}[${n}] = ${list(layer.bias)};`);
+          w(`    component dense${k} = Dense(${nIn}, ${n}, W${k}, B${k});`);
+        }
         w(`    dense${k}.in <== ${prev};`);
         w(`    component rescale${k} = RescaleVector(${n}, ${S}, ${layer.bits});`);
         w(`    rescale${k}.in <== dense${k}.out;`);

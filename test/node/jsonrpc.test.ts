@@ -5,10 +5,7 @@
  * process is restarted on its state file and must not submit any job twice.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
@@ -17,96 +14,7 @@ import { loadArtifacts, releaseProver } from "../../src/pipeline/prove.js";
 import { ProofgridClient } from "../../src/sdk/index.js";
 import type { DeploymentFile } from "../../deploy/proofgrid.js";
 
-const CLI = path.join(PACKAGE_ROOT, "bin/proofgrid.js");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  waitFor(pattern: RegExp, ms?: number): Promise<void>;
-}
-
-function start(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(command, args, { cwd: PACKAGE_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  return {
-    child,
-    output: () => out,
-    waitFor: (pattern, ms = 60_000) =>
-      new Promise((resolve, reject) => {
-        const started = Date.now();
-        const check = () => {
-          if (pattern.test(out)) return resolve();
-          if (child.exitCode !== null) return reject(new Error(`process exited (${child.exitCode}) before ${pattern}:\n${out}`));
-          if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${pattern}:\n${out}`));
-          setTimeout(check, 100);
-        };
-        check();
-      }),
-  };
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: PACKAGE_ROOT, env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** An HTTP proxy to the chain that can drop every connection, to play an RPC outage. */
-function rpcProxy(target: string): Promise<{ url: string; setDown(down: boolean): void; close(): Promise<void> }> {
-  let down = false;
-  const server: Server = createHttpServer((req, res) => {
-    if (down) return req.socket.destroy();
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
-        .then(async (r) => {
-          res.writeHead(r.status, { "content-type": "application/json" });
-          res.end(Buffer.from(await r.arrayBuffer()));
-        })
-        .catch(() => req.socket.destroy());
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, setDown: (d) => (down = d), close: () => new Promise((r) => server.close(() => r())) });
-    });
-  });
-}
-
-async function stop(p?: Proc) {
-  if (!p || p.child.exitCode !== null) return;
-  p.child.kill("SIGTERM");
-  await new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      p.child.kill("SIGKILL");
-      resolve(undefined);
-    }, 5_000);
-    p.child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-  });
-}
+import { CLI, rpcProxy, runCli, start, startChain, stop, type Proc } from "../../src/dev/processes.js";
 
 describe("JSON-RPC: hardhat node + two node processes", function () {
   this.timeout(240_000);
@@ -121,11 +29,10 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
   let proxy: Awaited<ReturnType<typeof rpcProxy>>;
 
   before(async () => {
-    const port = await freePort();
     dir = await mkdtemp(path.join(os.tmpdir(), "proofgrid-rpc-"));
-    env = { PROOFGRID_RPC_URL: `http://127.0.0.1:${port}`, CI: "true", HARDHAT_DISABLE_TELEMETRY: "true" };
-    chain = start(process.execPath, [path.join(PACKAGE_ROOT, "node_modules/hardhat/dist/src/cli.js"), "node", "--port", String(port)], env);
-    await chain.waitFor(/Started HTTP and WebSocket JSON-RPC server|listening|127\.0\.0\.1:\d+/i);
+    const started = await startChain();
+    chain = started.proc;
+    env = { PROOFGRID_RPC_URL: started.url, CI: "true", HARDHAT_DISABLE_TELEMETRY: "true" };
 
     const deployments = path.join(dir, "deployments");
     const deployed = await runCli(["deploy", "--network", "localhost", "--out", deployments], env);
