@@ -1,0 +1,112 @@
+/**
+ * The committed gas snapshot (snapshots/gas.json), as Uniswap v4-core keeps one: every named figure
+ * is measured here and the test fails when one moves by more than 1% (or is new, or gone) without
+ * the snapshot being updated. Accept a change with: UPDATE_GAS_SNAPSHOT=1 npm test
+ *
+ * Figures are receipt gasUsed on the in-process network, each the second job of its kind (the
+ * first pays first writes of fresh balances), with the fixture's model (4 inputs, 3 outputs) and
+ * the mock proof verifier, so that they are deterministic.
+ */
+import { expect } from "chai";
+import { existsSync } from "node:fs";
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { ContractTransactionResponse } from "ethers";
+import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { hashValues, signHeartbeat, signResult, teeDomain, TrustLevel } from "../../src/protocol/index.js";
+import { RecordingConsumer__factory } from "../../types/contracts/index.js";
+import { INPUT, networkHelpers, OUTPUT, oneNodeFixture, proofFor, requestJob, WRONG_OUTPUT } from "../fixture.js";
+
+const FILE = path.join(PACKAGE_ROOT, "snapshots/gas.json");
+const TOLERANCE = 0.01;
+
+async function gas(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  return Number((await (await tx).wait())!.gasUsed);
+}
+
+/** What differs between measured figures and the snapshot, beyond the tolerance. */
+export function snapshotProblems(measured: Record<string, number>, snapshot: Record<string, number>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(measured)) {
+    const old = snapshot[name];
+    if (old === undefined) problems.push(`${name}: new figure ${value}`);
+    else if (Math.abs(value - old) / old > TOLERANCE) problems.push(`${name}: ${old} -> ${value} (${(((value - old) / old) * 100).toFixed(2)}%)`);
+  }
+  for (const name of Object.keys(snapshot)) if (!(name in measured)) problems.push(`${name}: no longer measured`);
+  return problems;
+}
+
+async function measure(): Promise<Record<string, number>> {
+  const f = await networkHelpers.loadFixture(oneNodeFixture);
+  const { time } = networkHelpers;
+  const hub = f.hub.connect(f.node);
+  const figures: Record<string, number> = {};
+  const consumer = await (await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress)).waitForDeployment();
+
+  for (let round = 0; round < 2; round++) {
+    const record = (name: string, value: number) => {
+      if (round === 1) figures[name] = value;
+    };
+    // VANILLA: request, submit, finalize.
+    let job = await requestJob(f, TrustLevel.VANILLA);
+    record("vanilla.request", Number(job.receipt.gasUsed));
+    record("vanilla.submitResult", await gas(hub.submitResult(job.jobId, OUTPUT)));
+    await time.increase(601);
+    record("vanilla.finalize", await gas(f.hub.finalize(job.jobId, OUTPUT)));
+
+    // TEE: request, submit and settle.
+    job = await requestJob(f, TrustLevel.TEE);
+    record("tee.request", Number(job.receipt.gasUsed));
+    const version = (await f.hub.getJob(job.jobId)).version;
+    const signature = await signResult(f.enclave, f.domain, { jobId: job.jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
+    record("tee.submitTeeResult", await gas(hub.submitTeeResult(job.jobId, OUTPUT, signature)));
+
+    // ZK (mock verifier): request, submit and settle.
+    job = await requestJob(f, TrustLevel.ZK);
+    record("zk.request", Number(job.receipt.gasUsed));
+    record("zk.submitZkResultMockVerifier", await gas(hub.submitZkResult(job.jobId, INPUT, OUTPUT, proofFor(f, job.jobId, f.node.address))));
+
+    // A consumer callback on settlement.
+    job = await requestJob(f, TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 200_000 });
+    record("tee.requestWithConsumer", Number(job.receipt.gasUsed));
+    const sig2 = await signResult(f.enclave, f.domain, { jobId: job.jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
+    record("tee.submitTeeResultWithCallback", await gas(hub.submitTeeResult(job.jobId, OUTPUT, sig2)));
+
+    // A challenge decided by a proof, and a timeout.
+    job = await requestJob(f, TrustLevel.VANILLA);
+    await hub.submitResult(job.jobId, WRONG_OUTPUT);
+    record("vanilla.challenge", await gas(f.hub.connect(f.challenger).challenge(job.jobId)));
+    record("vanilla.resolveWithProofMockVerifier", await gas(f.hub.connect(f.challenger).resolveWithProof(job.jobId, INPUT, OUTPUT, proofFor(f, job.jobId, f.challenger.address))));
+    if (round === 0) {
+      // The node was jailed: wait out the jail, unjail, and refresh its enclave's heartbeat.
+      await time.increase(Number(await f.nodes.jailPeriod()) + 1);
+      await f.nodes.connect(f.node).unjail();
+      const now = BigInt(await time.latest());
+      const beat = await signHeartbeat(f.enclave, teeDomain(f.chainId, await f.tee.getAddress()), now);
+      await f.tee.connect(f.node).heartbeat(f.enclave.address, now, beat);
+    }
+    record("withdraw", await gas(f.hub.connect(f.challenger).withdraw()));
+  }
+  return figures;
+}
+
+describe("gas snapshot (snapshots/gas.json)", function () {
+  this.timeout(120_000);
+
+  it("matches the committed figures within 1% (UPDATE_GAS_SNAPSHOT=1 accepts a change)", async () => {
+    const measured = await measure();
+    if (process.env.UPDATE_GAS_SNAPSHOT || !existsSync(FILE)) {
+      await mkdir(path.dirname(FILE), { recursive: true });
+      await writeFile(FILE, JSON.stringify(measured, null, 2) + "\n");
+      if (process.env.UPDATE_GAS_SNAPSHOT) return;
+    }
+    const snapshot = JSON.parse(await readFile(FILE, "utf8")) as Record<string, number>;
+    const problems = snapshotProblems(measured, snapshot);
+    expect(problems, `gas moved; review and run UPDATE_GAS_SNAPSHOT=1 npm test:\n  ${problems.join("\n  ")}`).to.deep.equal([]);
+  });
+
+  it("the comparison flags a move of more than 1%, a new figure and a gone one", () => {
+    expect(snapshotProblems({ a: 100_900, b: 5 }, { a: 100_000, c: 7 })).to.deep.equal(["b: new figure 5", "c: no longer measured"]);
+    expect(snapshotProblems({ a: 101_001 }, { a: 100_000 })).to.deep.equal(["a: 100000 -> 101001 (1.00%)"]);
+  });
+});
