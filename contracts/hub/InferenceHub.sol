@@ -5,7 +5,7 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
@@ -22,7 +22,7 @@ import {TrustLevel} from "../libraries/TrustLevels.sol";
 ///         recipient that cannot receive never blocks a job.
 /// @dev Accounting invariant: token.balanceOf(this) == sum of fees of open jobs (Requested,
 ///      Submitted, Challenged) + sum of bonds of open challenges + sum of withdrawable balances.
-contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
+contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
 
     bytes32 public constant RESULT_TYPEHASH = keccak256(
@@ -161,8 +161,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
 
         uint96 bond = _params.challengeBond;
         uint40 resolveBy = uint40(block.timestamp) + _params.resolutionWindow;
-        (, IModelRegistry.Release memory release) = models.getRelease(job.modelId, job.version);
-        ChallengeMode mode = release.verifier != address(0) ? ChallengeMode.Proof : ChallengeMode.Committee;
+        (address verifier,) = models.verifierOf(job.modelId, job.version);
+        ChallengeMode mode = verifier != address(0) ? ChallengeMode.Proof : ChallengeMode.Committee;
         address[] memory committee;
         if (mode == ChallengeMode.Committee) {
             uint256 seed = uint256(keccak256(abi.encode(block.prevrandao, jobId, msg.sender, "committee")));
@@ -327,21 +327,20 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
         view
         returns (uint32 version, uint16 royaltyBps, uint16 outputSize)
     {
-        IModelRegistry.Release memory release;
-        (version,, release) = models.requireServable(p.modelId, p.version, p.level);
-        uint256 price = release.prices[uint8(p.level)];
+        uint96 price;
+        uint32 inputSize;
+        uint32 releaseOutputSize;
+        (version, price, inputSize, releaseOutputSize, royaltyBps) = models.servingTerms(p.modelId, p.version, p.level);
         if (p.fee < price) revert HubFeeTooLow(p.modelId, version, p.level, p.fee, price);
         if (p.deadline <= block.timestamp) revert HubDeadlineInPast(p.deadline, block.timestamp);
         uint256 latest = block.timestamp + _params.maxJobDuration;
         if (p.deadline > latest) revert HubDeadlineTooFar(p.deadline, latest);
-        if (p.input.length != release.inputSize) {
-            revert HubInputLength(p.modelId, version, release.inputSize, p.input.length);
-        }
+        if (p.input.length != inputSize) revert HubInputLength(p.modelId, version, inputSize, p.input.length);
         if (p.callbackGasLimit > _params.maxCallbackGas || (p.consumer == address(0) && p.callbackGasLimit != 0)) {
             revert HubCallbackGas(p.callbackGasLimit, p.consumer == address(0) ? 0 : _params.maxCallbackGas);
         }
         // Safe: outputSize <= ModelRegistry.MAX_IO_SIZE < 2^16.
-        return (version, release.royaltyBps, uint16(release.outputSize));
+        return (version, royaltyBps, uint16(releaseOutputSize));
     }
 
     function _emitRequested(uint256 jobId, address node, uint32 version, RequestParams calldata p) private {
@@ -402,10 +401,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
     ) private view {
         bytes32 inputHash = _hash(input);
         if (inputHash != job.inputHash) revert HubInputMismatch(jobId, job.inputHash, inputHash);
-        (, IModelRegistry.Release memory release) = models.getRelease(job.modelId, job.version);
-        bool ok = IProofVerifier(release.verifier).verifyInference(
-            jobId, msg.sender, release.weightsCommitment, input, output, proof
-        );
+        (address verifier, bytes32 weightsCommitment) = models.verifierOf(job.modelId, job.version);
+        bool ok = IProofVerifier(verifier).verifyInference(jobId, msg.sender, weightsCommitment, input, output, proof);
         if (!ok) revert HubInvalidProof(jobId, msg.sender);
     }
 
@@ -438,8 +435,10 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
     /// @dev Ends a job by giving its fee back to the requester.
     function _refund(uint256 jobId, Job storage job, RefundReason reason) private {
         job.status = JobStatus.Refunded;
-        _credit(job.requester, job.fee);
-        emit JobRefunded(jobId, job.requester, job.fee, reason);
+        uint256 fee = job.fee;
+        _credit(job.requester, fee);
+        emit JobRefunded(jobId, job.requester, fee, reason);
+        _clear(job);
     }
 
     /// @dev Slashes up to `amount` of `node`'s stake into the hub and jails it. Returns the slash.
@@ -470,7 +469,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
     ///      reverts and can be retried with more gas; so no one can starve a callback on purpose.
     function _callback(uint256 jobId, Job storage job, int256[] calldata output) private {
         address consumer = job.consumer;
-        if (consumer == address(0)) return;
+        if (consumer == address(0)) return _clear(job);
         uint256 gasLimit = job.callbackGasLimit;
         bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (jobId, output));
         // Checked after encoding, whose cost grows with the output, and right before the call.
@@ -483,6 +482,17 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuard, EIP712 {
             success := call(gasLimit, consumer, 0, add(data, 0x20), mload(data), 0, 0)
         }
         emit CallbackDelivered(jobId, consumer, success);
+        _clear(job);
+    }
+
+    /// @dev A job that has ended keeps who, what and how it ended (requester, node, model, level,
+    ///      status: the first two slots); its fee, consumer and hashes live on in the events. Zeroing
+    ///      those slots refunds 4,800 gas each to whoever ends the job.
+    function _clear(Job storage job) private {
+        job.fee = 0;
+        job.consumer = address(0);
+        job.inputHash = 0;
+        job.outputHash = 0;
     }
 
     function _withdraw(address to) private returns (uint256 amount) {

@@ -99,6 +99,18 @@ interface IModelRegistry {
     /// @notice The release of `modelId` at `version` (0 = latest). Reverts when unknown.
     function getRelease(uint32 modelId, uint32 version) external view returns (uint32 resolvedVersion, Release memory);
 
+    /// @notice What the hub needs to accept a request, read from as few slots as possible: reverts
+    ///         like {requireServable}. Returns the resolved version, the price at `level`, the
+    ///         input and output sizes and the owner's royalty.
+    function servingTerms(uint32 modelId, uint32 version, TrustLevel level)
+        external
+        view
+        returns (uint32 resolvedVersion, uint96 price, uint32 inputSize, uint32 outputSize, uint16 royaltyBps);
+
+    /// @notice The proof verifier of a release and the weights commitment it checks (two slots).
+    ///         Reverts when the release is unknown.
+    function verifierOf(uint32 modelId, uint32 version) external view returns (address verifier, bytes32 weightsCommitment);
+
     /// @notice Like {getRelease}, but also reverts when the release is deprecated or lacks `level`,
     ///         and returns the owner who earns the royalty.
     function requireServable(uint32 modelId, uint32 version, TrustLevel level)

@@ -103,6 +103,31 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function verifierOf(uint32 modelId, uint32 version) external view returns (address verifier, bytes32 weightsCommitment) {
+        Release storage release = _releases[modelId][version];
+        if (release.levels == 0) revert ModelReleaseUnknown(modelId, version);
+        return (release.verifier, release.weightsCommitment);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function servingTerms(uint32 modelId, uint32 version, TrustLevel level)
+        external
+        view
+        returns (uint32 resolvedVersion, uint96 price, uint32 inputSize, uint32 outputSize, uint16 royaltyBps)
+    {
+        Model storage model = _existingModel(modelId);
+        resolvedVersion = version == 0 ? model.latestVersion : version;
+        Release storage release = _releases[modelId][resolvedVersion];
+        // Reads the packed slot [verifier, inputSize, outputSize, scaleBits, levels, royaltyBps],
+        // the deprecated flag and one price: not the hashes, not the other prices.
+        uint8 levels = release.levels;
+        if (levels == 0) revert ModelReleaseUnknown(modelId, resolvedVersion); // every release serves a level
+        if (release.deprecated) revert ModelReleaseDeprecated(modelId, resolvedVersion);
+        if (!TrustLevels.includes(levels, level)) revert ModelLevelUnsupported(modelId, resolvedVersion, level);
+        return (resolvedVersion, release.prices[uint8(level)], release.inputSize, release.outputSize, release.royaltyBps);
+    }
+
+    /// @inheritdoc IModelRegistry
     function getModel(uint32 modelId)
         external
         view

@@ -3,7 +3,8 @@
  * names from the .sym file, and check any witness (honest or tampered) against the .r1cs. The
  * soundness tests use the checker to show that wrong witnesses fail.
  */
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { BuildError } from "../errors.js";
@@ -19,6 +20,10 @@ type Builder = (code: Buffer, options?: object) => Promise<{ calculateWitness(in
 
 /** Computes the full witness (index 0 is the constant 1) for `input` with `<name>_js/<name>.wasm`. */
 export async function calculateWitness(wasmFile: string, input: Record<string, unknown>): Promise<bigint[]> {
+  // circom's witness calculator is CommonJS; inside a "type": "module" package it needs a marker
+  // (builds made before the marker existed lack it).
+  const marker = path.join(path.dirname(wasmFile), "package.json");
+  if (!existsSync(marker)) await writeFile(marker, '{ "type": "commonjs" }\n');
   const require = createRequire(import.meta.url);
   const builder = require(path.resolve(path.dirname(wasmFile), "witness_calculator.js")) as Builder;
   const calculator = await builder(await readFile(wasmFile));
