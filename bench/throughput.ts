@@ -2,7 +2,8 @@
  * Throughput and latency on a local JSON-RPC node (`npx hardhat node`) with 4 node processes
  * (`proofgrid node start`: zk, tee and two vanilla), requests sent concurrently by separate
  * requester accounts through the SDK. VANILLA jobs skip the challenge window by moving time (no
- * grace), so their latency is request -> submit -> finalize without waiting.
+ * grace), so their latency is request -> submit -> finalize without waiting. Deadlines are a day
+ * out, so that one client's jump past a challenge window never expires another's open job.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -58,7 +59,7 @@ export async function throughput(features: number[], jobsPerLevel = 8): Promise<
     const out: Record<string, number> = { "throughput.jobsPerLevel": jobsPerLevel, "throughput.nodeProcesses": nodes.length };
     for (const trust of ["zk", "tee", "vanilla"] as const) {
       const t0 = performance.now();
-      const results = await Promise.all(clients.map((c) => c.infer("support-intents", features, { trust, challengeGraceMs: 0, timeoutMs: 180_000 })));
+      const results = await Promise.all(clients.map((c) => c.infer("support-intents", features, { trust, challengeGraceMs: 0, timeoutMs: 180_000, deadlineSeconds: 86_000 })));
       const seconds = (performance.now() - t0) / 1000;
       const latencies = results.map((r) => r.latencyMs / 1000);
       out[`throughput.${trust}.jobsPerSecond`] = jobsPerLevel / seconds;

@@ -44,15 +44,26 @@ const words = new Set("my card was charged twice on the invoice".split(" "));
 const features = spec.vocabulary.map((w) => (words.has(w) ? 1 : 0));
 const { ethers, networkHelpers } = await network.create();
 
-if (want("gas")) {
+/** Runs a section; a failure is recorded as <section>.error and the other sections still run. */
+async function section(name: string, fn: () => Promise<void>) {
+  if (!want(name)) return;
+  try {
+    await fn();
+  } catch (error) {
+    figures[`${name}.error`] = (error as Error).message.split("\n")[0];
+    log(`${name} failed: ${figures[`${name}.error`]}`);
+  }
+}
+
+await section("gas", async () => {
   log("gas per step and level (real verifier, real proofs, node runtimes)");
   Object.assign(figures, await gasPerLevel(ethers, artifacts, features, runs));
-}
-if (want("verify")) {
+});
+await section("verify", async () => {
   log("verifyProof gas against the precompile floor");
   Object.assign(figures, await verifyGas(ethers, artifacts, features));
-}
-if (want("constraints")) {
+});
+await section("constraints", async () => {
   figures["constraints.support-intents.nonLinear"] = demo.manifest.circuit.nonLinear;
   figures["constraints.support-intents.publicSignals"] = demo.manifest.circuit.publicSignals;
   for (const [name, sizes] of [
@@ -62,8 +73,8 @@ if (want("constraints")) {
     log(`constraints of ${name}, ours and with the weights as private inputs`);
     Object.assign(figures, await constraints(name, [...sizes]));
   }
-}
-if (want("proving")) {
+});
+await section("proving", async () => {
   log("witness and proving time: demo");
   Object.assign(figures, await proving("support-intents", artifacts, quantizeInput(artifacts.model, features), runs));
   for (const [name, sizes] of [
@@ -77,20 +88,20 @@ if (want("proving")) {
     figures[`proving.${name}.nonLinear`] = mlp.manifest.circuit.nonLinear;
     Object.assign(figures, await proving(name, mlp, midInput(mlp), runs));
   }
-}
-if (want("keys")) {
+});
+await section("keys", async () => {
   log("powers of tau and keys of the demo model, cold and cached");
   Object.assign(figures, await keysColdAndCached());
-}
-if (want("matching")) {
+});
+await section("matching", async () => {
   const counts = (process.env.BENCH_NODES ?? "10,100,1000").split(",").map(Number);
   log(`request gas with ${counts.join(", ")} registered nodes`);
   Object.assign(figures, await matchingScale(ethers, networkHelpers, counts));
-}
-if (want("throughput")) {
+});
+await section("throughput", async () => {
   log("throughput on a local JSON-RPC node with 4 node processes");
   Object.assign(figures, await throughput(features, Number(process.env.BENCH_JOBS ?? 8)));
-}
+});
 figures["bench.seconds"] = (performance.now() - started) / 1000;
 
 // Merge with earlier figures (a BENCH_ONLY run keeps the other sections).
