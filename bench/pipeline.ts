@@ -60,6 +60,12 @@ export async function constraints(name: string, sizes: number[]): Promise<Record
   }
   out[`constraints.${name}.publicSignals`] = circuitLayout(quantized).publicSignals;
   out[`constraints.${name}.reduction`] = out[`constraints.${name}.weightsPrivate.nonLinear`] / out[`constraints.${name}.nonLinear`];
+  // Both variants range-check the packed public inputs the same way (input size x input bits):
+  // without that common part, the ratio of the model's own arithmetic.
+  const inputChecks = quantized.input.size * quantized.input.bits;
+  out[`constraints.${name}.inputCheckConstraints`] = inputChecks;
+  out[`constraints.${name}.reductionWithoutInputChecks`] =
+    (out[`constraints.${name}.weightsPrivate.nonLinear`] - inputChecks) / (out[`constraints.${name}.nonLinear`] - inputChecks);
   return out;
 }
 
