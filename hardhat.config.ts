@@ -30,8 +30,9 @@ export default defineConfig({
   },
   test: {
     solidity: {
-      fuzz: { runs: 256 },
-      invariant: { runs: 256, depth: 30, failOnRevert: false },
+      // 256 runs in `npm test`; `npm run fuzz` sets FUZZ_RUNS=10000.
+      fuzz: { runs: Number(process.env.FUZZ_RUNS ?? 256) },
+      invariant: { runs: Number(process.env.FUZZ_RUNS ?? 256), depth: 30, failOnRevert: false },
     },
   },
   networks: {

@@ -41,6 +41,13 @@ contract HubHandler is CheatTest {
     mapping(uint256 jobId => uint256) public payouts;
     uint256 public calls;
 
+    /// Ghost accounting: terminal transitions seen per job, stake added and slashed.
+    mapping(uint256 jobId => uint256) public settledSeen;
+    mapping(uint256 jobId => uint256) public refundedSeen;
+    uint256 public initialStake;
+    uint256 public stakeAdded;
+    uint256 public stakeSlashed;
+
     constructor() {
         token = new ProofgridToken(address(this));
         models = new ModelRegistry();
@@ -97,6 +104,7 @@ contract HubHandler is CheatTest {
         nodes.join(1e27, ids, 7);
         nodes.activate();
         vm.stopPrank();
+        initialStake = 1e27;
 
         tee.approveMeasurement(MEASUREMENT);
         IAttestationVerifier.Attested memory a = IAttestationVerifier.Attested({
@@ -156,7 +164,31 @@ contract HubHandler is CheatTest {
         job = hub.getJob(jobId);
     }
 
+    /// Records a job's move to a terminal state and any slash of the node during the action.
+    modifier observe(uint256 seed) {
+        (uint256 jobId, IInferenceHub.Job memory before) = _job(seed);
+        uint256 stakeBefore = nodes.getNode(node).stake;
+        _;
+        if (jobId != 0) {
+            IInferenceHub.JobStatus status = hub.getJob(jobId).status;
+            if (status != before.status) {
+                if (status == IInferenceHub.JobStatus.Settled) ++settledSeen[jobId];
+                if (status == IInferenceHub.JobStatus.Refunded) ++refundedSeen[jobId];
+            }
+        }
+        uint256 stakeAfter = nodes.getNode(node).stake;
+        if (stakeAfter < stakeBefore) stakeSlashed += stakeBefore - stakeAfter;
+    }
+
     // ---------------------------------------------------------------- actions
+
+    function addStake(uint96 amount) external {
+        ++calls;
+        uint96 a = uint96(bound(amount, 1, 1e24));
+        vm.prank(node);
+        nodes.addStake(a);
+        stakeAdded += a;
+    }
 
     function request(uint8 level, uint96 tip, uint32 duration) external {
         ++calls;
@@ -176,7 +208,7 @@ contract HubHandler is CheatTest {
         hub.request(p);
     }
 
-    function submit(uint256 seed, bool wrong) external {
+    function submit(uint256 seed, bool wrong) external observe(seed) {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Requested || block.timestamp > job.deadline) return;
@@ -203,14 +235,14 @@ contract HubHandler is CheatTest {
         vm.warp(block.timestamp + bound(secondsForward, 1, 4000));
     }
 
-    function timeout(uint256 seed) external {
+    function timeout(uint256 seed) external observe(seed) {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Requested || block.timestamp <= job.deadline) return;
         hub.claimTimeout(jobId);
     }
 
-    function finalize(uint256 seed) external {
+    function finalize(uint256 seed) external observe(seed) {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Submitted || block.timestamp <= job.deadline) return;
@@ -225,7 +257,7 @@ contract HubHandler is CheatTest {
         hub.challenge(jobId);
     }
 
-    function resolve(uint256 seed) external {
+    function resolve(uint256 seed) external observe(seed) {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
@@ -236,7 +268,7 @@ contract HubHandler is CheatTest {
         hub.resolveWithProof(jobId, _input(), output, _proof(jobId, CHALLENGER, output));
     }
 
-    function expire(uint256 seed) external {
+    function expire(uint256 seed) external observe(seed) {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
@@ -312,6 +344,30 @@ contract HubInvariantTest is CheatTest {
     /// No token is created or destroyed by the protocol.
     function invariant_supplyConserved() public view {
         require(handler.token().totalSupply() == supply, "supply changed");
+    }
+
+    /// Every job ends at most once, in exactly one terminal state, and a terminal status always
+    /// comes from one observed transition (no job paid twice, or paid and refunded).
+    function invariant_eachJobEndsOnce() public view {
+        HubHandler h = handler;
+        uint256 count = h.hub().jobCount();
+        for (uint256 id = 1; id <= count; ++id) {
+            uint256 ends = h.settledSeen(id) + h.refundedSeen(id);
+            require(ends <= 1, "a job ended twice");
+            IInferenceHub.JobStatus status = h.hub().getJob(id).status;
+            bool terminal = status == IInferenceHub.JobStatus.Settled || status == IInferenceHub.JobStatus.Refunded;
+            require(terminal == (ends == 1), "terminal status without one transition");
+            if (status == IInferenceHub.JobStatus.Settled) require(h.settledSeen(id) == 1, "settled job not seen settling");
+            if (status == IInferenceHub.JobStatus.Refunded) require(h.refundedSeen(id) == 1, "refunded job not seen refunding");
+        }
+    }
+
+    /// Slashes never exceed the stake: stake = initial + added - slashed, and slashed <= initial + added.
+    function invariant_stakeAccounting() public view {
+        HubHandler h = handler;
+        uint256 stake = h.nodes().getNode(h.node()).stake;
+        require(h.stakeSlashed() <= h.initialStake() + h.stakeAdded(), "slashed more than staked");
+        require(stake == h.initialStake() + h.stakeAdded() - h.stakeSlashed(), "stake accounting");
     }
 
     /// The node registry holds exactly the node's stake.
