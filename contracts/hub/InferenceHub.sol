@@ -380,7 +380,10 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         uint256 size = committee.length;
         for (uint256 i; i < size; ++i) {
             address member = committee[i];
-            if (_votes[jobId][member] == outputHash) voters[n++] = member;
+            if (_votes[jobId][member] == outputHash) {
+                voters[n] = member;
+                ++n;
+            }
         }
     }
 

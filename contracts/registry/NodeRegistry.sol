@@ -5,7 +5,6 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {StakeTree} from "../libraries/StakeTree.sol";
@@ -224,7 +223,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
                 }
             }
             if (duplicate) continue;
-            committee[found++] = candidate;
+            committee[found] = candidate;
+            ++found;
             _lock(candidate, lockUntil);
         }
         // Shrink the array to the seats filled. Safe: found <= size, the allocated length.

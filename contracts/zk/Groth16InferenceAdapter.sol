@@ -142,11 +142,15 @@ contract Groth16InferenceAdapter is IProofVerifier {
             // Below 2^bits by the check above; k * bits + bits <= 252.
             acc |= uint256(v - lo) << (k * bits);
             if (++k == per) {
-                signals[next++] = acc;
+                signals[next] = acc;
+                ++next;
                 (acc, k) = (0, 0);
             }
         }
-        if (k != 0) signals[next++] = acc;
+        if (k != 0) {
+            signals[next] = acc;
+            ++next;
+        }
         return (true, next);
     }
 
