@@ -28,6 +28,8 @@ export default defineConfig({
   paths: {
     tests: { mocha: "test", solidity: "test/solidity" },
   },
+  // Generated verifiers and test mocks are not the project's audited code.
+  coverage: { skipFiles: ["contracts/verifiers/**", "contracts/mocks/**"] },
   test: {
     solidity: {
       // 256 runs in `npm test`; `npm run fuzz` sets FUZZ_RUNS=10000.

@@ -14,3 +14,15 @@ contract GasProbe {
         used = before - gasleft();
     }
 }
+
+/// @title AcceptingVerifier
+/// @notice Stands in for a generated Groth16 verifier in tests of the adapter's packing: answers
+///         `true` to any call. Never deploy outside tests.
+contract AcceptingVerifier {
+    fallback() external {
+        assembly ("memory-safe") {
+            mstore(0, 1)
+            return(0, 32)
+        }
+    }
+}

@@ -75,7 +75,20 @@ export function deploymentPath(dir: string, chainId: bigint): string {
 export async function readDeployment(dir: string, chainId: bigint): Promise<DeploymentFile | undefined> {
   const file = deploymentPath(dir, chainId);
   if (!existsSync(file)) return undefined;
-  return JSON.parse(await readFile(file, "utf8")) as DeploymentFile;
+  let doc: DeploymentFile;
+  try {
+    doc = JSON.parse(await readFile(file, "utf8")) as DeploymentFile;
+  } catch (err) {
+    throw new CliError(`${file} is not valid JSON (${(err as Error).message}); delete it or deploy again`);
+  }
+  const isAddress = (a: unknown) => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);
+  const names = ["token", "models", "nodes", "attestation", "tee", "hub"] as const;
+  const missing = names.filter((n) => !isAddress(doc?.contracts?.[n]));
+  if (missing.length > 0 || !Number.isInteger(doc.startBlock)) {
+    throw new CliError(`${file} is not a proofgrid deployment (missing or bad: ${[...missing, ...(Number.isInteger(doc.startBlock) ? [] : ["startBlock"])].join(", ")})`);
+  }
+  if (BigInt(doc.chainId) !== chainId) throw new CliError(`${file} is for chain ${doc.chainId}, the network is chain ${chainId}`);
+  return doc;
 }
 
 /** Writes atomically: a failure never leaves a half-written deployment. */

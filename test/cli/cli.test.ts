@@ -84,6 +84,22 @@ describe("cli: proofgrid", function () {
     expectOneLineError(r, /network 'localhost' \(http:\/\/127\.0\.0\.1:9\) is unreachable/);
   });
 
+  it("names a damaged deployments file instead of trusting it", async () => {
+    const deployments = path.join(dir, "deployments");
+    await (await import("node:fs/promises")).mkdir(deployments, { recursive: true });
+    await writeFile(path.join(deployments, "31337.json"), "{ not json");
+    const { startChain, stop } = await import("../../src/dev/processes.js");
+    const chain = await startChain();
+    try {
+      const env = { PROOFGRID_RPC_URL: chain.url };
+      expectOneLineError(await cli(["status", "1", "--network", "localhost", "--deployments", deployments], env), /31337\.json is not valid JSON/);
+      await writeFile(path.join(deployments, "31337.json"), JSON.stringify({ chainId: 31337, startBlock: 1, contracts: { hub: "0x12" } }));
+      expectOneLineError(await cli(["status", "1", "--network", "localhost", "--deployments", deployments], env), /is not a proofgrid deployment \(missing or bad: token, models, nodes, attestation, tee, hub\)/);
+    } finally {
+      await stop(chain.proc);
+    }
+  });
+
   it("prints help for every command", async () => {
     for (const args of [["--help"], ["run", "--help"], ["infer", "--help"], ["deploy", "--help"], ["model", "build", "--help"], ["model", "register", "--help"], ["node", "start", "--help"], ["status", "--help"]]) {
       const r = await cli(args);

@@ -93,7 +93,9 @@ async function measure(): Promise<Record<string, number>> {
 describe("gas snapshot (snapshots/gas.json)", function () {
   this.timeout(120_000);
 
-  it("matches the committed figures within 1% (UPDATE_GAS_SNAPSHOT=1 accepts a change)", async () => {
+  it("matches the committed figures within 1% (UPDATE_GAS_SNAPSHOT=1 accepts a change)", async function () {
+    // Coverage instrumentation changes gas: the snapshot means nothing there.
+    if ((await import("hardhat")).default.globalOptions.coverage) return this.skip();
     const measured = await measure();
     if (process.env.UPDATE_GAS_SNAPSHOT || !existsSync(FILE)) {
       await mkdir(path.dirname(FILE), { recursive: true });

@@ -134,6 +134,17 @@ describe("pipeline: model build", function () {
     expect(rebuilt.ran).to.deep.equal(["compile", "setup", "verifier", "solc"]);
   });
 
+  it("never trusts a damaged artifact: a truncated r1cs or zkey is rebuilt, not reused", async () => {
+    const { truncate } = await import("node:fs/promises");
+    const m = (await loadArtifacts(out)).manifest;
+    await truncate(path.resolve(out, m.r1cs.file), 100);
+    const afterR1cs = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1], scaleBits: 7 });
+    expect(afterR1cs.ran).to.include("compile");
+    await truncate(path.resolve(out, afterR1cs.manifest.zkey.file), 1000);
+    const afterZkey = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1], scaleBits: 7 });
+    expect(afterZkey.ran).to.include("setup");
+  });
+
   it("takes a ceremony file by path (--ptau) and records it as such", async () => {
     const local = (await loadArtifacts(out)).manifest.ptau.file;
     const withCeremony = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1], scaleBits: 7, ptau: local });

@@ -85,3 +85,24 @@ describe("ModelRegistry", function () {
     await expect(f.models.connect(f.stranger).acceptModel(1)).to.be.revertedWithCustomError(f.models, "ModelNotPendingOwner");
   });
 });
+
+describe("ModelRegistry: the hub's slim views", function () {
+  it("servingTerms returns the resolved version, price, sizes and royalty, and reverts like requireServable", async function () {
+    const f = await networkHelpers.loadFixture(deployFixture);
+    const [version, price, inputSize, outputSize, royalty] = await f.models.servingTerms(1, 0, TrustLevel.TEE);
+    expect([version, price, inputSize, outputSize, royalty]).to.deep.equal([BigInt(V1), release().prices[1], BigInt(release().inputSize), BigInt(release().outputSize), BigInt(release().royaltyBps)]);
+    await expect(f.models.servingTerms(99, 0, TrustLevel.TEE)).to.be.revertedWithCustomError(f.models, "ModelUnknown");
+    await expect(f.models.servingTerms(1, V1 + 1, TrustLevel.TEE)).to.be.revertedWithCustomError(f.models, "ModelReleaseUnknown");
+    await expect(f.models.servingTerms(2, 0, TrustLevel.ZK)).to.be.revertedWithCustomError(f.models, "ModelLevelUnsupported");
+    await f.models.connect(f.modelOwner).deprecateRelease(2, V1);
+    await expect(f.models.servingTerms(2, 0, TrustLevel.VANILLA)).to.be.revertedWithCustomError(f.models, "ModelReleaseDeprecated");
+  });
+
+  it("verifierOf returns the verifier and weights commitment, and reverts for an unknown release", async function () {
+    const f = await networkHelpers.loadFixture(deployFixture);
+    const [verifier, weights] = await f.models.verifierOf(1, V1);
+    expect(verifier).to.equal(await f.verifier.getAddress());
+    expect(weights).to.equal(release().weightsCommitment);
+    await expect(f.models.verifierOf(1, V1 + 1)).to.be.revertedWithCustomError(f.models, "ModelReleaseUnknown");
+  });
+});

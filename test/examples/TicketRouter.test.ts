@@ -1,0 +1,61 @@
+import { expect } from "chai";
+import { ethers as E } from "ethers";
+import { TOKEN } from "../../deploy/proofgrid.js";
+import { hashValues, signResult, TrustLevel } from "../../src/protocol/index.js";
+import { TicketRouter__factory } from "../../types/contracts/index.js";
+import { INPUT, networkHelpers, oneNodeFixture, PRICES } from "../fixture.js";
+
+const QUEUES = ["billing", "refund", "shipping", "account"];
+
+async function routerFixture() {
+  const f = await oneNodeFixture();
+  const router = await new TicketRouter__factory(f.deployer).deploy(f.hubAddress, await f.token.getAddress(), 1, QUEUES);
+  await f.token.connect(f.requester).approve(await router.getAddress(), E.MaxUint256);
+  return { ...f, router };
+}
+
+async function open(f: Awaited<ReturnType<typeof routerFixture>>) {
+  const deadline = BigInt((await networkHelpers.time.latest()) + 600);
+  const receipt = (await (await f.router.connect(f.requester).openTicket(INPUT, TrustLevel.TEE, PRICES[TrustLevel.TEE], deadline)).wait())!;
+  const opened = receipt.logs.map((l) => f.router.interface.parseLog(l)).find((l) => l?.name === "TicketOpened")!;
+  return { ticketId: opened.args.ticketId as bigint, jobId: opened.args.jobId as bigint };
+}
+
+async function settle(f: Awaited<ReturnType<typeof routerFixture>>, jobId: bigint, output: bigint[]) {
+  const version = (await f.hub.getJob(jobId)).version;
+  const signature = await signResult(f.enclave, f.domain, { jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(output) });
+  return f.hub.connect(f.node).submitTeeResult(jobId, output, signature);
+}
+
+describe("TicketRouter (example consumer)", function () {
+  it("opens a ticket paid by the customer and routes it by the checked intent in the hub's callback", async function () {
+    const f = await networkHelpers.loadFixture(routerFixture);
+    const before = await f.token.balanceOf(f.requester.address);
+    const { ticketId, jobId } = await open(f);
+    expect(await f.token.balanceOf(f.requester.address)).to.equal(before - PRICES[TrustLevel.TEE]);
+    await expect(settle(f, jobId, [2n, 0n, 0n])).to.emit(f.router, "TicketRouted").withArgs(ticketId, 2, "shipping");
+    const ticket = await f.router.ticket(ticketId);
+    expect(ticket.routed).to.equal(true);
+    expect(ticket.customer).to.equal(f.requester.address);
+    expect(await f.router.queueLength(2)).to.equal(1n);
+    expect(await f.router.queue(2)).to.equal("shipping");
+  });
+
+  it("an intent outside the queues makes the callback fail; the job still settles", async function () {
+    const f = await networkHelpers.loadFixture(routerFixture);
+    const { ticketId, jobId } = await open(f);
+    await expect(settle(f, jobId, [10n, 0n, 0n])).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await f.router.getAddress(), false);
+    expect((await f.router.ticket(ticketId)).routed).to.equal(false);
+    expect(Number((await f.hub.getJob(jobId)).status)).to.equal(4);
+  });
+
+  it("accepts results only from the hub, and only for its own jobs", async function () {
+    const f = await networkHelpers.loadFixture(routerFixture);
+    await expect(f.router.connect(f.stranger).onInferenceResult(1n, [1n])).to.be.revertedWithCustomError(f.router, "TicketRouterNotHub").withArgs(f.stranger.address);
+    await networkHelpers.impersonateAccount(f.hubAddress);
+    await networkHelpers.setBalance(f.hubAddress, 10n ** 18n);
+    const hubSigner = await (await import("../fixture.js")).ethers.getSigner(f.hubAddress);
+    await expect(f.router.connect(hubSigner).onInferenceResult(999n, [1n])).to.be.revertedWithCustomError(f.router, "TicketRouterUnknownJob").withArgs(999n);
+    expect(TOKEN).to.equal(10n ** 18n);
+  });
+});
