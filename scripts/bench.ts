@@ -15,6 +15,7 @@ import { throughput } from "../bench/throughput.js";
 import { quantizeInput } from "../src/engine/fixed.js";
 import { buildModel, PACKAGE_ROOT } from "../src/pipeline/build.js";
 import { loadArtifacts } from "../src/pipeline/prove.js";
+import { intentFeaturizer } from "../src/examples/intents.js";
 
 process.env.CI ??= "true";
 process.env.HARDHAT_DISABLE_TELEMETRY ??= "true";
@@ -39,9 +40,7 @@ const figures: Record<string, number | string> = {
 log("building the demo model (cached when unchanged)");
 const demo = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), { verifiersDir: null });
 const artifacts = await loadArtifacts(demo.dir);
-const spec = JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/model.json"), "utf8")) as { vocabulary: string[] };
-const words = new Set("my card was charged twice on the invoice".split(" "));
-const features = spec.vocabulary.map((w) => (words.has(w) ? 1 : 0));
+const features = (await intentFeaturizer())("my card was charged twice on the invoice");
 const { ethers, networkHelpers } = await network.create();
 
 /** Runs a section; a failure is recorded as <section>.error and the other sections still run. */

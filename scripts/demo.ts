@@ -6,7 +6,6 @@
  *
  * Run: npm run demo
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ethers as E } from "ethers";
 import { network } from "hardhat";
@@ -19,6 +18,7 @@ import { TrustLevel } from "../src/protocol/index.js";
 import { JobRefundedError, type InferenceResult } from "../src/sdk/index.js";
 import { quantizeInput } from "../src/engine/fixed.js";
 import { TicketRouter__factory } from "../types/contracts/index.js";
+import { intentFeaturizer } from "../src/examples/intents.js";
 
 const started = Date.now();
 const fmt = (x: bigint) => E.formatUnits(x, 18).replace(/\.0$/, "");
@@ -27,11 +27,7 @@ console.log("proofgrid demo: in-process network\n");
 console.log("1. model pipeline: models/support-intents -> circuit -> Groth16 keys -> verifier (cached)");
 const built = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), { verifiersDir: null, progress: consoleProgress(6) });
 const artifacts = await loadArtifacts(built.dir);
-const spec = JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/model.json"), "utf8")) as { vocabulary: string[] };
-const featurize = (text: string) => {
-  const words = new Set(text.toLowerCase().split(/\W+/));
-  return spec.vocabulary.map((w) => (words.has(w) ? 1 : 0));
-};
+const featurize = await intentFeaturizer();
 console.log(
   `   ${built.manifest.circuit.nonLinear} constraints, ${built.manifest.circuit.publicSignals} public signals, scale 2^${built.manifest.quantized.scaleBits}; ${built.ran.length ? `ran ${built.ran.join(", ")}` : "up to date"}\n`,
 );

@@ -3,24 +3,14 @@
  * for every mistake, never a stack trace; `run --json` prints exactly one JSON object.
  */
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { runCli } from "../../src/dev/processes.js";
 import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
 
-const CLI = path.join(PACKAGE_ROOT, "bin/proofgrid.js");
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: PACKAGE_ROOT, env: { ...process.env, CI: "true", HARDHAT_DISABLE_TELEMETRY: "true", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { CI: "true", HARDHAT_DISABLE_TELEMETRY: "true", ...env });
 
 /** Asserts a failure: exit 2 and a single `proofgrid: ...` line on stderr matching `pattern`. */
 function expectOneLineError(r: { code: number; stderr: string }, pattern: RegExp) {

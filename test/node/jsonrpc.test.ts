@@ -14,6 +14,7 @@ import { loadArtifacts, releaseProver } from "../../src/pipeline/prove.js";
 import { ProofgridClient } from "../../src/sdk/index.js";
 import type { DeploymentFile } from "../../deploy/proofgrid.js";
 
+import { intentFeaturizer } from "../../src/examples/intents.js";
 import { CLI, rpcProxy, runCli, start, startChain, stop, type Proc } from "../../src/dev/processes.js";
 
 describe("JSON-RPC: hardhat node + two node processes", function () {
@@ -25,7 +26,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
   let env: NodeJS.ProcessEnv;
   let client: ProofgridClient;
   let provider: JsonRpcProvider;
-  let vocabulary: string[];
+  let features: (text: string) => number[];
   let proxy: Awaited<ReturnType<typeof rpcProxy>>;
 
   before(async () => {
@@ -57,7 +58,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     await (await attachProofgrid(deployment, await provider.getSigner(0)).token.mint(await requester.getAddress(), 100n * TOKEN)).wait();
     const artifacts = await loadArtifacts(path.join(PACKAGE_ROOT, "build/support-intents"));
     client = await ProofgridClient.connect({ signer: requester, deployment, models: [artifacts], advanceTime: true, pollMs: 300 });
-    vocabulary = (JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/model.json"), "utf8")) as { vocabulary: string[] }).vocabulary;
+    features = await intentFeaturizer();
   });
 
   after(async () => {
@@ -69,10 +70,6 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const features = (text: string) => {
-    const words = new Set(text.split(/\W+/));
-    return vocabulary.map((w) => (words.has(w) ? 1 : 0));
-  };
 
   for (const [trust, text, label] of [
     ["zk", "my card was charged twice on the invoice", "billing"],

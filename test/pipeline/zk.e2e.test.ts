@@ -6,7 +6,6 @@
 import { expect } from "chai";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
@@ -22,6 +21,7 @@ import {
 } from "../../src/pipeline/prove.js";
 import { JobStatus, levelMask, packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { Groth16InferenceAdapter__factory, type Groth16InferenceAdapter } from "../../types/contracts/index.js";
+import { intentFeaturizer } from "../../src/examples/intents.js";
 import { deployFixture, ethers, joinNode, networkHelpers, release, type Fixture } from "../fixture.js";
 
 const BUILD = path.join(PACKAGE_ROOT, "build/support-intents");
@@ -32,11 +32,7 @@ async function supportIntents() {
     throw new Error(`${BUILD} is missing: run \`npm test\`, which builds models/support-intents first`);
   }
   const artifacts = await loadArtifacts(BUILD);
-  const spec = JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/model.json"), "utf8")) as { vocabulary: string[] };
-  const featurize = (text: string) => {
-    const words = new Set(text.toLowerCase().split(/\W+/));
-    return spec.vocabulary.map((w) => (words.has(w) ? 1 : 0));
-  };
+  const featurize = await intentFeaturizer();
   return { artifacts, featurize };
 }
 

@@ -6,7 +6,6 @@
  */
 import { expect } from "chai";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { launchLocalNetwork, type LocalNetwork } from "../../src/node/local.js";
 import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
@@ -14,6 +13,7 @@ import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pip
 import { TrustLevel } from "../../src/protocol/index.js";
 import { ContractRevertError, InferenceInputError, JobRefundedError } from "../../src/sdk/index.js";
 import { ethers } from "../fixture.js";
+import { intentFeaturizer } from "../../src/examples/intents.js";
 
 describe("sdk: client.infer on the in-process network", function () {
   this.timeout(120_000);
@@ -23,12 +23,7 @@ describe("sdk: client.infer on the in-process network", function () {
 
   before(async () => {
     artifacts = await loadArtifacts(path.join(PACKAGE_ROOT, "build/support-intents"));
-    const spec = JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/model.json"), "utf8")) as { vocabulary: string[] };
-    const vocabulary = spec.vocabulary;
-    featurize = (text) => {
-      const words = new Set(text.toLowerCase().split(/\W+/));
-      return vocabulary.map((w) => (words.has(w) ? 1 : 0));
-    };
+    featurize = await intentFeaturizer();
     const s = await ethers.getSigners();
     net = await launchLocalNetwork({
       deployer: s[0],
