@@ -2,10 +2,11 @@
  * Pipeline figures: constraints (ours and with the weights as private inputs), witness and proving
  * times, keys and powers of tau cold and cached, verifyProof gas against the precompile floor.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { ContractFactory, Interface } from "ethers";
 import { quantizeInput, pack, encodingMax } from "../src/engine/fixed.js";
 import { buildModel, compileCircuit, PACKAGE_ROOT } from "../src/pipeline/build.js";
 import { circuitLayout, generateCircuit } from "../src/pipeline/circuit.js";
@@ -148,8 +149,7 @@ export async function keysColdAndCached(): Promise<Record<string, number>> {
 /** verifyProof and the adapter's verifyInference, in gas, against the precompile floor. */
 export async function verifyGas(ethers: HardhatEthers, artifacts: ModelArtifacts, features: number[]): Promise<Record<string, number>> {
   const [deployer] = await ethers.getSigners();
-  const { ContractFactory } = await import("ethers");
-  const compiled = JSON.parse(await (await import("node:fs/promises")).readFile(path.resolve(artifacts.dir, artifacts.manifest.deployable.file), "utf8")) as { abi: []; bytecode: string };
+  const compiled = JSON.parse(await readFile(path.resolve(artifacts.dir, artifacts.manifest.deployable.file), "utf8")) as { abi: []; bytecode: string };
   const adapter = await new ContractFactory(compiled.abi, compiled.bytecode, deployer).deploy();
   await adapter.waitForDeployment();
   const probe = await (await ethers.getContractFactory("GasProbe", deployer)).deploy();
@@ -159,7 +159,6 @@ export async function verifyGas(ethers: HardhatEthers, artifacts: ModelArtifacts
   await releaseProver();
   const verifier = await (adapter as unknown as { groth16Verifier(): Promise<string> }).groth16Verifier();
   const p = proof.proof;
-  const { Interface } = await import("ethers");
   const n = proof.publicSignals.length;
   const iface = new Interface([`function verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[${n}]) view returns (bool)`]);
   const verifyData = iface.encodeFunctionData("verifyProof", [

@@ -15,7 +15,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { attachProofgrid, type DeploymentFile, type Proofgrid } from "../../deploy/proofgrid.js";
-import { InferenceInputError, ProofgridError } from "../errors.js";
+import { InferenceInputError } from "../errors.js";
 import { evaluate, quantizeInput, toReal, checkInput } from "../engine/fixed.js";
 import { publicSignalsOf, type ModelArtifacts } from "../pipeline/prove.js";
 import { hashValues, hubDomain, JobStatus, levelMask, packVersion, RESULT_TYPES, TRUST_NAMES, TrustLevel } from "../protocol/index.js";
@@ -440,4 +440,3 @@ export class ProofgridClient {
   }
 }
 
-export { ProofgridError };
