@@ -25,6 +25,11 @@ import {TrustLevel} from "../libraries/TrustLevels.sol";
 contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
 
+    struct Callback {
+        address consumer;
+        uint32 gasLimit;
+    }
+
     bytes32 public constant RESULT_TYPEHASH = keccak256(
         "InferenceResult(uint256 jobId,address node,uint32 modelId,uint32 version,bytes32 inputHash,bytes32 outputHash)"
     );
@@ -41,6 +46,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     Parameters private _params;
     uint256 private _jobCount;
     mapping(uint256 jobId => Job) private _jobs;
+    /// @dev [consumer, gasLimit] = [160, 32]; only for jobs with a consumer.
+    mapping(uint256 jobId => Callback) private _callbacks;
     mapping(uint256 jobId => Challenge) private _challenges;
     mapping(uint256 jobId => address[]) private _committees;
     mapping(uint256 jobId => mapping(address voter => bytes32 outputHash)) private _votes;
@@ -104,7 +111,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     /// @inheritdoc IInferenceHub
     function submitResult(uint256 jobId, int256[] calldata output) external nonReentrant {
         Job storage job = _assignedJob(jobId, TrustLevel.VANILLA, output.length);
-        uint40 challengeEnds = uint40(block.timestamp) + _params.challengeWindow;
+        // Fits 32 bits until 2106; the window is bounded by the parameters.
+        uint32 challengeEnds = uint32(block.timestamp + _params.challengeWindow);
         job.status = JobStatus.Submitted;
         job.deadline = challengeEnds;
         job.outputHash = _hash(output);
@@ -185,7 +193,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     {
         Job storage job = _jobWithStatus(jobId, JobStatus.Challenged);
         Challenge storage c = _openChallenge(jobId, ChallengeMode.Proof);
-        if (output.length != job.outputSize) revert HubOutputLength(jobId, job.outputSize, output.length);
+        _checkOutputLength(jobId, job, output.length);
         _checkProof(jobId, job, input, output, proof);
         bytes32 outputHash = _hash(output);
         emit ChallengeResolved(jobId, outputHash != job.outputHash, outputHash);
@@ -202,7 +210,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     function vote(uint256 jobId, int256[] calldata output) external nonReentrant {
         Job storage job = _jobWithStatus(jobId, JobStatus.Challenged);
         Challenge storage c = _openChallenge(jobId, ChallengeMode.Committee);
-        if (output.length != job.outputSize) revert HubOutputLength(jobId, job.outputSize, output.length);
+        _checkOutputLength(jobId, job, output.length);
         if (!_inCommittee(jobId, msg.sender)) revert HubNotInCommittee(jobId, msg.sender);
         if (_votes[jobId][msg.sender] != 0) revert HubAlreadyVoted(jobId, msg.sender);
         bytes32 outputHash = _hash(output);
@@ -264,6 +272,12 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     }
 
     /// @inheritdoc IInferenceHub
+    function callbackOf(uint256 jobId) external view returns (address consumer, uint32 gasLimit) {
+        Callback storage cb = _callbacks[jobId];
+        return (cb.consumer, cb.gasLimit);
+    }
+
+    /// @inheritdoc IInferenceHub
     function getChallenge(uint256 jobId) external view returns (Challenge memory, address[] memory) {
         return (_challenges[jobId], _committees[jobId]);
     }
@@ -293,7 +307,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     // ------------------------------------------------------------------ internals
 
     function _request(RequestParams calldata p) private returns (uint256 jobId) {
-        (uint32 version, uint16 royaltyBps, uint16 outputSize) = _validateRequest(p);
+        uint32 version = _validateRequest(p);
         jobId = ++_jobCount;
         // The draw's randomness: prevrandao of this block, mixed with the job id. See README,
         // "Where the draw's randomness comes from".
@@ -301,20 +315,22 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         uint40 lockUntil = p.deadline + _params.challengeWindow + _params.resolutionWindow;
         address node = nodes.drawNode(p.modelId, p.level, seed, lockUntil);
 
-        Job storage job = _jobs[jobId];
-        job.requester = msg.sender;
-        job.deadline = p.deadline;
-        job.level = p.level;
-        job.status = JobStatus.Requested;
-        job.royaltyBps = royaltyBps;
-        job.outputSize = outputSize;
-        job.node = node;
-        job.modelId = p.modelId;
-        job.version = version;
-        job.callbackGasLimit = p.callbackGasLimit;
-        job.fee = p.fee;
-        job.consumer = p.consumer;
-        job.inputHash = _hash(p.input);
+        // Three fresh slots: [requester, fee, level, status], [node, modelId, version, deadline],
+        // [inputHash]. Casts are safe: fee <= type(uint80).max and deadline <= now + maxJobDuration
+        // were checked by _validateRequest.
+        _jobs[jobId] = Job({
+            requester: msg.sender,
+            fee: uint80(p.fee),
+            level: p.level,
+            status: JobStatus.Requested,
+            node: node,
+            modelId: p.modelId,
+            version: version,
+            deadline: uint32(p.deadline),
+            inputHash: _hash(p.input),
+            outputHash: 0
+        });
+        if (p.consumer != address(0)) _callbacks[jobId] = Callback(p.consumer, p.callbackGasLimit);
 
         _pull(msg.sender, p.fee);
         _emitRequested(jobId, node, version, p);
@@ -325,13 +341,13 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     function _validateRequest(RequestParams calldata p)
         private
         view
-        returns (uint32 version, uint16 royaltyBps, uint16 outputSize)
+        returns (uint32 version)
     {
         uint96 price;
         uint32 inputSize;
-        uint32 releaseOutputSize;
-        (version, price, inputSize, releaseOutputSize, royaltyBps) = models.servingTerms(p.modelId, p.version, p.level);
+        (version, price, inputSize,,) = models.servingTerms(p.modelId, p.version, p.level);
         if (p.fee < price) revert HubFeeTooLow(p.modelId, version, p.level, p.fee, price);
+        if (p.fee > type(uint80).max) revert HubFeeTooHigh(p.fee, type(uint80).max);
         if (p.deadline <= block.timestamp) revert HubDeadlineInPast(p.deadline, block.timestamp);
         uint256 latest = block.timestamp + _params.maxJobDuration;
         if (p.deadline > latest) revert HubDeadlineTooFar(p.deadline, latest);
@@ -339,8 +355,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         if (p.callbackGasLimit > _params.maxCallbackGas || (p.consumer == address(0) && p.callbackGasLimit != 0)) {
             revert HubCallbackGas(p.callbackGasLimit, p.consumer == address(0) ? 0 : _params.maxCallbackGas);
         }
-        // Safe: outputSize <= ModelRegistry.MAX_IO_SIZE < 2^16.
-        return (version, royaltyBps, uint16(releaseOutputSize));
+        return version;
     }
 
     function _emitRequested(uint256 jobId, address node, uint32 version, RequestParams calldata p) private {
@@ -353,7 +368,13 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         if (job.level != level) revert HubWrongLevel(jobId, level, job.level);
         if (msg.sender != job.node) revert HubNotAssignedNode(jobId, msg.sender, job.node);
         if (block.timestamp > job.deadline) revert HubDeadlinePassed(jobId, job.deadline, block.timestamp);
-        if (outputLength != job.outputSize) revert HubOutputLength(jobId, job.outputSize, outputLength);
+        _checkOutputLength(jobId, job, outputLength);
+    }
+
+    /// @dev The release's output size, from the registry (releases are immutable).
+    function _checkOutputLength(uint256 jobId, Job storage job, uint256 outputLength) private view {
+        uint32 outputSize = models.outputSizeOf(job.modelId, job.version);
+        if (outputLength != outputSize) revert HubOutputLength(jobId, outputSize, outputLength);
     }
 
     function _jobWithStatus(uint256 jobId, JobStatus expected) private view returns (Job storage job) {
@@ -414,13 +435,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     function _settle(uint256 jobId, Job storage job, bytes32 outputHash, uint256 bonus) private {
         job.status = JobStatus.Settled;
         uint256 fee = job.fee;
-        uint256 royalty = fee * job.royaltyBps / 10_000;
+        (address owner, uint16 royaltyBps,) = models.settlementTerms(job.modelId, job.version);
+        uint256 royalty = fee * royaltyBps / 10_000;
         uint256 protocolFee = fee * _params.protocolFeeBps / 10_000;
         // Cannot underflow: royaltyBps <= 5,000 and protocolFeeBps <= 2,000.
         uint256 nodeAmount = fee - royalty - protocolFee;
         address node = job.node;
         _credit(node, nodeAmount + bonus);
-        _credit(models.ownerOf(job.modelId), royalty);
+        _credit(owner, royalty);
         _credit(_params.treasury, protocolFee);
         emit JobSettled(jobId, node, outputHash, nodeAmount, royalty, protocolFee);
     }
@@ -441,7 +463,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         uint256 fee = job.fee;
         _credit(job.requester, fee);
         emit JobRefunded(jobId, job.requester, fee, reason);
-        _clear(job);
+        _clear(jobId, job);
     }
 
     /// @dev Slashes up to `amount` of `node`'s stake into the hub and jails it. Returns the slash.
@@ -471,9 +493,10 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     ///      the full cap (EIP-150 forwards at most 63/64 of what is left), else the whole call
     ///      reverts and can be retried with more gas; so no one can starve a callback on purpose.
     function _callback(uint256 jobId, Job storage job, int256[] calldata output) private {
-        address consumer = job.consumer;
-        if (consumer == address(0)) return _clear(job);
-        uint256 gasLimit = job.callbackGasLimit;
+        Callback memory cb = _callbacks[jobId];
+        address consumer = cb.consumer;
+        if (consumer == address(0)) return _clear(jobId, job);
+        uint256 gasLimit = cb.gasLimit;
         bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (jobId, output));
         // Checked after encoding, whose cost grows with the output, and right before the call.
         uint256 needed = gasLimit + gasLimit / 63 + CALLBACK_OVERHEAD;
@@ -485,17 +508,17 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
             success := call(gasLimit, consumer, 0, add(data, 0x20), mload(data), 0, 0)
         }
         emit CallbackDelivered(jobId, consumer, success);
-        _clear(job);
+        _clear(jobId, job);
     }
 
     /// @dev A job that has ended keeps who, what and how it ended (requester, node, model, level,
-    ///      status: the first two slots); its fee, consumer and hashes live on in the events. Zeroing
-    ///      those slots refunds 4,800 gas each to whoever ends the job.
-    function _clear(Job storage job) private {
+    ///      status, deadline); its fee, hashes and consumer live on in the events. Zeroing the hash
+    ///      slots and the consumer's refunds 4,800 gas each to whoever ends the job.
+    function _clear(uint256 jobId, Job storage job) private {
         job.fee = 0;
-        job.consumer = address(0);
         job.inputHash = 0;
         job.outputHash = 0;
+        delete _callbacks[jobId];
     }
 
     function _withdraw(address to) private returns (uint256 amount) {

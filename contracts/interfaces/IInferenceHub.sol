@@ -56,23 +56,21 @@ interface IInferenceHub {
     }
 
     /// @notice A job as stored.
-    /// @dev Packing: [requester, deadline, level, status, royaltyBps, outputSize]
-    ///      = [160, 40, 8, 8, 16, 16] = 248; [node, modelId, version, callbackGasLimit]
-    ///      = [160, 32, 32, 32] = 256; [fee, consumer] = [96, 160] = 256; [inputHash]; [outputHash].
+    /// @dev Packing: [requester, fee, level, status] = [160, 80, 8, 8] = 256;
+    ///      [node, modelId, version, deadline] = [160, 32, 32, 32] = 256; [inputHash]; [outputHash]
+    ///      (VANILLA only). A request writes three fresh slots. The release's royalty and output size
+    ///      are read from the registry when needed (releases never change), and a consumer with its
+    ///      gas cap lives apart ({callbackOf}), written only for jobs that have one.
     ///      For a VANILLA job, `deadline` holds the end of the challenge window once a result is in.
     struct Job {
         address requester;
-        uint40 deadline;
+        uint80 fee;
         TrustLevel level;
         JobStatus status;
-        uint16 royaltyBps;
-        uint16 outputSize;
         address node;
         uint32 modelId;
         uint32 version;
-        uint32 callbackGasLimit;
-        uint96 fee;
-        address consumer;
+        uint32 deadline;
         bytes32 inputHash;
         bytes32 outputHash;
     }
@@ -125,6 +123,8 @@ interface IInferenceHub {
     error HubOutputLength(uint256 jobId, uint256 expected, uint256 actual);
     /// @notice Thrown when the callback gas is above the maximum, or set without a consumer.
     error HubCallbackGas(uint256 requested, uint256 max);
+    /// @notice Thrown when a fee does not fit the job's 80-bit field (about 1.2 million tokens of 18 decimals).
+    error HubFeeTooHigh(uint256 fee, uint256 max);
     /// @notice Thrown when a zero address is given where one is needed.
     error HubZeroAddress();
     /// @notice Thrown when a job id does not exist.
@@ -263,6 +263,9 @@ interface IInferenceHub {
     // ------------------------------------------------------------------ views
 
     function getJob(uint256 jobId) external view returns (Job memory);
+
+    /// @notice The consumer a job calls on settlement and the gas it gets (zero when none).
+    function callbackOf(uint256 jobId) external view returns (address consumer, uint32 gasLimit);
 
     function getChallenge(uint256 jobId) external view returns (Challenge memory, address[] memory committee);
 

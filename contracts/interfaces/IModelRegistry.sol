@@ -107,6 +107,16 @@ interface IModelRegistry {
         view
         returns (uint32 resolvedVersion, uint96 price, uint32 inputSize, uint32 outputSize, uint16 royaltyBps);
 
+    /// @notice What settling a job of a release needs: the owner who earns the royalty, the royalty
+    ///         and the output size (two slots). Reverts when the model or release is unknown.
+    function settlementTerms(uint32 modelId, uint32 version)
+        external
+        view
+        returns (address owner, uint16 royaltyBps, uint32 outputSize);
+
+    /// @notice The output size of a release (one slot). Reverts when the release is unknown.
+    function outputSizeOf(uint32 modelId, uint32 version) external view returns (uint32);
+
     /// @notice The proof verifier of a release and the weights commitment it checks (two slots).
     ///         Reverts when the release is unknown.
     function verifierOf(uint32 modelId, uint32 version) external view returns (address verifier, bytes32 weightsCommitment);

@@ -103,6 +103,25 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function settlementTerms(uint32 modelId, uint32 version)
+        external
+        view
+        returns (address owner, uint16 royaltyBps, uint32 outputSize)
+    {
+        owner = _existingModel(modelId).owner;
+        Release storage release = _releases[modelId][version];
+        if (release.levels == 0) revert ModelReleaseUnknown(modelId, version);
+        return (owner, release.royaltyBps, release.outputSize);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function outputSizeOf(uint32 modelId, uint32 version) external view returns (uint32) {
+        Release storage release = _releases[modelId][version];
+        if (release.levels == 0) revert ModelReleaseUnknown(modelId, version);
+        return release.outputSize;
+    }
+
+    /// @inheritdoc IModelRegistry
     function verifierOf(uint32 modelId, uint32 version) external view returns (address verifier, bytes32 weightsCommitment) {
         Release storage release = _releases[modelId][version];
         if (release.levels == 0) revert ModelReleaseUnknown(modelId, version);

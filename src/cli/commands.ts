@@ -293,7 +293,9 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   const name = `node-${(await signer.getAddress()).slice(2, 8)}`;
   // A long-running node must outlive a dropped connection: a rejection that escapes a library
   // (e.g. a provider request abandoned mid-outage) is logged, and the next poll retries.
-  process.on("unhandledRejection", (reason) => log(`[${name}] ignored an unhandled error: ${String((reason as Error)?.message ?? reason).split("\n")[0]}`));
+  const survive = (reason: unknown) => log(`[${name}] ignored an unhandled error: ${String((reason as Error)?.message ?? reason).split("\n")[0]}`);
+  process.on("unhandledRejection", survive);
+  process.on("uncaughtException", survive);
   const runtime = new NodeRuntime({
     signer,
     contracts,

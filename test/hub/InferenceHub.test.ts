@@ -63,7 +63,7 @@ describe("InferenceHub", function () {
       expect(job.status).to.equal(JobStatus.Requested);
       expect(job.node).to.equal(f.node.address);
       expect(job.inputHash).to.equal(hashValues(INPUT));
-      expect(job.outputSize).to.equal(3);
+      expect(await f.hub.callbackOf(1n)).to.deep.equal([E.ZeroAddress, 0n]);
       expect(await f.hub.jobCount()).to.equal(1n);
       // The node's stake is locked until the job can no longer be challenged.
       const info = await f.nodes.getNode(f.node.address);

@@ -87,7 +87,12 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     proxy.setDown(true);
     await nodeB!.waitFor(/poll failed/, 30_000);
     proxy.setDown(false);
-    const r = await client.infer("support-intents", features("the app crashes with an error after the update"), { trust: "vanilla", timeoutMs: 60_000 });
+    // Patience: the node may be in its retry backoff (up to 10 s) on a loaded machine.
+    const r = await client
+      .infer("support-intents", features("the app crashes with an error after the update"), { trust: "vanilla", timeoutMs: 90_000, patienceMs: 45_000 })
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nnode output:\n${nodeB!.output()}`);
+      });
     expect(r.label).to.equal("technical");
     expect(nodeB!.output()).to.match(/poll failed \(1\)/);
     expect(nodeB!.child.exitCode).to.equal(null);
