@@ -100,6 +100,14 @@ describe("InferenceHub", function () {
         .withArgs(1, V1, TrustLevel.TEE, PRICES[1] - 1n, PRICES[1]);
     });
 
+    it("reverts with HubFeeTooHigh for a fee above the job's 80-bit field", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const fee = 2n ** 80n;
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { fee })))
+        .to.be.revertedWithCustomError(f.hub, "HubFeeTooHigh")
+        .withArgs(fee, fee - 1n);
+    });
+
     it("reverts with HubDeadlineInPast and HubDeadlineTooFar", async function () {
       const f = await loadFixture(oneNodeFixture);
       const now = BigInt(await time.latest());

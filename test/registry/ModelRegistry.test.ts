@@ -98,6 +98,15 @@ describe("ModelRegistry: the hub's slim views", function () {
     await expect(f.models.servingTerms(2, 0, TrustLevel.VANILLA)).to.be.revertedWithCustomError(f.models, "ModelReleaseDeprecated");
   });
 
+  it("settlementTerms and outputSizeOf read the owner, royalty and output size, and revert for unknown models and releases", async function () {
+    const f = await networkHelpers.loadFixture(deployFixture);
+    expect(await f.models.settlementTerms(1, V1)).to.deep.equal([f.modelOwner.address, BigInt(release().royaltyBps), BigInt(release().outputSize)]);
+    expect(await f.models.outputSizeOf(1, V1)).to.equal(BigInt(release().outputSize));
+    await expect(f.models.settlementTerms(99, V1)).to.be.revertedWithCustomError(f.models, "ModelUnknown");
+    await expect(f.models.settlementTerms(1, V1 + 1)).to.be.revertedWithCustomError(f.models, "ModelReleaseUnknown");
+    await expect(f.models.outputSizeOf(1, V1 + 1)).to.be.revertedWithCustomError(f.models, "ModelReleaseUnknown");
+  });
+
   it("verifierOf returns the verifier and weights commitment, and reverts for an unknown release", async function () {
     const f = await networkHelpers.loadFixture(deployFixture);
     const [verifier, weights] = await f.models.verifierOf(1, V1);
