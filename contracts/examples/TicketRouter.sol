@@ -11,24 +11,31 @@ import {TrustLevel} from "../libraries/TrustLevels.sol";
 /// @notice The on-chain customer-service use case: a customer opens a ticket with the bag-of-words
 ///         features of its text; the router asks the hub for the intent at the trust level the
 ///         customer pays for, and routes the ticket to that intent's queue when the checked result
-///         arrives. An example consumer, not part of the protocol.
+///         arrives. If the hub refunds the job (timeout, fraud, undecided dispute), anyone can pass
+///         the refund back to the ticket's customer with {claimRefund}: the router is the requester,
+///         so the hub credits it. An example consumer, not part of the protocol.
 contract TicketRouter is IInferenceConsumer {
     using SafeERC20 for IERC20;
 
-    /// @dev [customer, intent, routed]: [160, 8, 8]; [jobId].
+    /// @dev [customer, intent, routed, refunded]: [160, 8, 8, 8]; [fee, jobId]: [96, 64].
     struct Ticket {
         address customer;
         uint8 intent;
         bool routed;
-        uint256 jobId;
+        bool refunded;
+        uint96 fee;
+        uint64 jobId;
     }
 
     error TicketRouterNotHub(address caller);
     error TicketRouterUnknownJob(uint256 jobId);
     error TicketRouterBadIntent(uint256 ticketId, int256 intent);
+    error TicketRouterNotRefunded(uint256 ticketId, IInferenceHub.JobStatus status);
+    error TicketRouterAlreadyRefunded(uint256 ticketId);
 
     event TicketOpened(uint256 indexed ticketId, address indexed customer, uint256 indexed jobId, TrustLevel level);
     event TicketRouted(uint256 indexed ticketId, uint8 indexed intent, string queue);
+    event TicketRefunded(uint256 indexed ticketId, address indexed customer, uint256 fee);
 
     IInferenceHub public immutable hub;
     IERC20 public immutable token;
@@ -67,7 +74,10 @@ contract TicketRouter is IInferenceConsumer {
             })
         );
         ticketId = _tickets.length;
-        _tickets.push(Ticket({customer: msg.sender, intent: 0, routed: false, jobId: jobId}));
+        // Safe: job ids count requests, far below 2^64.
+        _tickets.push(
+            Ticket({customer: msg.sender, intent: 0, routed: false, refunded: false, fee: fee, jobId: uint64(jobId)})
+        );
         _ticketOfJob[jobId] = ticketId + 1;
         emit TicketOpened(ticketId, msg.sender, jobId, level);
     }
@@ -85,6 +95,21 @@ contract TicketRouter is IInferenceConsumer {
         routed.routed = true;
         ++queueLength[routed.intent];
         emit TicketRouted(ticketId, routed.intent, _queues[routed.intent]);
+    }
+
+    /// @notice Pays a refunded ticket's fee back to its customer. Anyone may call; once per ticket.
+    function claimRefund(uint256 ticketId) external {
+        Ticket storage t = _tickets[ticketId];
+        if (t.refunded) revert TicketRouterAlreadyRefunded(ticketId);
+        IInferenceHub.JobStatus status = hub.getJob(t.jobId).status;
+        if (status != IInferenceHub.JobStatus.Refunded) revert TicketRouterNotRefunded(ticketId, status);
+        t.refunded = true;
+        // The hub credits every refund of the router's jobs to the router: collect them, then pay
+        // this ticket's share. Others stay here until their tickets are claimed.
+        if (hub.balanceOf(address(this)) != 0) hub.withdraw();
+        uint256 fee = t.fee;
+        emit TicketRefunded(ticketId, t.customer, fee);
+        token.safeTransfer(t.customer, fee);
     }
 
     function ticket(uint256 ticketId) external view returns (Ticket memory) {

@@ -17,11 +17,13 @@ import {ITEERegistry} from "../interfaces/ITEERegistry.sol";
 import {TrustLevel} from "../libraries/TrustLevels.sol";
 
 /// @title InferenceHub
-/// @notice Escrow, node assignment, result checking at three trust levels, settlement and
+/// @notice Escrow, node assignment, result checking at three trust levels, settlement, disputes and
 ///         penalties. Every payment is credited to a balance and pulled with {withdraw}, so a
 ///         recipient that cannot receive never blocks a job.
 /// @dev Accounting invariant: token.balanceOf(this) == sum of fees of open jobs (Requested,
-///      Submitted, Challenged) + sum of bonds of open challenges + sum of withdrawable balances.
+///      Submitted, Challenged) + bonds of open committee disputes + sum of withdrawable balances.
+///      Governance parameters are kept as a history: a job uses the set in force when it was
+///      requested, found from its id ({termsOf}), so no later change reaches an open job.
 contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
 
@@ -35,6 +37,33 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     );
     /// @notice Largest protocol fee governance may set (20%).
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 2_000;
+    /// @notice Largest slash of a node that misses a deadline.
+    uint96 public constant MAX_TIMEOUT_SLASH = 100e18;
+    /// @notice Largest slash of a node proven wrong.
+    uint96 public constant MAX_FRAUD_SLASH = 1_000e18;
+    /// @notice Largest slash of a committee member who does not reveal its vote.
+    uint96 public constant MAX_ABSENT_SLASH = 100e18;
+    /// @notice Largest bond a committee challenge may require.
+    uint96 public constant MAX_CHALLENGE_BOND = 1_000e18;
+    /// @notice Largest price of one unit of callback gas.
+    uint96 public constant MAX_CALLBACK_GAS_PRICE = 1e15;
+    /// @notice Longest window governance may set.
+    uint32 public constant MAX_WINDOW = 30 days;
+    /// @notice Shortest commit or reveal window (members need time to re-execute and send).
+    uint32 public constant MIN_VOTE_WINDOW = 60;
+    /// @notice Time after a dispute's last window during which stakes stay locked, so that anyone
+    ///         can close it before a node or member withdraws.
+    uint32 public constant RESOLUTION_GRACE = 1 days;
+    /// @notice Share of a fraud slash paid to whoever proved or disputed the lie (the rest goes to
+    ///         the committee's majority and the treasury), so a liar's own second address never
+    ///         gets the whole slash back.
+    uint16 public constant CATCHER_SHARE_BPS = 5_000;
+    /// @notice Share of a fraud slash paid to a committee's majority.
+    uint16 public constant VOTERS_FRAUD_SHARE_BPS = 2_500;
+    /// @notice Share of the bond an undecided dispute costs its challenger.
+    uint16 public constant UNDECIDED_FORFEIT_BPS = 2_500;
+    /// @notice Largest committee governance may configure.
+    uint8 public constant MAX_COMMITTEE = 15;
     /// @notice Gas kept back for the hub's own work around a consumer callback.
     uint256 public constant CALLBACK_OVERHEAD = 10_000;
 
@@ -43,16 +72,23 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     INodeRegistry public immutable nodes;
     ITEERegistry public immutable tee;
 
-    Parameters private _params;
-    uint256 private _jobCount;
+    /// @inheritdoc IInferenceHub
+    address public court;
+    // [jobCount, termsCount, currentTermsFirstJob]: [64, 32, 64] = 160
+    uint64 private _jobCount;
+    uint32 private _termsCount;
+    uint64 private _currentTermsFirstJob;
+    mapping(uint256 termsId => Parameters) private _terms;
+    mapping(uint256 termsId => uint256 firstJobId) private _termsFirstJob;
     mapping(uint256 jobId => Job) private _jobs;
     /// @dev [consumer, gasLimit] = [160, 32]; only for jobs with a consumer.
     mapping(uint256 jobId => Callback) private _callbacks;
-    mapping(uint256 jobId => Challenge) private _challenges;
-    mapping(uint256 jobId => address[]) private _committees;
-    mapping(uint256 jobId => mapping(address voter => bytes32 outputHash)) private _votes;
-    mapping(uint256 jobId => mapping(bytes32 outputHash => uint256)) private _tally;
     mapping(address account => uint256) private _balances;
+
+    modifier onlyCourt() {
+        if (msg.sender != court || msg.sender == address(0)) revert HubOnlyCourt(msg.sender, court);
+        _;
+    }
 
     constructor(
         address owner_,
@@ -73,10 +109,18 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         _setParameters(params_);
     }
 
-    /// @notice Sets the governance parameters. Only the owner. A new protocol fee applies to jobs
-    ///         settled after the change; bonds and slashes to challenges and penalties after it.
+    /// @notice Sets the parameters of jobs requested from now on. Only the owner. Open jobs keep
+    ///         theirs ({termsOf}).
     function setParameters(Parameters calldata params_) external onlyOwner {
         _setParameters(params_);
+    }
+
+    /// @notice Sets the committee court once, at deployment. Only the owner.
+    function setCourt(address court_) external onlyOwner {
+        if (court != address(0)) revert HubOnlyCourt(msg.sender, court);
+        if (court_ == address(0)) revert HubZeroAddress();
+        court = court_;
+        emit CourtSet(court_);
     }
 
     // ------------------------------------------------------------------ requester
@@ -101,9 +145,19 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     /// @inheritdoc IInferenceHub
     function claimTimeout(uint256 jobId) external nonReentrant {
         Job storage job = _jobWithStatus(jobId, JobStatus.Requested);
-        if (block.timestamp <= job.deadline) revert HubDeadlineNotPassed(jobId, job.deadline, block.timestamp);
+        uint256 deadline = job.deadline;
+        if (block.timestamp <= deadline) revert HubDeadlineNotPassed(jobId, deadline, block.timestamp);
+        Parameters storage t = _termsOfJob(jobId);
+        // A TEE node cannot deliver once governance removed its enclave, revoked its measurement or
+        // shortened the heartbeat age: an owner action never turns into a slash of an open job.
+        // The job was requested no earlier than deadline - maxJobDuration.
+        uint256 requestedAfter = deadline > t.maxJobDuration ? deadline - t.maxJobDuration : 0;
+        if (job.level == TrustLevel.TEE && tee.disabledByGovernanceSince(job.node, requestedAfter)) {
+            _refund(jobId, job, RefundReason.TimeoutExcused);
+            return;
+        }
         _refund(jobId, job, RefundReason.Timeout);
-        _credit(_params.treasury, _penalize(jobId, job.node, _params.timeoutSlash, RefundReason.Timeout));
+        _credit(t.treasury, _penalize(jobId, job.node, t.timeoutSlash, Penalty.Timeout));
     }
 
     // ------------------------------------------------------------------ nodes
@@ -111,8 +165,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     /// @inheritdoc IInferenceHub
     function submitResult(uint256 jobId, int256[] calldata output) external nonReentrant {
         Job storage job = _assignedJob(jobId, TrustLevel.VANILLA, output.length);
-        // Fits 32 bits until 2106; the window is bounded by the parameters.
-        uint32 challengeEnds = uint32(block.timestamp + _params.challengeWindow);
+        // Fits 32 bits until 2106; the window is bounded by MAX_WINDOW.
+        uint32 challengeEnds = uint32(block.timestamp + _termsOfJob(jobId).challengeWindow);
         job.status = JobStatus.Submitted;
         job.deadline = challengeEnds;
         job.outputHash = _hash(output);
@@ -132,8 +186,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         // a measurement that is still approved.
         tee.checkEnclave(signer, msg.sender);
         emit ResultSubmitted(jobId, msg.sender, TrustLevel.TEE, output);
-        _settle(jobId, job, outputHash, 0);
-        _callback(jobId, job, output);
+        _settle(jobId, job, outputHash, 0, output, msg.sender);
     }
 
     /// @inheritdoc IInferenceHub
@@ -142,113 +195,152 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         nonReentrant
     {
         Job storage job = _assignedJob(jobId, TrustLevel.ZK, output.length);
-        _checkProof(jobId, job, input, output, proof);
+        _checkProof(jobId, job, _verifierOf(job), input, output, proof);
         emit ResultSubmitted(jobId, msg.sender, TrustLevel.ZK, output);
-        _settle(jobId, job, _hash(output), 0);
-        _callback(jobId, job, output);
+        _settle(jobId, job, _hash(output), 0, output, msg.sender);
     }
 
     /// @inheritdoc IInferenceHub
     function finalize(uint256 jobId, int256[] calldata output) external nonReentrant {
         Job storage job = _jobWithStatus(jobId, JobStatus.Submitted);
         if (block.timestamp <= job.deadline) revert HubChallengeWindowOpen(jobId, job.deadline, block.timestamp);
-        bytes32 outputHash = _hash(output);
-        if (outputHash != job.outputHash) revert HubOutputMismatch(jobId, job.outputHash, outputHash);
-        _settle(jobId, job, outputHash, 0);
-        _callback(jobId, job, output);
+        bytes32 outputHash = _checkPosted(jobId, job, output);
+        _settle(jobId, job, outputHash, 0, output, msg.sender);
     }
 
-    // ------------------------------------------------------------------ challenges
+    // ------------------------------------------------------------------ disputes
 
     /// @inheritdoc IInferenceHub
-    function challenge(uint256 jobId) external nonReentrant {
-        Job storage job = _jobWithStatus(jobId, JobStatus.Submitted);
-        if (block.timestamp > job.deadline) revert HubChallengeWindowClosed(jobId, job.deadline, block.timestamp);
-        address node = job.node;
-        if (msg.sender == node) revert HubSelfChallenge(jobId, node);
-
-        uint96 bond = _params.challengeBond;
-        uint40 resolveBy = uint40(block.timestamp) + _params.resolutionWindow;
-        (address verifier,) = models.verifierOf(job.modelId, job.version);
-        ChallengeMode mode = verifier != address(0) ? ChallengeMode.Proof : ChallengeMode.Committee;
-        address[] memory committee;
-        if (mode == ChallengeMode.Committee) {
-            uint256 seed = uint256(keccak256(abi.encode(block.prevrandao, jobId, msg.sender, "committee")));
-            committee = nodes.drawCommittee(
-                job.modelId, TrustLevel.VANILLA, seed, node, msg.sender, _params.committeeSize, resolveBy
-            );
-            if (committee.length == 0) revert HubNoCommittee(jobId);
-            _committees[jobId] = committee;
-        }
-        job.status = JobStatus.Challenged;
-        _challenges[jobId] = Challenge({challenger: msg.sender, bond: bond, resolveBy: resolveBy, mode: mode, votes: 0});
-        _pull(msg.sender, bond);
-        emit ChallengeOpened(jobId, msg.sender, bond, mode, committee, resolveBy);
-    }
-
-    /// @inheritdoc IInferenceHub
-    function resolveWithProof(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
+    function proveFraud(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external
         nonReentrant
     {
-        Job storage job = _jobWithStatus(jobId, JobStatus.Challenged);
-        Challenge storage c = _openChallenge(jobId, ChallengeMode.Proof);
+        Job storage job = _disputableJob(jobId);
+        address verifier = _verifierOf(job);
+        if (verifier == address(0)) revert HubWrongDisputeKind(jobId, false);
         _checkOutputLength(jobId, job, output.length);
-        _checkProof(jobId, job, input, output, proof);
         bytes32 outputHash = _hash(output);
-        emit ChallengeResolved(jobId, outputHash != job.outputHash, outputHash);
-        if (outputHash == job.outputHash) {
-            // The node was right: it is paid, and the challenger's bond compensates it.
-            _settle(jobId, job, outputHash, c.bond);
-            _callback(jobId, job, output);
-        } else {
-            _punishFraud(jobId, job, c, new address[](0));
-        }
+        if (outputHash == job.outputHash) revert HubNotFraud(jobId, outputHash);
+        _checkProof(jobId, job, verifier, input, output, proof);
+
+        Parameters storage t = _termsOfJob(jobId);
+        address node = job.node;
+        _refund(jobId, job, RefundReason.Fraud);
+        uint256 slashed = _penalize(jobId, node, t.fraudSlash, Penalty.Fraud);
+        uint256 reward = slashed * CATCHER_SHARE_BPS / 10_000;
+        _credit(msg.sender, reward);
+        _credit(t.treasury, slashed - reward);
+        emit FraudProven(jobId, msg.sender, outputHash, reward);
     }
 
     /// @inheritdoc IInferenceHub
-    function vote(uint256 jobId, int256[] calldata output) external nonReentrant {
-        Job storage job = _jobWithStatus(jobId, JobStatus.Challenged);
-        Challenge storage c = _openChallenge(jobId, ChallengeMode.Committee);
-        _checkOutputLength(jobId, job, output.length);
-        if (!_inCommittee(jobId, msg.sender)) revert HubNotInCommittee(jobId, msg.sender);
-        if (_votes[jobId][msg.sender] != 0) revert HubAlreadyVoted(jobId, msg.sender);
-        bytes32 outputHash = _hash(output);
-        _votes[jobId][msg.sender] = outputHash;
-        ++c.votes;
-        uint256 count = ++_tally[jobId][outputHash];
-        emit VoteCast(jobId, msg.sender, outputHash);
-        if (count * 2 <= _committees[jobId].length) return;
-
-        // A strict majority agrees on `outputHash`.
-        address[] memory majority = _voters(jobId, outputHash, count);
-        bool fraud = outputHash != job.outputHash;
-        emit ChallengeResolved(jobId, fraud, outputHash);
-        if (fraud) {
-            _punishFraud(jobId, job, c, majority);
-        } else {
-            // The node was right: half the bond compensates it, half pays the majority's work.
-            uint256 toVoters = _split(c.bond / 2, majority);
-            _settle(jobId, job, outputHash, c.bond - toVoters);
-            _callback(jobId, job, output);
-        }
+    function openDispute(uint256 jobId, address challenger)
+        external
+        onlyCourt
+        nonReentrant
+        returns (DisputeTerms memory d)
+    {
+        Job storage job = _disputableJob(jobId);
+        address node = job.node;
+        if (challenger == node) revert HubSelfChallenge(jobId, node);
+        if (_verifierOf(job) != address(0)) revert HubWrongDisputeKind(jobId, true);
+        Parameters storage t = _termsOfJob(jobId);
+        job.status = JobStatus.Challenged;
+        d = DisputeTerms({
+            node: node,
+            modelId: job.modelId,
+            committeeSize: t.committeeSize,
+            drawWindow: t.drawWindow,
+            commitWindow: t.commitWindow,
+            revealWindow: t.revealWindow,
+            bond: t.challengeBond
+        });
+        // The node's stake stays until the dispute can be closed, whatever happens to the draw.
+        nodes.extendLock(node, uint40(block.timestamp) + _disputeSpan(t));
+        _pull(challenger, d.bond);
+        emit DisputeOpened(jobId, challenger, d.bond);
     }
 
     /// @inheritdoc IInferenceHub
-    function expireChallenge(uint256 jobId) external nonReentrant {
+    function drawCommittee(uint256 jobId, address challenger, uint256 seed, uint40 lockUntil)
+        external
+        onlyCourt
+        nonReentrant
+        returns (address[] memory)
+    {
         Job storage job = _jobWithStatus(jobId, JobStatus.Challenged);
-        Challenge storage c = _challenges[jobId];
-        if (block.timestamp <= c.resolveBy) revert HubResolutionWindow(jobId, c.resolveBy, block.timestamp);
-        if (c.mode == ChallengeMode.Proof) {
-            // The node could have proven its output and did not.
-            emit ChallengeResolved(jobId, true, bytes32(0));
-            _punishFraud(jobId, job, c, new address[](0));
-        } else {
-            // No majority: nobody is proven right; everyone gets their money back.
-            emit ChallengeResolved(jobId, false, bytes32(0));
-            _refund(jobId, job, RefundReason.Undecided);
-            _credit(c.challenger, c.bond);
+        return nodes.drawCommittee(
+            job.modelId, TrustLevel.VANILLA, seed, job.node, challenger, _termsOfJob(jobId).committeeSize, lockUntil
+        );
+    }
+
+    /// @inheritdoc IInferenceHub
+    function closeDispute(
+        uint256 jobId,
+        Verdict verdict,
+        address challenger,
+        address settler,
+        address[] calldata voters,
+        address[] calldata absent,
+        int256[] calldata output
+    ) external onlyCourt nonReentrant {
+        _jobWithStatus(jobId, JobStatus.Challenged);
+        _penalizeAbsent(jobId, absent);
+        if (verdict == Verdict.NodeRight) _closeForNode(jobId, voters, output, settler);
+        else _closeAgainstNode(jobId, verdict, challenger, voters);
+    }
+
+    /// @dev Slashes and jails every drawn member who did not reveal; the slashes go to the treasury.
+    function _penalizeAbsent(uint256 jobId, address[] calldata absent) private {
+        Parameters storage t = _termsOfJob(jobId);
+        uint256 count = absent.length;
+        for (uint256 i; i < count; ++i) {
+            _credit(t.treasury, _penalize(jobId, absent[i], t.absentSlash, Penalty.Absent));
         }
+    }
+
+    /// @dev The node was right: it is paid, and the challenger's bond goes half to the node, half to
+    ///      the majority for its work.
+    function _closeForNode(uint256 jobId, address[] calldata voters, int256[] calldata output, address settler)
+        private
+    {
+        Job storage job = _jobs[jobId];
+        Parameters storage t = _termsOfJob(jobId);
+        uint256 bond = t.challengeBond;
+        uint256 toVoters = bond / 2;
+        emit DisputeClosed(jobId, Verdict.NodeRight, 0, _split(toVoters, voters, t.treasury));
+        _settle(jobId, job, _checkPosted(jobId, job, output), bond - toVoters, output, settler);
+    }
+
+    /// @dev Fraud: refund, slash and jail the node; the challenger gets its bond and half the slash,
+    ///      the majority a quarter, the treasury the rest. Undecided: refund; nobody is slashed for
+    ///      the output; the challenger forfeits a quarter of its bond, half of it to the members who
+    ///      revealed and the rest to the treasury.
+    function _closeAgainstNode(uint256 jobId, Verdict verdict, address challenger, address[] calldata voters) private {
+        Job storage job = _jobs[jobId];
+        Parameters storage t = _termsOfJob(jobId);
+        address node = job.node;
+        uint256 bond = t.challengeBond;
+        address treasury = t.treasury;
+        uint256 challengerPaid;
+        uint256 votersPaid;
+        _refund(jobId, job, verdict == Verdict.Fraud ? RefundReason.Fraud : RefundReason.Undecided);
+        if (verdict == Verdict.Fraud) {
+            uint256 slashed = _penalize(jobId, node, t.fraudSlash, Penalty.Fraud);
+            uint256 reward = slashed * CATCHER_SHARE_BPS / 10_000;
+            uint256 toVoters = slashed * VOTERS_FRAUD_SHARE_BPS / 10_000;
+            votersPaid = _split(toVoters, voters, treasury);
+            challengerPaid = bond + reward;
+            _credit(treasury, slashed - reward - toVoters);
+        } else {
+            uint256 forfeit = bond * UNDECIDED_FORFEIT_BPS / 10_000;
+            uint256 toVoters = forfeit / 2;
+            votersPaid = _split(toVoters, voters, treasury);
+            challengerPaid = bond - forfeit;
+            _credit(treasury, forfeit - toVoters);
+        }
+        _credit(challenger, challengerPaid);
+        emit DisputeClosed(jobId, verdict, challengerPaid, votersPaid);
     }
 
     // ------------------------------------------------------------------ balances
@@ -272,14 +364,15 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     }
 
     /// @inheritdoc IInferenceHub
-    function callbackOf(uint256 jobId) external view returns (address consumer, uint32 gasLimit) {
-        Callback storage cb = _callbacks[jobId];
-        return (cb.consumer, cb.gasLimit);
+    function termsOf(uint256 jobId) external view returns (Parameters memory) {
+        if (_jobs[jobId].status == JobStatus.None) revert HubUnknownJob(jobId);
+        return _termsOfJob(jobId);
     }
 
     /// @inheritdoc IInferenceHub
-    function getChallenge(uint256 jobId) external view returns (Challenge memory, address[] memory) {
-        return (_challenges[jobId], _committees[jobId]);
+    function callbackOf(uint256 jobId) external view returns (address consumer, uint32 gasLimit) {
+        Callback storage cb = _callbacks[jobId];
+        return (cb.consumer, cb.gasLimit);
     }
 
     /// @inheritdoc IInferenceHub
@@ -296,7 +389,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
 
     /// @inheritdoc IInferenceHub
     function parameters() external view returns (Parameters memory) {
-        return _params;
+        return _terms[_termsCount - 1];
     }
 
     /// @inheritdoc IInferenceHub
@@ -307,12 +400,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     // ------------------------------------------------------------------ internals
 
     function _request(RequestParams calldata p) private returns (uint256 jobId) {
-        uint32 version = _validateRequest(p);
+        Parameters storage t = _terms[_termsCount - 1];
+        uint32 version = _validateRequest(p, t);
         jobId = ++_jobCount;
         // The draw's randomness: prevrandao of this block, mixed with the job id. See README,
         // "Where the draw's randomness comes from".
         uint256 seed = uint256(keccak256(abi.encode(block.prevrandao, jobId)));
-        uint40 lockUntil = p.deadline + _params.challengeWindow + _params.resolutionWindow;
+        // The stake answers for the job until a dispute opened at the end of its window could close.
+        uint40 lockUntil = p.deadline + t.challengeWindow + _disputeSpan(t);
         address node = nodes.drawNode(p.modelId, p.level, seed, lockUntil);
 
         // Three fresh slots: [requester, fee, level, status], [node, modelId, version, deadline],
@@ -337,25 +432,29 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     }
 
     /// @dev Checks a request against the model's release and the hub's parameters. Returns the
-    ///      resolved version and what the job keeps of the release.
-    function _validateRequest(RequestParams calldata p)
-        private
-        view
-        returns (uint32 version)
-    {
-        uint96 price;
-        uint32 inputSize;
-        (version, price, inputSize,,) = models.servingTerms(p.modelId, p.version, p.level);
-        if (p.fee < price) revert HubFeeTooLow(p.modelId, version, p.level, p.fee, price);
+    ///      resolved version.
+    function _validateRequest(RequestParams calldata p, Parameters storage t) private view returns (uint32 version) {
+        IModelRegistry.ServingTerms memory s = models.servingTerms(p.modelId, p.version, p.level);
+        version = s.version;
+        if (p.callbackGasLimit > t.maxCallbackGas || (p.consumer == address(0) && p.callbackGasLimit != 0)) {
+            revert HubCallbackGas(p.callbackGasLimit, p.consumer == address(0) ? 0 : t.maxCallbackGas);
+        }
+        uint256 required = uint256(s.price) + uint256(p.callbackGasLimit) * t.callbackGasPrice;
+        if (p.fee < required) revert HubFeeTooLow(p.modelId, version, p.level, p.fee, required);
         if (p.fee > type(uint80).max) revert HubFeeTooHigh(p.fee, type(uint80).max);
         if (p.deadline <= block.timestamp) revert HubDeadlineInPast(p.deadline, block.timestamp);
-        uint256 latest = block.timestamp + _params.maxJobDuration;
+        uint256 latest = block.timestamp + t.maxJobDuration;
         if (p.deadline > latest) revert HubDeadlineTooFar(p.deadline, latest);
-        if (p.input.length != inputSize) revert HubInputLength(p.modelId, version, inputSize, p.input.length);
-        if (p.callbackGasLimit > _params.maxCallbackGas || (p.consumer == address(0) && p.callbackGasLimit != 0)) {
-            revert HubCallbackGas(p.callbackGasLimit, p.consumer == address(0) ? 0 : _params.maxCallbackGas);
+        uint256 length = p.input.length;
+        if (length != s.inputSize) revert HubInputLength(p.modelId, version, s.inputSize, length);
+        // Every value must be provable by the release's circuit (and re-executable by a committee):
+        // an out-of-range input could never be served and would only get a node slashed.
+        int256 lo = s.inputMin;
+        int256 hi = s.inputMax;
+        for (uint256 i; i < length; ++i) {
+            int256 x = p.input[i];
+            if (x < lo || x > hi) revert HubInputOutOfRange(i, x, lo, hi);
         }
-        return version;
     }
 
     function _emitRequested(uint256 jobId, address node, uint32 version, RequestParams calldata p) private {
@@ -371,10 +470,23 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         _checkOutputLength(jobId, job, outputLength);
     }
 
+    /// @dev A VANILLA result inside its challenge window, disputed by someone other than its node.
+    function _disputableJob(uint256 jobId) private view returns (Job storage job) {
+        job = _jobWithStatus(jobId, JobStatus.Submitted);
+        if (block.timestamp > job.deadline) revert HubChallengeWindowClosed(jobId, job.deadline, block.timestamp);
+        if (msg.sender == job.node) revert HubSelfChallenge(jobId, msg.sender);
+    }
+
     /// @dev The release's output size, from the registry (releases are immutable).
     function _checkOutputLength(uint256 jobId, Job storage job, uint256 outputLength) private view {
         uint32 outputSize = models.outputSizeOf(job.modelId, job.version);
         if (outputLength != outputSize) revert HubOutputLength(jobId, outputSize, outputLength);
+    }
+
+    /// @dev Reverts unless `output` is the output the node posted; returns its hash.
+    function _checkPosted(uint256 jobId, Job storage job, int256[] calldata output) private view returns (bytes32 h) {
+        h = _hash(output);
+        if (h != job.outputHash) revert HubOutputMismatch(jobId, job.outputHash, h);
     }
 
     function _jobWithStatus(uint256 jobId, JobStatus expected) private view returns (Job storage job) {
@@ -384,34 +496,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         if (status != expected) revert HubWrongStatus(jobId, status, expected);
     }
 
-    function _inCommittee(uint256 jobId, address account) private view returns (bool) {
-        address[] storage committee = _committees[jobId];
-        uint256 size = committee.length;
-        for (uint256 i; i < size; ++i) {
-            if (committee[i] == account) return true;
-        }
-        return false;
-    }
-
-    /// @dev The `count` committee members of `jobId` who voted for `outputHash`.
-    function _voters(uint256 jobId, bytes32 outputHash, uint256 count) private view returns (address[] memory voters) {
-        address[] storage committee = _committees[jobId];
-        voters = new address[](count);
-        uint256 n;
-        uint256 size = committee.length;
-        for (uint256 i; i < size; ++i) {
-            address member = committee[i];
-            if (_votes[jobId][member] == outputHash) {
-                voters[n] = member;
-                ++n;
-            }
-        }
-    }
-
-    function _openChallenge(uint256 jobId, ChallengeMode mode) private view returns (Challenge storage c) {
-        c = _challenges[jobId];
-        if (c.mode != mode) revert HubWrongChallengeMode(jobId, c.mode, mode);
-        if (block.timestamp > c.resolveBy) revert HubResolutionWindow(jobId, c.resolveBy, block.timestamp);
+    function _verifierOf(Job storage job) private view returns (address verifier) {
+        (verifier,) = models.verifierOf(job.modelId, job.version);
     }
 
     /// @dev Verifies a proof made by msg.sender that `output` is the model's output on the job's
@@ -419,42 +505,54 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     function _checkProof(
         uint256 jobId,
         Job storage job,
+        address verifier,
         int256[] calldata input,
         int256[] calldata output,
         bytes calldata proof
     ) private view {
         bytes32 inputHash = _hash(input);
         if (inputHash != job.inputHash) revert HubInputMismatch(jobId, job.inputHash, inputHash);
-        (address verifier, bytes32 weightsCommitment) = models.verifierOf(job.modelId, job.version);
+        (, bytes32 weightsCommitment) = models.verifierOf(job.modelId, job.version);
         bool ok = IProofVerifier(verifier).verifyInference(jobId, msg.sender, weightsCommitment, input, output, proof);
         if (!ok) revert HubInvalidProof(jobId, msg.sender);
     }
 
-    /// @dev Pays the fee out: royalty to the model owner, protocol fee to the treasury, the rest
-    ///      plus `bonus` (a lost challenge bond) to the node.
-    function _settle(uint256 jobId, Job storage job, bytes32 outputHash, uint256 bonus) private {
+    /// @dev Pays the fee out and runs the callback: the callback's gas price to whoever runs it
+    ///      (`settler`), then royalty to the model owner, protocol fee to the treasury, the rest
+    ///      plus `bonus` (a lost challenge bond's share) to the node.
+    function _settle(
+        uint256 jobId,
+        Job storage job,
+        bytes32 outputHash,
+        uint256 bonus,
+        int256[] calldata output,
+        address settler
+    ) private {
         job.status = JobStatus.Settled;
-        uint256 fee = job.fee;
+        Parameters storage t = _termsOfJob(jobId);
+        Callback memory cb = _callbacks[jobId];
+        // Cannot underflow: the request's fee covered price + gasLimit * callbackGasPrice at these terms.
+        uint256 gasPayment = uint256(cb.gasLimit) * t.callbackGasPrice;
+        _payOut(jobId, job, t, job.fee - gasPayment, bonus, outputHash);
+        _clear(jobId, job);
+        if (cb.consumer != address(0)) _callback(jobId, cb, gasPayment, output, settler);
+    }
+
+    /// @dev Splits `fee`: royalty to the model owner, protocol fee to the treasury, the rest plus
+    ///      `bonus` to the node.
+    function _payOut(uint256 jobId, Job storage job, Parameters storage t, uint256 fee, uint256 bonus, bytes32 outputHash)
+        private
+    {
         (address owner, uint16 royaltyBps,) = models.settlementTerms(job.modelId, job.version);
         uint256 royalty = fee * royaltyBps / 10_000;
-        uint256 protocolFee = fee * _params.protocolFeeBps / 10_000;
+        uint256 protocolFee = fee * t.protocolFeeBps / 10_000;
         // Cannot underflow: royaltyBps <= 5,000 and protocolFeeBps <= 2,000.
         uint256 nodeAmount = fee - royalty - protocolFee;
         address node = job.node;
         _credit(node, nodeAmount + bonus);
         _credit(owner, royalty);
-        _credit(_params.treasury, protocolFee);
+        _credit(t.treasury, protocolFee);
         emit JobSettled(jobId, node, outputHash, nodeAmount, royalty, protocolFee);
-    }
-
-    /// @dev The node was proven wrong (or could not prove itself right): refund the requester,
-    ///      return the bond, slash and jail the node, and share the slash between the challenger
-    ///      and the committee's majority (all to the challenger when there is no committee).
-    function _punishFraud(uint256 jobId, Job storage job, Challenge storage c, address[] memory majority) private {
-        _refund(jobId, job, RefundReason.Fraud);
-        uint256 slashed = _penalize(jobId, job.node, _params.fraudSlash, RefundReason.Fraud);
-        uint256 toVoters = majority.length == 0 ? 0 : _split(slashed / 2, majority);
-        _credit(c.challenger, c.bond + slashed - toVoters);
     }
 
     /// @dev Ends a job by giving its fee back to the requester.
@@ -467,36 +565,40 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     }
 
     /// @dev Slashes up to `amount` of `node`'s stake into the hub and jails it. Returns the slash.
-    function _penalize(uint256 jobId, address node, uint256 amount, RefundReason reason)
-        private
-        returns (uint256 slashed)
-    {
+    ///      Constant gas: the registry updates the node's record, not its pools.
+    function _penalize(uint256 jobId, address node, uint256 amount, Penalty reason) private returns (uint256 slashed) {
         slashed = nodes.slash(node, amount);
         nodes.jail(node);
         emit NodePenalized(jobId, node, slashed, reason);
     }
 
-    /// @dev Credits `amount` split evenly among `accounts`; the remainder of the division goes to
-    ///      the treasury. Returns `amount`.
-    function _split(uint256 amount, address[] memory accounts) private returns (uint256) {
+    /// @dev Credits `amount` split evenly among `accounts`; the remainder of the division (all of it
+    ///      when there is nobody) goes to `rest`. Returns what `accounts` got.
+    function _split(uint256 amount, address[] calldata accounts, address rest) private returns (uint256 paid) {
         uint256 count = accounts.length;
-        uint256 each = amount / count;
+        uint256 each = count == 0 ? 0 : amount / count;
         for (uint256 i; i < count; ++i) {
             _credit(accounts[i], each);
         }
-        _credit(_params.treasury, amount - each * count);
-        return amount;
+        paid = each * count;
+        _credit(rest, amount - paid);
     }
 
-    /// @dev Calls the consumer with the job's gas cap. A revert, out-of-gas or re-entry inside the
-    ///      callback is ignored: the job is already settled. The caller must leave enough gas for
-    ///      the full cap (EIP-150 forwards at most 63/64 of what is left), else the whole call
-    ///      reverts and can be retried with more gas; so no one can starve a callback on purpose.
-    function _callback(uint256 jobId, Job storage job, int256[] calldata output) private {
-        Callback memory cb = _callbacks[jobId];
+    /// @dev Calls the consumer with the job's gas cap and pays `gasPayment` to `settler`, who
+    ///      supplies that gas. A revert, out-of-gas or re-entry inside the callback is ignored: the
+    ///      job is already settled. The caller must leave enough gas for the full cap (EIP-150
+    ///      forwards at most 63/64 of what is left), else the whole call reverts and can be retried
+    ///      with more gas; so no one can starve a callback on purpose.
+    function _callback(
+        uint256 jobId,
+        Callback memory cb,
+        uint256 gasPayment,
+        int256[] calldata output,
+        address settler
+    ) private {
         address consumer = cb.consumer;
-        if (consumer == address(0)) return _clear(jobId, job);
         uint256 gasLimit = cb.gasLimit;
+        _credit(settler, gasPayment);
         bytes memory data = abi.encodeCall(IInferenceConsumer.onInferenceResult, (jobId, output));
         // Checked after encoding, whose cost grows with the output, and right before the call.
         uint256 needed = gasLimit + gasLimit / 63 + CALLBACK_OVERHEAD;
@@ -507,8 +609,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         assembly ("memory-safe") {
             success := call(gasLimit, consumer, 0, add(data, 0x20), mload(data), 0, 0)
         }
-        emit CallbackDelivered(jobId, consumer, success);
-        _clear(jobId, job);
+        emit CallbackDelivered(jobId, consumer, success, settler, gasPayment);
     }
 
     /// @dev A job that has ended keeps who, what and how it ended (requester, node, model, level,
@@ -533,7 +634,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         if (amount != 0) _balances[account] += amount;
     }
 
-    /// @dev Pulls exactly `amount`; a token that delivers less (fee on transfer) is refused.
+    /// @dev Pulls exactly `amount` from `from`; a token that delivers less (fee on transfer) is refused.
     function _pull(address from, uint256 amount) private {
         if (amount == 0) return;
         uint256 before = token.balanceOf(address(this));
@@ -554,22 +655,60 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         return keccak256(abi.encodePacked(values));
     }
 
+    /// @dev How long a dispute may take from its opening: draw, commit and reveal windows, plus the
+    ///      grace in which anyone can close it.
+    function _disputeSpan(Parameters storage t) private view returns (uint40) {
+        return uint40(t.drawWindow) + t.commitWindow + t.revealWindow + RESOLUTION_GRACE;
+    }
+
+    /// @dev The parameters a job was requested under: the newest set whose first job id is at most
+    ///      `jobId`. One comparison for jobs under the current set, a binary search over the
+    ///      history otherwise.
+    function _termsOfJob(uint256 jobId) private view returns (Parameters storage) {
+        uint256 last = _termsCount - 1;
+        if (jobId >= _currentTermsFirstJob) return _terms[last];
+        // Invariant: _termsFirstJob[lo] <= jobId < _termsFirstJob[hi] (the first set starts at job 1).
+        uint256 lo;
+        uint256 hi = last;
+        while (hi - lo > 1) {
+            uint256 mid = (lo + hi) / 2;
+            if (_termsFirstJob[mid] <= jobId) lo = mid;
+            else hi = mid;
+        }
+        return _terms[lo];
+    }
+
     function _setParameters(Parameters memory p) private {
         if (p.treasury == address(0)) revert HubZeroAddress();
         if (p.protocolFeeBps > MAX_PROTOCOL_FEE_BPS) revert HubInvalidParameter("protocolFeeBps", p.protocolFeeBps);
-        if (p.challengeWindow == 0 || p.challengeWindow > 30 days) {
-            revert HubInvalidParameter("challengeWindow", p.challengeWindow);
+        _checkWindow("challengeWindow", p.challengeWindow, 1);
+        _checkWindow("maxJobDuration", p.maxJobDuration, 1);
+        _checkWindow("drawWindow", p.drawWindow, MIN_VOTE_WINDOW);
+        _checkWindow("commitWindow", p.commitWindow, MIN_VOTE_WINDOW);
+        _checkWindow("revealWindow", p.revealWindow, MIN_VOTE_WINDOW);
+        if (p.challengeBond == 0 || p.challengeBond > MAX_CHALLENGE_BOND) {
+            revert HubInvalidParameter("challengeBond", p.challengeBond);
         }
-        if (p.resolutionWindow == 0 || p.resolutionWindow > 30 days) {
-            revert HubInvalidParameter("resolutionWindow", p.resolutionWindow);
+        if (p.timeoutSlash > MAX_TIMEOUT_SLASH) revert HubInvalidParameter("timeoutSlash", p.timeoutSlash);
+        if (p.fraudSlash == 0 || p.fraudSlash > MAX_FRAUD_SLASH) revert HubInvalidParameter("fraudSlash", p.fraudSlash);
+        if (p.absentSlash > MAX_ABSENT_SLASH) revert HubInvalidParameter("absentSlash", p.absentSlash);
+        if (p.committeeSize == 0 || p.committeeSize > MAX_COMMITTEE) {
+            revert HubInvalidParameter("committeeSize", p.committeeSize);
         }
-        if (p.maxJobDuration == 0 || p.maxJobDuration > 30 days) {
-            revert HubInvalidParameter("maxJobDuration", p.maxJobDuration);
-        }
-        if (p.challengeBond == 0) revert HubInvalidParameter("challengeBond", 0);
-        if (p.committeeSize == 0 || p.committeeSize > 15) revert HubInvalidParameter("committeeSize", p.committeeSize);
         if (p.maxCallbackGas > 10_000_000) revert HubInvalidParameter("maxCallbackGas", p.maxCallbackGas);
-        _params = p;
-        emit ParametersChanged(p);
+        if (p.callbackGasPrice > MAX_CALLBACK_GAS_PRICE) {
+            revert HubInvalidParameter("callbackGasPrice", p.callbackGasPrice);
+        }
+        uint32 termsId = _termsCount;
+        uint64 firstJob = _jobCount + 1;
+        _terms[termsId] = p;
+        _termsFirstJob[termsId] = firstJob;
+        _termsCount = termsId + 1;
+        _currentTermsFirstJob = firstJob;
+        emit ParametersChanged(termsId, firstJob, p);
+    }
+
+    function _checkWindow(bytes32 name, uint32 value, uint32 min) private pure {
+        if (value < min || value > MAX_WINDOW) revert HubInvalidParameter(name, value);
     }
 }

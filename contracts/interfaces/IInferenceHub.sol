@@ -8,32 +8,51 @@ import {TrustLevel} from "../libraries/TrustLevels.sol";
 ///         level; the hub draws a staked node, checks its result at that level, settles the fee
 ///         (node, model owner, protocol) into withdrawable balances, and refunds and slashes when
 ///         the node misses its deadline or is proven wrong.
+/// @dev Disputes of VANILLA results: where the release has a proof verifier, anyone proves fraud in
+///      one transaction ({proveFraud}); otherwise the {ICommitteeCourt} fixed at deployment runs a
+///      committee (challenge, draw, commit, reveal) and hands the hub its verdict
+///      ({openDispute}, {drawCommittee}, {closeDispute} are for the court only).
+///      Every job keeps the governance parameters in force when it was requested ({termsOf}).
 interface IInferenceHub {
     enum JobStatus {
         None,
         /// Escrowed and assigned; waiting for the node's result.
         Requested,
-        /// VANILLA only: result posted; final after the challenge window unless challenged.
+        /// VANILLA only: result posted; final after the challenge window unless disputed.
         Submitted,
-        /// VANILLA only: disputed; decided by a proof or by a committee vote.
+        /// VANILLA only: disputed before a committee; the court decides.
         Challenged,
         /// Terminal: the fee was paid out.
         Settled,
-        /// Terminal: the fee went back to the requester (timeout, fraud, or undecided challenge).
+        /// Terminal: the fee went back to the requester.
         Refunded
     }
 
-    enum ChallengeMode {
-        None,
-        /// The model has a verifier: a ZK proof of the true output decides.
-        Proof,
-        /// The model has no verifier: a committee of other nodes re-executes and votes.
-        Committee
+    enum RefundReason {
+        /// The node missed its deadline: it is slashed and jailed.
+        Timeout,
+        /// The node was proven wrong (a fraud proof or a committee majority): slashed and jailed.
+        Fraud,
+        /// A committee could not decide: nobody is slashed; the challenger forfeits part of its bond.
+        Undecided,
+        /// The node missed its deadline after governance disabled its enclave: no slash.
+        TimeoutExcused
     }
 
-    enum RefundReason {
+    enum Penalty {
         Timeout,
         Fraud,
+        /// A committee member who did not reveal a vote in time.
+        Absent
+    }
+
+    /// @notice A committee's verdict on a disputed result.
+    enum Verdict {
+        /// A majority of the configured committee re-executed the posted output.
+        NodeRight,
+        /// A majority of the configured committee re-executed another output.
+        Fraud,
+        /// No output reached a majority of the configured committee (or none could be drawn).
         Undecided
     }
 
@@ -43,7 +62,8 @@ interface IInferenceHub {
         /// major << 16 | minor; 0 = the latest release.
         uint32 version;
         TrustLevel level;
-        /// The whole fee to escrow: at least the model's price at `level`; the rest is a tip.
+        /// The whole fee to escrow: at least the model's price at `level` plus the callback's gas
+        ///         ({Parameters.callbackGasPrice} * `callbackGasLimit`); the rest is a tip.
         uint96 fee;
         /// Unix time by which the node must deliver.
         uint40 deadline;
@@ -51,7 +71,8 @@ interface IInferenceHub {
         address consumer;
         /// Gas the consumer's callback gets (zero when there is no consumer).
         uint32 callbackGasLimit;
-        /// The model input as fixed-point integers (real value * 2^scaleBits).
+        /// The model input as fixed-point integers (real value * 2^scaleBits), each within the
+        /// release's input range.
         int256[] input;
     }
 
@@ -59,9 +80,10 @@ interface IInferenceHub {
     /// @dev Packing: [requester, fee, level, status] = [160, 80, 8, 8] = 256;
     ///      [node, modelId, version, deadline] = [160, 32, 32, 32] = 256; [inputHash]; [outputHash]
     ///      (VANILLA only). A request writes three fresh slots. The release's royalty and output size
-    ///      are read from the registry when needed (releases never change), and a consumer with its
-    ///      gas cap lives apart ({callbackOf}), written only for jobs that have one.
-    ///      For a VANILLA job, `deadline` holds the end of the challenge window once a result is in.
+    ///      are read from the registry when needed (releases never change), a consumer with its
+    ///      gas cap lives apart ({callbackOf}), and the job's terms are found from its id
+    ///      ({termsOf}). For a VANILLA job, `deadline` holds the end of the challenge window once a
+    ///      result is in.
     struct Job {
         address requester;
         uint80 fee;
@@ -75,43 +97,56 @@ interface IInferenceHub {
         bytes32 outputHash;
     }
 
-    /// @notice A dispute of a VANILLA result.
-    /// @dev Packing: [challenger, bond] = [160, 96]; [resolveBy, mode, votes] = [40, 8, 8].
-    struct Challenge {
-        address challenger;
-        uint96 bond;
-        uint40 resolveBy;
-        ChallengeMode mode;
-        uint8 votes;
-    }
-
-    /// @notice Governance parameters.
+    /// @notice Governance parameters. A job keeps the set in force when it was requested.
+    /// @dev Packing: [treasury, protocolFeeBps, committeeSize, challengeWindow, maxCallbackGas] =
+    ///      [160, 16, 8, 32, 32] = 248; [maxJobDuration, drawWindow, commitWindow, revealWindow,
+    ///      callbackGasPrice] = [32, 32, 32, 32, 96] = 224; [challengeBond, timeoutSlash] =
+    ///      [96, 96]; [fraudSlash, absentSlash] = [96, 96].
     struct Parameters {
-        /// Receives the protocol fee and timeout slashes.
+        /// Receives the protocol fee, timeout and absence slashes and the protocol's part of fraud slashes.
         address treasury;
-        /// Share of each fee kept by the protocol, in basis points.
+        /// Share of each fee kept by the protocol, in basis points (at most 20%).
         uint16 protocolFeeBps;
-        /// How long a VANILLA result can be challenged.
-        uint40 challengeWindow;
-        /// How long a challenge has to be decided.
-        uint40 resolutionWindow;
+        /// Seats of a committee; a verdict needs a strict majority of this number.
+        uint8 committeeSize;
+        /// How long a VANILLA result can be disputed.
+        uint32 challengeWindow;
+        /// Largest callback gas a request may ask for.
+        uint32 maxCallbackGas;
         /// Latest deadline a request may set, counted from the request.
-        uint40 maxJobDuration;
-        /// Bond a challenger posts.
+        uint32 maxJobDuration;
+        /// How long after a committee challenge the committee may be drawn.
+        uint32 drawWindow;
+        /// How long committee members have to commit their votes, from the draw.
+        uint32 commitWindow;
+        /// How long committee members have to reveal their votes, after the commit window.
+        uint32 revealWindow;
+        /// Tokens per unit of callback gas a requester pays to whoever runs its callback.
+        uint96 callbackGasPrice;
+        /// Bond a committee challenger posts.
         uint96 challengeBond;
         /// Stake taken from a node that misses its deadline.
         uint96 timeoutSlash;
         /// Stake taken from a node proven wrong.
         uint96 fraudSlash;
-        /// Nodes drawn to re-execute a challenged job of a model without a verifier.
+        /// Stake taken from a committee member who does not reveal a vote.
+        uint96 absentSlash;
+    }
+
+    /// @notice What the court needs to run a committee dispute: the job's terms and pool.
+    struct DisputeTerms {
+        address node;
+        uint32 modelId;
         uint8 committeeSize;
-        /// Largest callback gas a request may ask for.
-        uint32 maxCallbackGas;
+        uint32 drawWindow;
+        uint32 commitWindow;
+        uint32 revealWindow;
+        uint96 bond;
     }
 
     // ------------------------------------------------------------------ errors
 
-    /// @notice Thrown when the fee offered is below the model's price at the level.
+    /// @notice Thrown when the fee offered is below the model's price at the level plus the callback's gas.
     error HubFeeTooLow(uint32 modelId, uint32 version, TrustLevel level, uint256 offered, uint256 required);
     /// @notice Thrown when the deadline is not in the future.
     error HubDeadlineInPast(uint256 deadline, uint256 now_);
@@ -119,6 +154,8 @@ interface IInferenceHub {
     error HubDeadlineTooFar(uint256 deadline, uint256 latest);
     /// @notice Thrown when the input does not have the release's input size.
     error HubInputLength(uint32 modelId, uint32 version, uint256 expected, uint256 actual);
+    /// @notice Thrown when an input value is outside the release's accepted input range.
+    error HubInputOutOfRange(uint256 index, int256 value, int256 min, int256 max);
     /// @notice Thrown when an output does not have the release's output size.
     error HubOutputLength(uint256 jobId, uint256 expected, uint256 actual);
     /// @notice Thrown when the callback gas is above the maximum, or set without a consumer.
@@ -149,20 +186,17 @@ interface IInferenceHub {
     error HubInvalidSignature(uint256 jobId);
     /// @notice Thrown when a VANILLA job is finalized before its challenge window has closed.
     error HubChallengeWindowOpen(uint256 jobId, uint256 endsAt, uint256 now_);
-    /// @notice Thrown when a VANILLA job is challenged after its challenge window has closed.
+    /// @notice Thrown when a VANILLA result is disputed after its challenge window has closed.
     error HubChallengeWindowClosed(uint256 jobId, uint256 endedAt, uint256 now_);
-    /// @notice Thrown when the assigned node challenges its own result.
+    /// @notice Thrown when the assigned node disputes its own result.
     error HubSelfChallenge(uint256 jobId, address node);
-    /// @notice Thrown when a challenge cannot get a committee (no other eligible node).
-    error HubNoCommittee(uint256 jobId);
-    /// @notice Thrown when a challenge call does not fit the challenge's mode.
-    error HubWrongChallengeMode(uint256 jobId, ChallengeMode mode, ChallengeMode expected);
-    /// @notice Thrown when a challenge is acted on after (or expired before) its resolution deadline.
-    error HubResolutionWindow(uint256 jobId, uint256 resolveBy, uint256 now_);
-    /// @notice Thrown when a vote comes from outside the committee.
-    error HubNotInCommittee(uint256 jobId, address voter);
-    /// @notice Thrown when a committee member votes twice.
-    error HubAlreadyVoted(uint256 jobId, address voter);
+    /// @notice Thrown when a fraud proof proves the output the node posted: there is no fraud.
+    error HubNotFraud(uint256 jobId, bytes32 outputHash);
+    /// @notice Thrown by {proveFraud} for a release without a verifier, and by {openDispute} for
+    ///         one with a verifier (its disputes are fraud proofs).
+    error HubWrongDisputeKind(uint256 jobId, bool hasVerifier);
+    /// @notice Thrown when a court-only function is called by anyone else, or the court is set twice.
+    error HubOnlyCourt(address caller, address court);
     /// @notice Thrown when there is not enough gas left to give the callback its full gas cap.
     error HubCallbackGasShort(uint256 jobId, uint256 gasLeft, uint256 needed);
     /// @notice Thrown when the token moved a different amount than asked (fee-on-transfer tokens).
@@ -191,15 +225,21 @@ interface IInferenceHub {
         uint256 indexed jobId, address indexed node, bytes32 outputHash, uint256 nodeAmount, uint256 royalty, uint256 protocolFee
     );
     event JobRefunded(uint256 indexed jobId, address indexed requester, uint256 fee, RefundReason reason);
-    event NodePenalized(uint256 indexed jobId, address indexed node, uint256 slashed, RefundReason reason);
-    event ChallengeOpened(
-        uint256 indexed jobId, address indexed challenger, uint96 bond, ChallengeMode mode, address[] committee, uint40 resolveBy
+    event NodePenalized(uint256 indexed jobId, address indexed node, uint256 slashed, Penalty reason);
+    /// @notice A fraud proof showed that `outputHash`, not the posted output, is the model's output.
+    event FraudProven(uint256 indexed jobId, address indexed prover, bytes32 outputHash, uint256 reward);
+    /// @notice The court opened a committee dispute; the hub holds the bond.
+    event DisputeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond);
+    /// @notice The court's verdict was applied.
+    event DisputeClosed(uint256 indexed jobId, Verdict verdict, uint256 challengerPaid, uint256 votersPaid);
+    /// @notice `settler` ran the callback and was paid `gasPayment` from the fee for its gas.
+    event CallbackDelivered(
+        uint256 indexed jobId, address indexed consumer, bool success, address indexed settler, uint256 gasPayment
     );
-    event VoteCast(uint256 indexed jobId, address indexed voter, bytes32 outputHash);
-    event ChallengeResolved(uint256 indexed jobId, bool fraud, bytes32 decidedOutputHash);
-    event CallbackDelivered(uint256 indexed jobId, address indexed consumer, bool success);
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
-    event ParametersChanged(Parameters parameters);
+    /// @notice New parameters, in force for jobs from `firstJobId` on.
+    event ParametersChanged(uint256 indexed termsId, uint256 firstJobId, Parameters parameters);
+    event CourtSet(address indexed court);
 
     // ------------------------------------------------------------------ requester
 
@@ -212,8 +252,9 @@ interface IInferenceHub {
         external
         returns (uint256 jobId);
 
-    /// @notice Refunds the requester and slashes the node of a job whose deadline passed without a
-    ///         result. Anyone may call.
+    /// @notice Refunds the requester of a job whose deadline passed without a result, and slashes
+    ///         and jails its node (unless governance disabled the node's enclave during a TEE job).
+    ///         Anyone may call.
     function claimTimeout(uint256 jobId) external;
 
     // ------------------------------------------------------------------ nodes
@@ -230,27 +271,42 @@ interface IInferenceHub {
     function submitZkResult(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external;
 
-    /// @notice VANILLA: settles an unchallenged job after its window. Anyone may call; `output` must
+    /// @notice VANILLA: settles an undisputed job after its window. Anyone may call; `output` must
     ///         be the posted one (it is passed to the consumer).
     function finalize(uint256 jobId, int256[] calldata output) external;
 
-    // ------------------------------------------------------------------ challenges
+    // ------------------------------------------------------------------ disputes
 
-    /// @notice VANILLA: disputes a posted result during the challenge window, with a bond.
-    function challenge(uint256 jobId) external;
-
-    /// @notice Decides a challenge of a model with a verifier: a proof of the true output, made for
-    ///         the caller. The node wins when it equals the posted output, else it is slashed.
-    function resolveWithProof(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
+    /// @notice VANILLA, release with a verifier: proves, during the challenge window, that the
+    ///         model's output on the job's input is `output`, not the posted one. The proof is bound
+    ///         to the caller. Decided at once: the requester is refunded, the node slashed and
+    ///         jailed; the caller earns half the slash, the treasury the rest.
+    function proveFraud(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
         external;
 
-    /// @notice A committee member's re-executed output. A strict majority decides at once.
-    function vote(uint256 jobId, int256[] calldata output) external;
+    /// @notice Court only: opens a committee dispute by `challenger` of a VANILLA result of a
+    ///         release without a verifier, and takes the bond from `challenger`.
+    function openDispute(uint256 jobId, address challenger) external returns (DisputeTerms memory);
 
-    /// @notice Ends a challenge past its resolution deadline: in Proof mode the node, which could not
-    ///         prove its output, is slashed; in Committee mode without a majority the fee and the
-    ///         bond go back and nobody is slashed. Anyone may call.
-    function expireChallenge(uint256 jobId) external;
+    /// @notice Court only: draws the committee of a disputed job from its pool, without the node
+    ///         and the challenger, and locks the members' stake until `lockUntil`.
+    function drawCommittee(uint256 jobId, address challenger, uint256 seed, uint40 lockUntil)
+        external
+        returns (address[] memory committee);
+
+    /// @notice Court only: applies a verdict. `voters` are paid for their work (the majority, or
+    ///         every member who revealed when undecided); `absent` members are slashed and jailed;
+    ///         `output` is the posted output when the node was right (passed to the consumer, whose
+    ///         callback gas is paid to `settler`, the account that resolved the dispute).
+    function closeDispute(
+        uint256 jobId,
+        Verdict verdict,
+        address challenger,
+        address settler,
+        address[] calldata voters,
+        address[] calldata absent,
+        int256[] calldata output
+    ) external;
 
     // ------------------------------------------------------------------ balances
 
@@ -264,10 +320,12 @@ interface IInferenceHub {
 
     function getJob(uint256 jobId) external view returns (Job memory);
 
+    /// @notice The governance parameters that decide `jobId`'s money and windows: those in force
+    ///         when it was requested.
+    function termsOf(uint256 jobId) external view returns (Parameters memory);
+
     /// @notice The consumer a job calls on settlement and the gas it gets (zero when none).
     function callbackOf(uint256 jobId) external view returns (address consumer, uint32 gasLimit);
-
-    function getChallenge(uint256 jobId) external view returns (Challenge memory, address[] memory committee);
 
     /// @notice Withdrawable balance of `account`.
     function balanceOf(address account) external view returns (uint256);
@@ -275,7 +333,11 @@ interface IInferenceHub {
     /// @notice The EIP-712 digest an enclave signs for a TEE result.
     function resultDigest(uint256 jobId, int256[] calldata output) external view returns (bytes32);
 
+    /// @notice The parameters new jobs get.
     function parameters() external view returns (Parameters memory);
+
+    /// @notice The committee court (zero until set at deployment).
+    function court() external view returns (address);
 
     function jobCount() external view returns (uint256);
 }

@@ -11,7 +11,8 @@ interface IModelRegistry {
     /// @dev Storage packing: [contentHash] = 256; [weightsCommitment] = 256;
     ///      [verifier, inputSize, outputSize, scaleBits, levels, royaltyBps, deprecated] =
     ///      [160, 32, 32, 8, 8, 16, 8] = 264, so `deprecated` starts the next slot;
-    ///      [prices[0], prices[1]] = [96, 96] (after `deprecated`); [prices[2]] = 96.
+    ///      [prices[0], prices[1]] = [96, 96] (after `deprecated`); [prices[2]] = 96;
+    ///      [inputMin, inputMax] = [128, 128].
     struct Release {
         /// keccak256 of the model file (ONNX or JSON spec) exactly as published.
         bytes32 contentHash;
@@ -33,6 +34,22 @@ interface IModelRegistry {
         bool deprecated;
         /// Price per trust level, in network tokens, indexed by uint8(TrustLevel).
         uint96[3] prices;
+        /// The smallest input value (fixed point) a request may carry: the circuit's range for ZK
+        /// models, taken from the build manifest, so every accepted input can be served and proven.
+        int128 inputMin;
+        /// The largest input value (fixed point) a request may carry.
+        int128 inputMax;
+    }
+
+    /// @notice What the hub needs to accept a request.
+    struct ServingTerms {
+        uint32 version;
+        uint96 price;
+        uint32 inputSize;
+        uint32 outputSize;
+        uint16 royaltyBps;
+        int128 inputMin;
+        int128 inputMax;
     }
 
     /// @notice Thrown when `modelId` was never registered.
@@ -57,6 +74,8 @@ interface IModelRegistry {
     error ModelRoyaltyTooHigh(uint16 royaltyBps, uint16 maxBps);
     /// @notice Thrown when input or output size is zero or above {MAX_IO_SIZE}.
     error ModelInvalidShape(uint32 inputSize, uint32 outputSize);
+    /// @notice Thrown when the input range is empty (min above max).
+    error ModelInvalidInputRange(int128 inputMin, int128 inputMax);
     /// @notice Thrown when the content hash or the weights commitment is zero.
     error ModelInvalidHash();
     /// @notice Thrown when the model name is empty or longer than 64 bytes.
@@ -101,11 +120,8 @@ interface IModelRegistry {
 
     /// @notice What the hub needs to accept a request, read from as few slots as possible: reverts
     ///         like {requireServable}. Returns the resolved version, the price at `level`, the
-    ///         input and output sizes and the owner's royalty.
-    function servingTerms(uint32 modelId, uint32 version, TrustLevel level)
-        external
-        view
-        returns (uint32 resolvedVersion, uint96 price, uint32 inputSize, uint32 outputSize, uint16 royaltyBps);
+    ///         input and output sizes, the owner's royalty and the accepted input range.
+    function servingTerms(uint32 modelId, uint32 version, TrustLevel level) external view returns (ServingTerms memory);
 
     /// @notice What settling a job of a release needs: the owner who earns the royalty, the royalty
     ///         and the output size (two slots). Reverts when the model or release is unknown.

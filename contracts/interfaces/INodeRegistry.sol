@@ -98,8 +98,9 @@ interface INodeRegistry {
     ///         Only the hub.
     function drawNode(uint32 modelId, TrustLevel level, uint256 seed, uint40 lockUntil) external returns (address);
 
-    /// @notice Draws up to `size` distinct nodes other than `excludeA` and `excludeB`, weighted by
-    ///         stake, and locks their stake until `lockUntil`. Only the hub.
+    /// @notice Draws `size` distinct nodes other than `excludeA` and `excludeB`, weighted by stake
+    ///         (sampling without replacement), and locks their stake until `lockUntil`. Returns fewer
+    ///         only when the pool has fewer other eligible nodes. Only the hub.
     function drawCommittee(
         uint32 modelId,
         TrustLevel level,
@@ -111,16 +112,24 @@ interface INodeRegistry {
     ) external returns (address[] memory);
 
     /// @notice Takes up to `amount` of `node`'s stake and sends it to the hub. Returns what was
-    ///         taken. Only the hub.
+    ///         taken. Only the hub. Constant gas: the node's pools catch up lazily.
     function slash(address node, uint256 amount) external returns (uint256 slashed);
 
-    /// @notice Stops `node` from being drawn for the jail period. Only the hub.
+    /// @notice Stops `node` from being drawn for the jail period. Only the hub. Constant gas.
     function jail(address node) external;
+
+    /// @notice Keeps `node`'s stake locked until at least `until` (a dispute of its result). Only the hub.
+    function extendLock(address node, uint40 until) external;
+
+    /// @notice Sets `node`'s weight right in every pool it serves (after a slash or jail, which
+    ///         update only its record). Anyone may call; draws also fix the entries they land on.
+    function sync(address node) external;
 
     /// @notice The node's record.
     function getNode(address node) external view returns (NodeInfo memory);
 
-    /// @notice The draw weight of `node` for `modelId` at `level` (zero when not drawable).
+    /// @notice The draw weight of `node` for `modelId` at `level` (zero when not drawable, even
+    ///         before its pools caught up).
     function weightOf(address node, uint32 modelId, TrustLevel level) external view returns (uint256);
 
     /// @notice The total draw weight and number of nodes ever added for `modelId` at `level`.

@@ -44,6 +44,8 @@ interface ITEERegistry {
     error TEEHeartbeatBadSignature(address enclaveKey, address signer);
     /// @notice Thrown when a caller other than the enclave's operator removes it.
     error TEENotOperator(address enclaveKey, address caller, address operator);
+    /// @notice Thrown when an operator admits more than {MAX_ENCLAVES_PER_OPERATOR} enclaves.
+    error TEETooManyEnclaves(address operator, uint256 max);
     /// @notice Thrown when a maximum age is zero or above the bound.
     error TEEInvalidParameter(bytes32 name, uint256 value);
 
@@ -73,6 +75,13 @@ interface ITEERegistry {
     /// @notice Reverts with the reason unless `enclaveKey` is admitted for `node`, under an approved
     ///         measurement, with a fresh heartbeat.
     function checkEnclave(address enclaveKey, address node) external view;
+
+    /// @notice Whether an action of governance since time `since` may have stopped `operator` from
+    ///         signing TEE results: it removed one of its enclaves, revoked the measurement one of
+    ///         them was admitted under, or shortened the heartbeat age. The hub then excuses the
+    ///         operator's TEE timeouts of jobs requested since, so that no owner action turns into a
+    ///         slash of an open job. Bounded gas: at most {MAX_ENCLAVES_PER_OPERATOR} enclaves.
+    function disabledByGovernanceSince(address operator, uint256 since) external view returns (bool);
 
     /// @notice Whether {checkEnclave} would pass.
     function isEnclaveValid(address enclaveKey, address node) external view returns (bool);

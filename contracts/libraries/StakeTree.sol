@@ -80,6 +80,49 @@ library StakeTree {
         return tree.members[pos + 1];
     }
 
+    /// @notice Draws a member with probability proportional to its weight, as if the members at
+    ///         indices `excluded[0..count)` (with tree weights `weights[0..count)`) had weight zero.
+    ///         Costs the same storage reads as {draw}; the exclusions are applied in memory.
+    /// @param excludedTotal The sum of `weights[0..count)`.
+    function drawExcluding(
+        Tree storage tree,
+        uint256 seed,
+        uint256[] memory excluded,
+        uint256[] memory weights,
+        uint256 count,
+        uint256 excludedTotal
+    ) internal view returns (address) {
+        uint256 capacity = tree.capacity;
+        uint256 totalWeight = capacity == 0 ? 0 : tree.sums[capacity] - excludedTotal;
+        if (totalWeight == 0) revert StakeTreeEmpty();
+        uint256 r = seed % totalWeight;
+        uint256 pos;
+        for (uint256 step = capacity >> 1; step != 0; step >>= 1) {
+            uint256 next = pos + step;
+            // sums[next] covers indices (pos, next]; take out the excluded members in that range.
+            uint256 s = tree.sums[next];
+            for (uint256 k; k < count; ++k) {
+                uint256 index = excluded[k];
+                if (index > pos && index <= next) s -= weights[k];
+            }
+            if (s <= r) {
+                pos = next;
+                r -= s;
+            }
+        }
+        return tree.members[pos + 1];
+    }
+
+    /// @notice The index of `member` (zero when it is not in the tree).
+    function indexOfMember(Tree storage tree, address member) internal view returns (uint256) {
+        return tree.indexOf[member];
+    }
+
+    /// @notice The weight at `index`.
+    function weightAt(Tree storage tree, uint256 index) internal view returns (uint256) {
+        return tree.weights[index];
+    }
+
     function _append(Tree storage tree, address member) private returns (uint256 index) {
         index = uint256(tree.count) + 1;
         uint256 capacity = tree.capacity;

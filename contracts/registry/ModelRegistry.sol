@@ -129,21 +129,25 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function servingTerms(uint32 modelId, uint32 version, TrustLevel level)
-        external
-        view
-        returns (uint32 resolvedVersion, uint96 price, uint32 inputSize, uint32 outputSize, uint16 royaltyBps)
-    {
+    function servingTerms(uint32 modelId, uint32 version, TrustLevel level) external view returns (ServingTerms memory) {
         Model storage model = _existingModel(modelId);
-        resolvedVersion = version == 0 ? model.latestVersion : version;
+        uint32 resolvedVersion = version == 0 ? model.latestVersion : version;
         Release storage release = _releases[modelId][resolvedVersion];
         // Reads the packed slot [verifier, inputSize, outputSize, scaleBits, levels, royaltyBps],
-        // the deprecated flag and one price: not the hashes, not the other prices.
+        // the deprecated flag, one price and the input range: not the hashes, not the other prices.
         uint8 levels = release.levels;
         if (levels == 0) revert ModelReleaseUnknown(modelId, resolvedVersion); // every release serves a level
         if (release.deprecated) revert ModelReleaseDeprecated(modelId, resolvedVersion);
         if (!TrustLevels.includes(levels, level)) revert ModelLevelUnsupported(modelId, resolvedVersion, level);
-        return (resolvedVersion, release.prices[uint8(level)], release.inputSize, release.outputSize, release.royaltyBps);
+        return ServingTerms({
+            version: resolvedVersion,
+            price: release.prices[uint8(level)],
+            inputSize: release.inputSize,
+            outputSize: release.outputSize,
+            royaltyBps: release.royaltyBps,
+            inputMin: release.inputMin,
+            inputMax: release.inputMax
+        });
     }
 
     /// @inheritdoc IModelRegistry
@@ -178,6 +182,7 @@ contract ModelRegistry is IModelRegistry {
             revert ModelVerifierMismatch(release.levels, release.verifier);
         }
         if (release.royaltyBps > MAX_ROYALTY_BPS) revert ModelRoyaltyTooHigh(release.royaltyBps, MAX_ROYALTY_BPS);
+        if (release.inputMin > release.inputMax) revert ModelInvalidInputRange(release.inputMin, release.inputMax);
 
         Release storage stored = _releases[modelId][version];
         stored.contentHash = release.contentHash;
@@ -189,6 +194,8 @@ contract ModelRegistry is IModelRegistry {
         stored.levels = release.levels;
         stored.royaltyBps = release.royaltyBps;
         stored.prices = release.prices;
+        stored.inputMin = release.inputMin;
+        stored.inputMax = release.inputMax;
         model.latestVersion = version;
         ++model.releaseCount;
         emit ReleaseAdded(

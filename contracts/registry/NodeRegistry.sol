@@ -13,6 +13,9 @@ import {TrustLevel, TrustLevels} from "../libraries/TrustLevels.sol";
 /// @title NodeRegistry
 /// @notice Stake, services and draw pools of compute nodes. One {StakeTree} per (model, level)
 ///         holds the stake of every node that serves it, so a draw costs O(log n) storage reads.
+/// @dev The hub's slash and jail change only the node's record (constant gas, however many pools
+///      it serves); its pool weights catch up lazily: a draw that lands on a node whose weight is
+///      out of date sets it right and draws again, and anyone may {sync} a node's pools.
 contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using StakeTree for StakeTree.Tree;
@@ -190,8 +193,16 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         returns (address node)
     {
         StakeTree.Tree storage pool = _pools[_poolKey(modelId, level)];
-        if (pool.total() == 0) revert NodeNoneEligible(modelId, level);
-        node = pool.draw(seed);
+        while (true) {
+            if (pool.total() == 0) revert NodeNoneEligible(modelId, level);
+            node = pool.draw(seed);
+            uint256 weight = _weightOf(_nodes[node]);
+            if (pool.weightOf(node) == weight) break;
+            // Out of date (jailed, slashed or below a raised minimum since its last sync): set it
+            // right and draw again. Each pass fixes one entry for good, so the loop ends.
+            pool.set(node, weight);
+            seed = uint256(keccak256(abi.encode(seed)));
+        }
         _lock(node, lockUntil);
     }
 
@@ -207,24 +218,29 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     ) external onlyHub returns (address[] memory committee) {
         if (size > MAX_COMMITTEE) size = MAX_COMMITTEE;
         StakeTree.Tree storage pool = _pools[_poolKey(modelId, level)];
-        if (pool.total() == 0) revert NodeNoneEligible(modelId, level);
         committee = new address[](size);
+        // Sampling without replacement: the excluded nodes and every member drawn so far count as
+        // weight zero (in memory), so each draw yields a new eligible member whatever their share
+        // of the stake. A draw that lands on an out-of-date weight fixes it in storage and redraws.
+        uint256[] memory excluded = new uint256[](size + 2);
+        uint256[] memory weights = new uint256[](size + 2);
+        uint256 count;
+        uint256 excludedTotal;
+        (count, excludedTotal) = _exclude(pool, excludeA, excluded, weights, count, excludedTotal);
+        if (excludeB != excludeA) (count, excludedTotal) = _exclude(pool, excludeB, excluded, weights, count, excludedTotal);
         uint256 found;
-        // Rejection sampling: redraw on a duplicate or an excluded node. Bounded at 4 tries per seat so
-        // that a small pool yields a smaller committee instead of an unbounded loop.
-        for (uint256 attempt; attempt < size * 4 && found < size; ++attempt) {
-            address candidate = pool.draw(uint256(keccak256(abi.encode(seed, attempt))));
-            if (candidate == excludeA || candidate == excludeB) continue;
-            bool duplicate;
-            for (uint256 j; j < found; ++j) {
-                if (committee[j] == candidate) {
-                    duplicate = true;
-                    break;
-                }
+        uint256 attempt;
+        while (found < size && pool.total() > excludedTotal) {
+            address candidate =
+                pool.drawExcluding(uint256(keccak256(abi.encode(seed, attempt++))), excluded, weights, count, excludedTotal);
+            uint256 weight = _weightOf(_nodes[candidate]);
+            if (pool.weightOf(candidate) != weight) {
+                pool.set(candidate, weight);
+                continue;
             }
-            if (duplicate) continue;
             committee[found] = candidate;
             ++found;
+            (count, excludedTotal) = _exclude(pool, candidate, excluded, weights, count, excludedTotal);
             _lock(candidate, lockUntil);
         }
         // Shrink the array to the seats filled. Safe: found <= size, the allocated length.
@@ -238,10 +254,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         Node storage record = _nodes[node];
         uint96 stake = record.stake;
         slashed = amount < stake ? amount : stake;
-        // Cannot underflow: slashed <= stake.
+        // Cannot underflow: slashed <= stake. The pools catch up lazily (see the contract's notes).
         uint96 left = stake - uint96(slashed);
         record.stake = left;
-        _sync(node, record);
         emit NodeSlashed(node, slashed, left);
         if (slashed != 0) token.safeTransfer(msg.sender, slashed);
     }
@@ -252,8 +267,19 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         if (record.status == NodeStatus.None) return;
         uint40 until = uint40(block.timestamp) + jailPeriod;
         record.jailedUntil = until;
-        _setWeight(node, record, 0);
+        // The pools catch up lazily: a jailed node is never drawn (see drawNode).
         emit NodeJailed(node, until);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function extendLock(address node, uint40 until) external onlyHub {
+        _lock(node, until);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function sync(address node) external {
+        Node storage record = _nodes[node];
+        _setWeight(node, record, _weightOf(record));
     }
 
     // ---------------------------------------------------------------- views
@@ -275,7 +301,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
 
     /// @inheritdoc INodeRegistry
     function weightOf(address node, uint32 modelId, TrustLevel level) external view returns (uint256) {
-        return _pools[_poolKey(modelId, level)].weightOf(node);
+        uint256 stored = _pools[_poolKey(modelId, level)].weightOf(node);
+        return stored == 0 ? 0 : _weightOf(_nodes[node]);
     }
 
     /// @inheritdoc INodeRegistry
@@ -289,8 +316,31 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     /// @dev The weight a node should have in its pools: its stake while it is active, unjailed
     ///      and at or above the minimum stake; zero otherwise.
     function _sync(address who, Node storage node) private {
+        _setWeight(who, node, _weightOf(node));
+    }
+
+    /// @dev The weight a node should have in the pools it serves.
+    function _weightOf(Node storage node) private view returns (uint256) {
         bool drawable = node.status == NodeStatus.Active && node.jailedUntil == 0 && node.stake >= minStake;
-        _setWeight(who, node, drawable ? node.stake : 0);
+        return drawable ? node.stake : 0;
+    }
+
+    /// @dev Adds `who` (when it is in the pool with a weight) to the in-memory exclusions of a draw.
+    function _exclude(
+        StakeTree.Tree storage pool,
+        address who,
+        uint256[] memory excluded,
+        uint256[] memory weights,
+        uint256 count,
+        uint256 total
+    ) private view returns (uint256, uint256) {
+        uint256 index = pool.indexOfMember(who);
+        if (index == 0) return (count, total);
+        uint256 weight = pool.weightAt(index);
+        if (weight == 0) return (count, total);
+        excluded[count] = index;
+        weights[count] = weight;
+        return (count + 1, total + weight);
     }
 
     function _setWeight(address who, Node storage node, uint256 weight) private {

@@ -13,6 +13,8 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     bytes32 public constant HEARTBEAT_TYPEHASH = keccak256("Heartbeat(address enclaveKey,uint64 timestamp)");
     /// @notice Bound on both maximum ages.
     uint256 public constant MAX_AGE_BOUND = 30 days;
+    /// @notice Most enclaves one operator may have admitted at once (bounds {disabledByGovernanceSince}).
+    uint256 public constant MAX_ENCLAVES_PER_OPERATOR = 8;
 
     struct Measurement {
         // [approved, generation]: [8, 32] = 40
@@ -27,6 +29,14 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
 
     mapping(bytes32 measurement => Measurement) private _measurements;
     mapping(address enclaveKey => Enclave) private _enclaves;
+    mapping(address operator => address[]) private _operatorEnclaves;
+    /// @dev When the revocation that ended `generation` of a measurement happened.
+    mapping(bytes32 measurement => mapping(uint32 generation => uint64)) private _revokedAt;
+    /// @dev The last time governance removed one of the operator's enclaves, or the operator
+    ///      removed one that a revocation had already disabled (at that revocation's time).
+    mapping(address operator => uint64) private _disabledAt;
+    /// @dev The last time governance shortened the heartbeat age.
+    uint64 private _heartbeatAgeCutAt;
 
     constructor(address owner_, IAttestationVerifier verifier_, uint64 maxAttestationAge_, uint64 maxHeartbeatAge_)
         Ownable(owner_)
@@ -52,6 +62,7 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         if (!m.approved) revert TEEMeasurementStatusUnchanged(measurement, false);
         m.approved = false;
         uint32 generation = ++m.generation;
+        _revokedAt[measurement][generation - 1] = uint64(block.timestamp);
         emit MeasurementRevoked(measurement, generation);
     }
 
@@ -79,6 +90,9 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         enclaveKey = attested.enclaveKey;
         Enclave storage enclave = _enclaves[enclaveKey];
         if (enclave.operator != address(0)) revert TEEEnclaveAlreadyAdmitted(enclaveKey, enclave.operator);
+        address[] storage own = _operatorEnclaves[msg.sender];
+        if (own.length >= MAX_ENCLAVES_PER_OPERATOR) revert TEETooManyEnclaves(msg.sender, MAX_ENCLAVES_PER_OPERATOR);
+        own.push(enclaveKey);
         enclave.operator = msg.sender;
         enclave.generation = m.generation;
         enclave.lastHeartbeat = attested.issuedAt;
@@ -88,9 +102,22 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
 
     /// @inheritdoc ITEERegistry
     function removeEnclave(address enclaveKey) external {
-        address operator = _enclaves[enclaveKey].operator;
+        Enclave storage enclave = _enclaves[enclaveKey];
+        address operator = enclave.operator;
         if (operator == address(0)) revert TEEEnclaveUnknown(enclaveKey);
         if (msg.sender != operator && msg.sender != owner()) revert TEENotOperator(enclaveKey, msg.sender, operator);
+        // Remember what governance did to this operator, also once the record is gone.
+        uint64 disabledAt = msg.sender == operator ? _revokedAt[enclave.measurement][enclave.generation] : uint64(block.timestamp);
+        if (disabledAt > _disabledAt[operator]) _disabledAt[operator] = disabledAt;
+        address[] storage own = _operatorEnclaves[operator];
+        uint256 count = own.length;
+        for (uint256 i; i < count; ++i) {
+            if (own[i] == enclaveKey) {
+                own[i] = own[count - 1];
+                own.pop();
+                break;
+            }
+        }
         delete _enclaves[enclaveKey];
         emit EnclaveRemoved(enclaveKey, operator);
     }
@@ -125,6 +152,20 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         if (block.timestamp > last + maxHeartbeatAge) {
             revert TEEHeartbeatStale(enclaveKey, last, maxHeartbeatAge, block.timestamp);
         }
+    }
+
+    /// @inheritdoc ITEERegistry
+    function disabledByGovernanceSince(address operator, uint256 since) external view returns (bool) {
+        if (_disabledAt[operator] >= since && _disabledAt[operator] != 0) return true;
+        if (_heartbeatAgeCutAt >= since && _heartbeatAgeCutAt != 0) return true;
+        address[] storage own = _operatorEnclaves[operator];
+        uint256 count = own.length;
+        for (uint256 i; i < count; ++i) {
+            Enclave storage enclave = _enclaves[own[i]];
+            uint64 revokedAt = _revokedAt[enclave.measurement][enclave.generation];
+            if (revokedAt != 0 && revokedAt >= since) return true;
+        }
+        return false;
     }
 
     /// @inheritdoc ITEERegistry
@@ -164,6 +205,7 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         if (maxHeartbeatAge_ == 0 || maxHeartbeatAge_ > MAX_AGE_BOUND) {
             revert TEEInvalidParameter("maxHeartbeatAge", maxHeartbeatAge_);
         }
+        if (maxHeartbeatAge_ < maxHeartbeatAge) _heartbeatAgeCutAt = uint64(block.timestamp);
         maxAttestationAge = maxAttestationAge_;
         maxHeartbeatAge = maxHeartbeatAge_;
         emit MaxAgesChanged(maxAttestationAge_, maxHeartbeatAge_);

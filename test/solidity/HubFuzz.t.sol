@@ -65,7 +65,7 @@ contract HubFuzzTest is CheatTest {
     }
 
     function _newJob(uint8 level) private returns (uint256 jobId) {
-        h.request(level, 0, 3600);
+        h.request(level, 0, 0, 3600);
         jobId = hub.jobCount();
     }
 
@@ -73,7 +73,7 @@ contract HubFuzzTest is CheatTest {
     function testFuzz_teeSignatureGarbageIsRefused(bytes calldata signature) public {
         uint256 jobId = _newJob(uint8(TrustLevel.TEE));
         int256[] memory output = _input(2);
-        vm.prank(h.node());
+        vm.prank(hub.getJob(jobId).node);
         try hub.submitTeeResult(jobId, output, signature) {
             revert("garbage signature accepted");
         } catch {}
@@ -86,7 +86,7 @@ contract HubFuzzTest is CheatTest {
         int256[] memory input = new int256[](2);
         input[0] = 3;
         input[1] = -4;
-        vm.prank(h.node());
+        vm.prank(hub.getJob(jobId).node);
         try hub.submitZkResult(jobId, input, _input(2), proof) {
             revert("garbage proof accepted");
         } catch {}
@@ -97,7 +97,7 @@ contract HubFuzzTest is CheatTest {
     function testFuzz_outputLength(uint8 length) public {
         length = uint8(bound(length, 0, 6));
         uint256 jobId = _newJob(uint8(TrustLevel.VANILLA));
-        vm.prank(h.node());
+        vm.prank(hub.getJob(jobId).node);
         try hub.submitResult(jobId, _input(length)) {
             require(length == 2, "wrong length accepted");
         } catch {

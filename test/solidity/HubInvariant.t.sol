@@ -2,8 +2,10 @@
 pragma solidity ^0.8.28;
 
 import {RootKeyAttestationVerifier} from "../../contracts/attestation/RootKeyAttestationVerifier.sol";
+import {CommitteeCourt} from "../../contracts/hub/CommitteeCourt.sol";
 import {InferenceHub} from "../../contracts/hub/InferenceHub.sol";
 import {IAttestationVerifier} from "../../contracts/interfaces/IAttestationVerifier.sol";
+import {ICommitteeCourt} from "../../contracts/interfaces/ICommitteeCourt.sol";
 import {IInferenceHub} from "../../contracts/interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {TrustLevel} from "../../contracts/libraries/TrustLevels.sol";
@@ -15,10 +17,15 @@ import {ProofgridToken} from "../../contracts/token/ProofgridToken.sol";
 import {CheatTest} from "./Vm.sol";
 
 /// @notice Drives the real contracts through random sequences of requests, results (right and
-///         wrong, at every level), challenges, proofs, timeouts, finalizations and withdrawals.
+///         wrong, at every level), fraud proofs (by an outsider and by a node's second address),
+///         committee challenges, draws, commits, reveals (honest, dishonest and missing),
+///         resolutions, timeouts, finalizations, withdrawals, stake top-ups and parameter changes
+///         while jobs are open.
 contract HubHandler is CheatTest {
     uint256 internal constant ROOT_PK = 0xA11CE;
     uint256 internal constant ENCLAVE_PK = 0xE1C1A7E;
+    uint256 internal constant NODE_PK = 0xB0DE;
+    uint256 public constant NODES = 5;
     bytes32 internal constant MEASUREMENT = keccak256("enclave");
     bytes32 internal constant WEIGHTS = keccak256("weights");
 
@@ -27,26 +34,32 @@ contract HubHandler is CheatTest {
     NodeRegistry public nodes;
     TEERegistry public tee;
     InferenceHub public hub;
+    CommitteeCourt public court;
     MockProofVerifier public verifier;
 
     address public constant TREASURY = address(0x7EA5);
+    address public constant TREASURY2 = address(0x7EA6);
     address public constant MODEL_OWNER = address(0x0A1);
     address public constant REQUESTER = address(0x8E0);
     address public constant CHALLENGER = address(0xC4A1);
-    address public node;
+    /// Node 0 serves every level of both models (it has the enclave); the others serve VANILLA.
+    address[] public nodeList;
     address[] public actors;
 
-    /// Output a node posted for a job; whether it was the true one.
+    /// Whether the output a node posted for a job was wrong.
     mapping(uint256 jobId => bool) public postedWrong;
-    mapping(uint256 jobId => uint256) public payouts;
+    /// The terms a job got at request time (hash), to check no parameter change reaches it.
+    mapping(uint256 jobId => bytes32) public termsAtRequest;
     uint256 public calls;
 
-    /// Ghost accounting: terminal transitions seen per job, stake added and slashed.
+    /// Ghost accounting: terminal transitions seen per job, stake added and slashed per node.
     mapping(uint256 jobId => uint256) public settledSeen;
     mapping(uint256 jobId => uint256) public refundedSeen;
-    uint256 public initialStake;
-    uint256 public stakeAdded;
-    uint256 public stakeSlashed;
+    mapping(address node => uint256) public initialStake;
+    mapping(address node => uint256) public stakeAdded;
+    mapping(address node => uint256) public stakeSlashed;
+    /// Honest VANILLA results on a release with a verifier that ended refunded as fraud (must stay 0).
+    uint256 public honestProvenWrong;
 
     constructor() {
         token = new ProofgridToken(address(this));
@@ -55,62 +68,38 @@ contract HubHandler is CheatTest {
         RootKeyAttestationVerifier attestation = new RootKeyAttestationVerifier(vm.addr(ROOT_PK));
         tee = new TEERegistry(address(this), IAttestationVerifier(address(attestation)), 1 days, 30 days);
         verifier = new MockProofVerifier();
-        hub = new InferenceHub(
-            address(this),
-            token,
-            models,
-            nodes,
-            tee,
-            IInferenceHub.Parameters({
-                treasury: TREASURY,
-                protocolFeeBps: 500,
-                challengeWindow: 600,
-                resolutionWindow: 3600,
-                maxJobDuration: 1 days,
-                challengeBond: 50e18,
-                timeoutSlash: 10e18,
-                fraudSlash: 100e18,
-                committeeSize: 3,
-                maxCallbackGas: 1_000_000
-            })
-        );
+        hub = new InferenceHub(address(this), token, models, nodes, tee, _params(0));
+        court = new CommitteeCourt(hub);
+        hub.setCourt(address(court));
         nodes.setHub(address(hub));
 
-        uint96[3] memory prices = [uint96(2e18), 3e18, 5e18];
-        vm.prank(MODEL_OWNER);
-        models.registerModel(
-            "m",
-            1 << 16,
-            IModelRegistry.Release({
-                contentHash: keccak256("file"),
-                weightsCommitment: WEIGHTS,
-                verifier: address(verifier),
-                inputSize: 2,
-                outputSize: 2,
-                scaleBits: 8,
-                levels: 7,
-                royaltyBps: 1000,
-                deprecated: false,
-                prices: prices
-            })
-        );
-
-        node = vm.addr(0xB0DE);
-        token.mint(node, 1e30);
-        vm.startPrank(node);
-        token.approve(address(nodes), type(uint256).max);
-        uint32[] memory ids = new uint32[](1);
-        ids[0] = 1;
-        nodes.join(1e27, ids, 7);
-        nodes.activate();
+        vm.startPrank(MODEL_OWNER);
+        models.registerModel("m", 1 << 16, _release(address(verifier), 7));
+        models.registerModel("n", 1 << 16, _release(address(0), 3));
         vm.stopPrank();
-        initialStake = 1e27;
+
+        uint32[] memory ids = new uint32[](2);
+        ids[0] = 1;
+        ids[1] = 2;
+        for (uint256 i; i < NODES; ++i) {
+            address n = vm.addr(NODE_PK + i);
+            nodeList.push(n);
+            token.mint(n, 1e30);
+            uint96 stake = i == 0 ? 1e24 : uint96(200e18 + i * 100e18);
+            vm.startPrank(n);
+            token.approve(address(nodes), type(uint256).max);
+            token.approve(address(hub), type(uint256).max);
+            nodes.join(stake, ids, i == 0 ? 7 : 1);
+            nodes.activate();
+            vm.stopPrank();
+            initialStake[n] = stake;
+        }
 
         tee.approveMeasurement(MEASUREMENT);
         IAttestationVerifier.Attested memory a = IAttestationVerifier.Attested({
             measurement: MEASUREMENT,
             enclaveKey: vm.addr(ENCLAVE_PK),
-            operator: node,
+            operator: nodeList[0],
             issuedAt: uint64(block.timestamp)
         });
         bytes32 digest = keccak256(
@@ -121,7 +110,7 @@ contract HubHandler is CheatTest {
             )
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(ROOT_PK, digest);
-        vm.prank(node);
+        vm.prank(nodeList[0]);
         tee.admitEnclave(abi.encode(a, abi.encodePacked(r, s, v)));
 
         for (uint256 i; i < 2; ++i) {
@@ -130,7 +119,51 @@ contract HubHandler is CheatTest {
             vm.prank(who);
             token.approve(address(hub), type(uint256).max);
         }
-        actors = [TREASURY, MODEL_OWNER, REQUESTER, CHALLENGER, node];
+        actors = [TREASURY, TREASURY2, MODEL_OWNER, REQUESTER, CHALLENGER, address(court)];
+        for (uint256 i; i < NODES; ++i) {
+            actors.push(nodeList[i]);
+        }
+    }
+
+    function node() external view returns (address) {
+        return nodeList[0];
+    }
+
+    function _params(uint256 seed) private pure returns (IInferenceHub.Parameters memory) {
+        return IInferenceHub.Parameters({
+            treasury: seed % 2 == 0 ? TREASURY : TREASURY2,
+            protocolFeeBps: uint16(500 + seed % 1000),
+            committeeSize: uint8(3 + (seed >> 8) % 3),
+            challengeWindow: uint32(600 + (seed >> 16) % 600),
+            maxCallbackGas: 1_000_000,
+            maxJobDuration: 1 days,
+            drawWindow: 3600,
+            commitWindow: uint32(600 + (seed >> 24) % 600),
+            revealWindow: 600,
+            callbackGasPrice: 0,
+            challengeBond: uint96(50e18 + (seed >> 32) % 50e18),
+            timeoutSlash: uint96(10e18 + (seed >> 96) % 10e18),
+            fraudSlash: uint96(100e18 + (seed >> 160) % 100e18),
+            absentSlash: uint96(5e18 + (seed >> 200) % 5e18)
+        });
+    }
+
+    function _release(address v, uint8 levels) private pure returns (IModelRegistry.Release memory) {
+        uint96[3] memory prices = [uint96(2e18), 3e18, 5e18];
+        return IModelRegistry.Release({
+            contentHash: keccak256("file"),
+            weightsCommitment: WEIGHTS,
+            verifier: v,
+            inputSize: 2,
+            outputSize: 2,
+            scaleBits: 8,
+            levels: levels,
+            royaltyBps: 1000,
+            deprecated: false,
+            prices: prices,
+            inputMin: -100,
+            inputMax: 100
+        });
     }
 
     function _domain(RootKeyAttestationVerifier attestation) private view returns (bytes32) {
@@ -164,38 +197,69 @@ contract HubHandler is CheatTest {
         job = hub.getJob(jobId);
     }
 
-    /// Records a job's move to a terminal state and any slash of the node during the action.
+    function _stakes() private view returns (uint256[] memory s) {
+        s = new uint256[](NODES);
+        for (uint256 i; i < NODES; ++i) {
+            s[i] = nodes.getNode(nodeList[i]).stake;
+        }
+    }
+
+    /// Records a job's move to a terminal state and every slash during the action.
     modifier observe(uint256 seed) {
         (uint256 jobId, IInferenceHub.Job memory before) = _job(seed);
-        uint256 stakeBefore = nodes.getNode(node).stake;
+        uint256[] memory stakesBefore = _stakes();
         _;
         if (jobId != 0) {
             IInferenceHub.JobStatus status = hub.getJob(jobId).status;
             if (status != before.status) {
                 if (status == IInferenceHub.JobStatus.Settled) ++settledSeen[jobId];
-                if (status == IInferenceHub.JobStatus.Refunded) ++refundedSeen[jobId];
+                if (status == IInferenceHub.JobStatus.Refunded) {
+                    ++refundedSeen[jobId];
+                    if (before.status == IInferenceHub.JobStatus.Submitted && before.modelId == 1 && !postedWrong[jobId]) {
+                        ++honestProvenWrong;
+                    }
+                }
             }
         }
-        uint256 stakeAfter = nodes.getNode(node).stake;
-        if (stakeAfter < stakeBefore) stakeSlashed += stakeBefore - stakeAfter;
+        uint256[] memory stakesAfter = _stakes();
+        for (uint256 i; i < NODES; ++i) {
+            if (stakesAfter[i] < stakesBefore[i]) stakeSlashed[nodeList[i]] += stakesBefore[i] - stakesAfter[i];
+        }
     }
 
     // ---------------------------------------------------------------- actions
 
-    function addStake(uint96 amount) external {
+    function addStake(uint256 who, uint96 amount) external {
         ++calls;
+        address n = nodeList[who % NODES];
+        if (uint8(nodes.getNode(n).status) != 2) return; // only Active nodes top up here
         uint96 a = uint96(bound(amount, 1, 1e24));
-        vm.prank(node);
+        vm.prank(n);
         nodes.addStake(a);
-        stakeAdded += a;
+        stakeAdded[n] += a;
     }
 
-    function request(uint8 level, uint96 tip, uint32 duration) external {
+    function unjail(uint256 who) external {
+        ++calls;
+        address n = nodeList[who % NODES];
+        uint40 jailedUntil = nodes.getNode(n).jailedUntil;
+        if (jailedUntil == 0 || block.timestamp < jailedUntil || nodes.getNode(n).stake < nodes.minStake()) return;
+        vm.prank(n);
+        nodes.unjail();
+    }
+
+    function setParameters(uint256 seed) external {
+        ++calls;
+        hub.setParameters(_params(seed));
+    }
+
+    function request(uint8 level, uint8 model, uint96 tip, uint32 duration) external {
         ++calls;
         TrustLevel l = TrustLevel(level % 3);
+        uint32 modelId = l == TrustLevel.ZK ? 1 : uint32(1 + model % 2);
         uint96[3] memory prices = [uint96(2e18), 3e18, 5e18];
         IInferenceHub.RequestParams memory p = IInferenceHub.RequestParams({
-            modelId: 1,
+            modelId: modelId,
             version: 0,
             level: l,
             fee: prices[uint8(l)] + uint96(bound(tip, 0, 1e18)),
@@ -205,7 +269,9 @@ contract HubHandler is CheatTest {
             input: _input()
         });
         vm.prank(REQUESTER);
-        hub.request(p);
+        try hub.request(p) returns (uint256 jobId) {
+            termsAtRequest[jobId] = keccak256(abi.encode(hub.termsOf(jobId)));
+        } catch {} // no eligible node (all jailed)
     }
 
     function submit(uint256 seed, bool wrong) external observe(seed) {
@@ -215,24 +281,25 @@ contract HubHandler is CheatTest {
         int256[] memory output = _output(wrong);
         postedWrong[jobId] = wrong;
         if (job.level == TrustLevel.VANILLA) {
-            vm.prank(node);
+            vm.prank(job.node);
             hub.submitResult(jobId, output);
         } else if (job.level == TrustLevel.TEE) {
             (uint8 v, bytes32 r, bytes32 s) = vm.sign(ENCLAVE_PK, hub.resultDigest(jobId, output));
-            vm.prank(node);
+            vm.prank(job.node);
             hub.submitTeeResult(jobId, output, abi.encodePacked(r, s, v));
         } else {
             // A wrong ZK output cannot be proven: only the true one is submitted.
             postedWrong[jobId] = false;
             output = _output(false);
-            vm.prank(node);
-            hub.submitZkResult(jobId, _input(), output, _proof(jobId, node, output));
+            vm.prank(job.node);
+            hub.submitZkResult(jobId, _input(), output, _proof(jobId, job.node, output));
         }
     }
 
     function warp(uint16 secondsForward) external {
         ++calls;
         vm.warp(block.timestamp + bound(secondsForward, 1, 4000));
+        vm.roll(block.number + 1 + secondsForward % 8);
     }
 
     function timeout(uint256 seed) external observe(seed) {
@@ -249,32 +316,89 @@ contract HubHandler is CheatTest {
         hub.finalize(jobId, _output(postedWrong[jobId]));
     }
 
-    function challenge(uint256 seed) external {
+    /// A fraud proof of the true output, by the challenger or by another node (a liar's second
+    /// address). A proof of the posted output must be refused.
+    function proveFraud(uint256 seed, uint256 who) external observe(seed) {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
-        if (jobId == 0 || job.status != IInferenceHub.JobStatus.Submitted || block.timestamp > job.deadline) return;
-        vm.prank(CHALLENGER);
-        hub.challenge(jobId);
+        if (jobId == 0 || job.status != IInferenceHub.JobStatus.Submitted || job.modelId != 1) return;
+        if (block.timestamp > job.deadline) return;
+        address prover = who % 2 == 0 ? CHALLENGER : nodeList[who % NODES];
+        if (prover == job.node) return;
+        int256[] memory output = _output(false);
+        vm.prank(prover);
+        try hub.proveFraud(jobId, _input(), output, _proof(jobId, prover, output)) {
+            require(postedWrong[jobId], "a proof of the posted output was taken as fraud");
+        } catch {
+            require(!postedWrong[jobId], "a valid fraud proof was refused");
+        }
+    }
+
+    /// A committee challenge by the challenger or another node (possibly the liar's second address).
+    function challenge(uint256 seed, uint256 who) external {
+        ++calls;
+        (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
+        if (jobId == 0 || job.status != IInferenceHub.JobStatus.Submitted || job.modelId != 2) return;
+        if (block.timestamp > job.deadline) return;
+        address challenger = who % 2 == 0 ? CHALLENGER : nodeList[who % NODES];
+        if (challenger == job.node) return;
+        vm.prank(challenger);
+        court.challenge(jobId);
+    }
+
+    function draw(uint256 seed) external {
+        ++calls;
+        (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
+        if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
+        (ICommitteeCourt.Dispute memory d,) = court.getDispute(jobId);
+        if (d.commitBy != 0 || block.timestamp > d.drawBy) return;
+        if (block.number <= d.drawBlock) vm.roll(d.drawBlock + 1);
+        court.draw(jobId);
+    }
+
+    /// A member commits the true output's hash (honest) or a wrong one.
+    function commit(uint256 seed, uint256 seat, bool honest) external {
+        ++calls;
+        (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
+        if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
+        (ICommitteeCourt.Dispute memory d, address[] memory committee) = court.getDispute(jobId);
+        if (committee.length == 0 || block.timestamp > d.commitBy) return;
+        seat = seat % committee.length;
+        if (court.getVote(jobId, seat).commitment != 0) return;
+        _commit(jobId, seat, committee[seat], keccak256(abi.encodePacked(_output(!honest))));
+    }
+
+    function _commit(uint256 jobId, uint256 seat, address member, bytes32 h) private {
+        bytes32 commitment = court.commitmentOf(jobId, member, h, _salt(jobId, seat));
+        vm.prank(member);
+        court.commitVote(jobId, commitment);
+        votedHash[jobId][seat] = h;
+    }
+
+    mapping(uint256 jobId => mapping(uint256 seat => bytes32)) public votedHash;
+
+    function reveal(uint256 seed, uint256 seat) external {
+        ++calls;
+        (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
+        if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
+        (ICommitteeCourt.Dispute memory d, address[] memory committee) = court.getDispute(jobId);
+        if (committee.length == 0) return;
+        seat = seat % committee.length;
+        ICommitteeCourt.Vote memory v = court.getVote(jobId, seat);
+        if (v.commitment == 0 || v.outputHash != 0 || block.timestamp > d.revealBy) return;
+        if (d.committed < d.seats && block.timestamp <= d.commitBy) vm.warp(d.commitBy + 1);
+        vm.prank(committee[seat]);
+        court.revealVote(jobId, votedHash[jobId][seat], _salt(jobId, seat));
     }
 
     function resolve(uint256 seed) external observe(seed) {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
-        (IInferenceHub.Challenge memory c,) = hub.getChallenge(jobId);
-        if (block.timestamp > c.resolveBy) return;
-        int256[] memory output = _output(false);
-        vm.prank(CHALLENGER);
-        hub.resolveWithProof(jobId, _input(), output, _proof(jobId, CHALLENGER, output));
-    }
-
-    function expire(uint256 seed) external observe(seed) {
-        ++calls;
-        (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
-        if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
-        (IInferenceHub.Challenge memory c,) = hub.getChallenge(jobId);
-        if (block.timestamp <= c.resolveBy) return;
-        hub.expireChallenge(jobId);
+        (ICommitteeCourt.Dispute memory d,) = court.getDispute(jobId);
+        uint256 due = d.commitBy == 0 ? d.drawBy : d.revealBy;
+        if (block.timestamp <= due) vm.warp(due + 1);
+        court.resolve(jobId, _output(postedWrong[jobId]));
     }
 
     function withdraw(uint256 seed) external {
@@ -283,6 +407,10 @@ contract HubHandler is CheatTest {
         if (hub.balanceOf(who) == 0) return;
         vm.prank(who);
         hub.withdraw();
+    }
+
+    function _salt(uint256 jobId, uint256 seat) private pure returns (bytes32) {
+        return keccak256(abi.encode(jobId, seat, "salt"));
     }
 
     function _proof(uint256 jobId, address prover, int256[] memory output) private view returns (bytes memory) {
@@ -311,13 +439,16 @@ contract HubHandler is CheatTest {
                 job.status == IInferenceHub.JobStatus.Requested || job.status == IInferenceHub.JobStatus.Submitted
                     || job.status == IInferenceHub.JobStatus.Challenged
             ) total += job.fee;
-            if (job.status == IInferenceHub.JobStatus.Challenged) {
-                (IInferenceHub.Challenge memory c,) = hub.getChallenge(id);
-                total += c.bond;
-            }
+            if (job.status == IInferenceHub.JobStatus.Challenged) total += hub.termsOf(id).challengeBond;
         }
         for (uint256 i; i < actors.length; ++i) {
             total += hub.balanceOf(actors[i]);
+        }
+    }
+
+    function totalStake() external view returns (uint256 total) {
+        for (uint256 i; i < NODES; ++i) {
+            total += nodes.getNode(nodeList[i]).stake;
         }
     }
 }
@@ -341,6 +472,12 @@ contract HubInvariantTest is CheatTest {
         require(handler.token().balanceOf(address(handler.hub())) == handler.owed(), "hub balance != owed");
     }
 
+    /// The court never holds tokens or a balance: the hub keeps every escrow.
+    function invariant_courtHoldsNothing() public view {
+        address court = address(handler.court());
+        require(handler.token().balanceOf(court) == 0 && handler.hub().balanceOf(court) == 0, "court holds funds");
+    }
+
     /// No token is created or destroyed by the protocol.
     function invariant_supplyConserved() public view {
         require(handler.token().totalSupply() == supply, "supply changed");
@@ -362,19 +499,33 @@ contract HubInvariantTest is CheatTest {
         }
     }
 
-    /// Slashes never exceed the stake: stake = initial + added - slashed, and slashed <= initial + added.
-    function invariant_stakeAccounting() public view {
+    /// A parameter change never reaches a job that was already requested.
+    function invariant_termsFixedAtRequest() public view {
         HubHandler h = handler;
-        uint256 stake = h.nodes().getNode(h.node()).stake;
-        require(h.stakeSlashed() <= h.initialStake() + h.stakeAdded(), "slashed more than staked");
-        require(stake == h.initialStake() + h.stakeAdded() - h.stakeSlashed(), "stake accounting");
+        uint256 count = h.hub().jobCount();
+        for (uint256 id = 1; id <= count; ++id) {
+            require(keccak256(abi.encode(h.hub().termsOf(id))) == h.termsAtRequest(id), "a job's terms changed");
+        }
     }
 
-    /// The node registry holds exactly the node's stake.
+    /// An honest result on a release with a verifier is never refunded as fraud.
+    function invariant_honestNeverProvenWrong() public view {
+        require(handler.honestProvenWrong() == 0, "an honest node was proven wrong");
+    }
+
+    /// Slashes never exceed the stake: for every node stake = initial + added - slashed.
+    function invariant_stakeAccounting() public view {
+        HubHandler h = handler;
+        for (uint256 i; i < h.NODES(); ++i) {
+            address n = h.nodeList(i);
+            uint256 stake = h.nodes().getNode(n).stake;
+            require(h.stakeSlashed(n) <= h.initialStake(n) + h.stakeAdded(n), "slashed more than staked");
+            require(stake == h.initialStake(n) + h.stakeAdded(n) - h.stakeSlashed(n), "stake accounting");
+        }
+    }
+
+    /// The node registry holds exactly the nodes' stake.
     function invariant_registryHoldsStake() public view {
-        require(
-            handler.token().balanceOf(address(handler.nodes())) == handler.nodes().getNode(handler.node()).stake,
-            "registry balance != stake"
-        );
+        require(handler.token().balanceOf(address(handler.nodes())) == handler.totalStake(), "registry balance != stake");
     }
 }

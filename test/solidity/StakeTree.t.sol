@@ -54,6 +54,47 @@ contract StakeTreeTest is CheatTest {
         require(weights[drawn] != 0, "zero weight drawn");
     }
 
+    /// drawExcluding equals a linear scan in which the excluded members weigh zero.
+    function testFuzz_drawExcludingMatchesLinearScan(uint256[] memory ops, uint256 seed, uint256 pick) public {
+        _apply(ops);
+        vm.assume(tree.count != 0);
+        uint256 n = 1 + pick % 4;
+        uint256[] memory excluded = new uint256[](n);
+        uint256[] memory w = new uint256[](n);
+        uint256 count;
+        uint256 excludedTotal;
+        for (uint256 k; k < n; ++k) {
+            uint256 index = 1 + uint256(keccak256(abi.encode(pick, k))) % tree.count;
+            bool seen;
+            for (uint256 j; j < count; ++j) {
+                if (excluded[j] == index) seen = true;
+            }
+            if (seen) continue;
+            excluded[count] = index;
+            w[count] = weights[tree.members[index]];
+            excludedTotal += w[count];
+            ++count;
+        }
+        uint256 total = tree.total() - excludedTotal;
+        vm.assume(total != 0);
+        uint256 r = seed % total;
+        address expected;
+        uint256 prefix;
+        for (uint256 index = 1; index <= tree.count; ++index) {
+            bool out;
+            for (uint256 j; j < count; ++j) {
+                if (excluded[j] == index) out = true;
+            }
+            if (out) continue;
+            prefix += weights[tree.members[index]];
+            if (prefix > r) {
+                expected = tree.members[index];
+                break;
+            }
+        }
+        require(tree.drawExcluding(seed, excluded, w, count, excludedTotal) == expected, "drawExcluding");
+    }
+
     function test_drawRevertsWhenEmpty() public {
         tree.set(address(1), 0);
         try this.drawExternal(1) {

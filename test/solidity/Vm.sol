@@ -11,6 +11,7 @@ interface Vm {
     function addr(uint256 privateKey) external returns (address);
     function sign(uint256 privateKey, bytes32 digest) external returns (uint8 v, bytes32 r, bytes32 s);
     function assume(bool condition) external;
+    function roll(uint256 blockNumber) external;
 }
 
 abstract contract CheatTest {

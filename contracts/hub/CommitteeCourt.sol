@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ICommitteeCourt} from "../interfaces/ICommitteeCourt.sol";
+import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+
+/// @title CommitteeCourt
+/// @notice Runs committee disputes of VANILLA results whose release has no proof verifier (see
+///         {ICommitteeCourt} for the game). It holds no tokens: the hub takes the bond when a
+///         dispute opens and pays everyone out when the court hands it the verdict.
+contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
+    /// @notice Blocks between a challenge and the block whose hash seeds the draw.
+    uint256 public constant DRAW_DELAY = 2;
+    /// @notice How long a drawn member's stake stays locked after the reveal window, so that anyone
+    ///         can resolve and slash an absent member before it withdraws.
+    uint32 public constant RESOLUTION_GRACE = 1 days;
+
+    /// @inheritdoc ICommitteeCourt
+    IInferenceHub public immutable hub;
+
+    mapping(uint256 jobId => Dispute) private _disputes;
+    mapping(uint256 jobId => address[]) private _committees;
+    mapping(uint256 jobId => mapping(uint256 seat => Vote)) private _votes;
+
+    constructor(IInferenceHub hub_) {
+        hub = hub_;
+    }
+
+    /// @inheritdoc ICommitteeCourt
+    function challenge(uint256 jobId) external nonReentrant {
+        // The hub checks the status, the window, the release's kind and that the caller is not the
+        // node, and takes the bond; a job can be challenged once, since it leaves Submitted.
+        IInferenceHub.DisputeTerms memory t = hub.openDispute(jobId, msg.sender);
+        // Fits: block numbers and times are far below 2^64 and 2^32 (until 2106); windows are bounded.
+        uint64 drawBlock = uint64(block.number + DRAW_DELAY);
+        uint32 drawBy = uint32(block.timestamp + t.drawWindow);
+        _disputes[jobId] = Dispute({
+            challenger: msg.sender,
+            drawBlock: drawBlock,
+            size: t.committeeSize,
+            seats: 0,
+            committed: 0,
+            revealed: 0,
+            drawBy: drawBy,
+            commitBy: 0,
+            revealBy: 0,
+            commitWindow: t.commitWindow,
+            revealWindow: t.revealWindow,
+            resolved: false
+        });
+        emit ChallengeOpened(jobId, msg.sender, t.bond, drawBlock, drawBy);
+    }
+
+    /// @inheritdoc ICommitteeCourt
+    function draw(uint256 jobId) external nonReentrant {
+        Dispute storage d = _openDispute(jobId);
+        if (d.commitBy != 0) revert CourtDrawn(jobId, true);
+        if (block.timestamp > d.drawBy) revert CourtDrawWindowClosed(jobId, d.drawBy, block.timestamp);
+        uint256 drawBlock = d.drawBlock;
+        if (block.number <= drawBlock) revert CourtDrawTooEarly(jobId, drawBlock, block.number);
+        bytes32 seedBlockHash = blockhash(drawBlock);
+        if (seedBlockHash == 0) {
+            // More than 256 blocks passed: move to a new future block rather than fall back to a
+            // hash the caller could choose by choosing when to call.
+            uint64 next = uint64(block.number + DRAW_DELAY);
+            d.drawBlock = next;
+            emit DrawDeferred(jobId, next);
+            return;
+        }
+        uint32 commitBy = uint32(block.timestamp) + d.commitWindow;
+        uint32 revealBy = commitBy + d.revealWindow;
+        d.commitBy = commitBy;
+        d.revealBy = revealBy;
+        uint256 seed = uint256(keccak256(abi.encode(seedBlockHash, jobId, address(this))));
+        address[] memory committee = hub.drawCommittee(jobId, d.challenger, seed, uint40(revealBy) + RESOLUTION_GRACE);
+        // Safe: the hub caps the committee at its configured size, at most 15.
+        d.seats = uint8(committee.length);
+        _committees[jobId] = committee;
+        emit CommitteeDrawn(jobId, committee, commitBy, revealBy);
+    }
+
+    /// @inheritdoc ICommitteeCourt
+    function commitVote(uint256 jobId, bytes32 commitment) external {
+        Dispute storage d = _drawnDispute(jobId);
+        if (block.timestamp > d.commitBy) revert CourtCommitClosed(jobId, d.commitBy, block.timestamp);
+        Vote storage v = _votes[jobId][_seatOf(jobId, msg.sender)];
+        if (v.commitment != 0) revert CourtVoteState(jobId, msg.sender, true, v.outputHash != 0);
+        v.commitment = commitment;
+        ++d.committed;
+        emit VoteCommitted(jobId, msg.sender);
+    }
+
+    /// @inheritdoc ICommitteeCourt
+    function revealVote(uint256 jobId, bytes32 outputHash, bytes32 salt) external {
+        Dispute storage d = _drawnDispute(jobId);
+        // Reveals open once every seat committed or the commit window closed.
+        uint256 opensAfter = d.committed == d.seats ? 0 : d.commitBy;
+        if (block.timestamp <= opensAfter || block.timestamp > d.revealBy) {
+            revert CourtRevealWindow(jobId, opensAfter, d.revealBy, block.timestamp);
+        }
+        if (outputHash == 0) revert CourtZeroOutputHash(jobId);
+        Vote storage v = _votes[jobId][_seatOf(jobId, msg.sender)];
+        if (v.commitment == 0 || v.outputHash != 0) {
+            revert CourtVoteState(jobId, msg.sender, v.commitment != 0, v.outputHash != 0);
+        }
+        if (commitmentOf(jobId, msg.sender, outputHash, salt) != v.commitment) revert CourtBadReveal(jobId, msg.sender);
+        v.outputHash = outputHash;
+        ++d.revealed;
+        emit VoteRevealed(jobId, msg.sender, outputHash);
+    }
+
+    /// @inheritdoc ICommitteeCourt
+    function resolve(uint256 jobId, int256[] calldata output) external nonReentrant {
+        Dispute storage d = _openDispute(jobId);
+        uint256 seats = d.seats;
+        if (d.commitBy == 0) {
+            // Never drawn: undecided once the draw window has closed.
+            if (block.timestamp <= d.drawBy) revert CourtNotDue(jobId, d.drawBy, block.timestamp);
+        } else if (block.timestamp <= d.revealBy && d.revealed < seats && seats * 2 > d.size) {
+            // Due after the reveal window, once every seat revealed, or at once when too few seats
+            // were filled for any majority of the configured size.
+            revert CourtNotDue(jobId, d.revealBy, block.timestamp);
+        }
+        d.resolved = true;
+        (IInferenceHub.Verdict verdict, address[] memory paid, address[] memory absent) = _tally(jobId, d.size);
+        hub.closeDispute(jobId, verdict, d.challenger, msg.sender, paid, absent, output);
+    }
+
+    /// @dev Counts the revealed votes: a strict majority of the configured `size` (however many seats
+    ///      were filled) decides. Returns who is paid (the majority when decided, every member who
+    ///      revealed when undecided) and who is absent (drawn, never revealed).
+    function _tally(uint256 jobId, uint256 size)
+        private
+        returns (IInferenceHub.Verdict verdict, address[] memory paid, address[] memory absent)
+    {
+        address[] memory committee = _committees[jobId];
+        uint256 seats = committee.length;
+        bytes32[] memory revealed = new bytes32[](seats);
+        uint256 absentCount;
+        bytes32 best;
+        uint256 bestVotes;
+        for (uint256 i; i < seats; ++i) {
+            bytes32 h = _votes[jobId][i].outputHash;
+            revealed[i] = h;
+            if (h == 0) {
+                ++absentCount;
+                continue;
+            }
+            uint256 n;
+            for (uint256 j; j <= i; ++j) {
+                if (revealed[j] == h) ++n;
+            }
+            if (n > bestVotes) (best, bestVotes) = (h, n);
+        }
+        bool decided = bestVotes * 2 > size;
+        if (!decided) verdict = IInferenceHub.Verdict.Undecided;
+        else if (best == hub.getJob(jobId).outputHash) verdict = IInferenceHub.Verdict.NodeRight;
+        else verdict = IInferenceHub.Verdict.Fraud;
+
+        paid = new address[](decided ? bestVotes : seats - absentCount);
+        absent = new address[](absentCount);
+        uint256 p;
+        uint256 a;
+        for (uint256 i; i < seats; ++i) {
+            bytes32 h = revealed[i];
+            if (h == 0) absent[a++] = committee[i];
+            else if (!decided || h == best) paid[p++] = committee[i];
+        }
+        emit DisputeResolved(jobId, verdict, decided ? best : bytes32(0), bestVotes);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ICommitteeCourt
+    function getDispute(uint256 jobId) external view returns (Dispute memory, address[] memory) {
+        return (_disputes[jobId], _committees[jobId]);
+    }
+
+    /// @inheritdoc ICommitteeCourt
+    function getVote(uint256 jobId, uint256 seat) external view returns (Vote memory) {
+        return _votes[jobId][seat];
+    }
+
+    /// @inheritdoc ICommitteeCourt
+    function commitmentOf(uint256 jobId, address member, bytes32 outputHash, bytes32 salt)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(jobId, member, outputHash, salt));
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _openDispute(uint256 jobId) private view returns (Dispute storage d) {
+        d = _disputes[jobId];
+        if (d.challenger == address(0)) revert CourtUnknownDispute(jobId);
+        if (d.resolved) revert CourtResolved(jobId);
+    }
+
+    function _drawnDispute(uint256 jobId) private view returns (Dispute storage d) {
+        d = _openDispute(jobId);
+        if (d.commitBy == 0) revert CourtDrawn(jobId, false);
+    }
+
+    /// @dev The caller's seat in the committee (at most 15 seats).
+    function _seatOf(uint256 jobId, address member) private view returns (uint256) {
+        address[] storage committee = _committees[jobId];
+        uint256 seats = committee.length;
+        for (uint256 i; i < seats; ++i) {
+            if (committee[i] == member) return i;
+        }
+        revert CourtNotMember(jobId, member);
+    }
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IInferenceHub} from "./IInferenceHub.sol";
+
+/// @title ICommitteeCourt
+/// @notice Decides disputes of VANILLA results of releases without a proof verifier: a committee of
+///         other staked nodes, drawn from randomness fixed after the challenge, re-executes the job
+///         and votes by commit and reveal. The hub holds every token; the court hands it a verdict.
+/// @dev The game, for one disputed job:
+///      1. {challenge} (anyone but the node, during the challenge window): the hub takes the bond.
+///         The draw's seed is the hash of block `drawBlock` = the challenge's block + {DRAW_DELAY},
+///         unknown when the challenge is sent, so nobody can grind the committee by choosing
+///         addresses or by reverting.
+///      2. {draw} (anyone, once `drawBlock` is mined, before `drawBy`): draws `committeeSize`
+///         distinct members by stake from the job's pool without the node and the challenger. If
+///         the block hash is no longer available (256 blocks), the draw moves to a new future block.
+///      3. {commitVote} until `commitBy`, {revealVote} until `revealBy` (members only).
+///      4. {resolve} (anyone, after `revealBy`, or once every seat revealed): an output revealed
+///         by a strict majority of `committeeSize` (not of the seats filled) decides; otherwise
+///         the dispute is undecided. Members who did not reveal are slashed and jailed.
+interface ICommitteeCourt {
+    /// @notice A committee dispute.
+    /// @dev Packing: [challenger, drawBlock, size, seats, committed] = [160, 64, 8, 8, 8] = 248;
+    ///      [revealed, drawBy, commitBy, revealBy, commitWindow, revealWindow, resolved] =
+    ///      [8, 32, 32, 32, 32, 32, 8] = 176.
+    struct Dispute {
+        address challenger;
+        uint64 drawBlock;
+        /// The configured committee size (from the job's terms).
+        uint8 size;
+        /// Members drawn (0 until the draw; may be below `size` when the pool is small).
+        uint8 seats;
+        uint8 committed;
+        uint8 revealed;
+        uint32 drawBy;
+        uint32 commitBy;
+        uint32 revealBy;
+        uint32 commitWindow;
+        uint32 revealWindow;
+        bool resolved;
+    }
+
+    /// @notice A member's vote: the commitment, then the output hash it reveals.
+    struct Vote {
+        bytes32 commitment;
+        bytes32 outputHash;
+    }
+
+    /// @notice Thrown when a job has no dispute in this court.
+    error CourtUnknownDispute(uint256 jobId);
+    /// @notice Thrown when a dispute is already resolved.
+    error CourtResolved(uint256 jobId);
+    /// @notice Thrown when {draw} is called before block `drawBlock` is mined.
+    error CourtDrawTooEarly(uint256 jobId, uint256 drawBlock, uint256 blockNumber);
+    /// @notice Thrown when {draw} is called after `drawBy` (resolve it: it is undecided).
+    error CourtDrawWindowClosed(uint256 jobId, uint256 drawBy, uint256 now_);
+    /// @notice Thrown when {draw} is called twice, or a vote comes before the draw.
+    error CourtDrawn(uint256 jobId, bool drawn);
+    /// @notice Thrown when a vote comes from outside the committee.
+    error CourtNotMember(uint256 jobId, address caller);
+    /// @notice Thrown when a commit comes after the commit window.
+    error CourtCommitClosed(uint256 jobId, uint256 commitBy, uint256 now_);
+    /// @notice Thrown when a member commits twice, or reveals without a commitment or twice.
+    error CourtVoteState(uint256 jobId, address member, bool committed, bool revealed);
+    /// @notice Thrown when a reveal comes before every seat committed and the commit window closed,
+    ///         or after the reveal window.
+    error CourtRevealWindow(uint256 jobId, uint256 opensAfter, uint256 closesAt, uint256 now_);
+    /// @notice Thrown when a reveal does not match its commitment.
+    error CourtBadReveal(uint256 jobId, address member);
+    /// @notice Thrown when {resolve} is called before the dispute can be decided.
+    error CourtNotDue(uint256 jobId, uint256 dueAt, uint256 now_);
+    /// @notice Thrown when a zero output hash is committed (it marks "not revealed").
+    error CourtZeroOutputHash(uint256 jobId);
+
+    event ChallengeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond, uint64 drawBlock, uint32 drawBy);
+    /// @notice The seed block's hash was no longer available: the draw moved to `drawBlock`.
+    event DrawDeferred(uint256 indexed jobId, uint64 drawBlock);
+    event CommitteeDrawn(uint256 indexed jobId, address[] committee, uint32 commitBy, uint32 revealBy);
+    event VoteCommitted(uint256 indexed jobId, address indexed member);
+    event VoteRevealed(uint256 indexed jobId, address indexed member, bytes32 outputHash);
+    event DisputeResolved(uint256 indexed jobId, IInferenceHub.Verdict verdict, bytes32 decidedOutputHash, uint256 votes);
+
+    /// @notice Disputes a VANILLA result during its challenge window; the hub takes the bond from the caller.
+    function challenge(uint256 jobId) external;
+
+    /// @notice Draws the committee (anyone), or moves the draw to a new block when the seed's hash expired.
+    function draw(uint256 jobId) external;
+
+    /// @notice A member's commitment: {commitmentOf}(jobId, member, outputHash, salt).
+    function commitVote(uint256 jobId, bytes32 commitment) external;
+
+    /// @notice Reveals a committed vote: the hash of the re-executed output and the salt.
+    function revealVote(uint256 jobId, bytes32 outputHash, bytes32 salt) external;
+
+    /// @notice Decides the dispute (anyone). `output` is the posted output, passed to the consumer
+    ///         when the node was right; ignored otherwise.
+    function resolve(uint256 jobId, int256[] calldata output) external;
+
+    function hub() external view returns (IInferenceHub);
+
+    function getDispute(uint256 jobId) external view returns (Dispute memory, address[] memory committee);
+
+    function getVote(uint256 jobId, uint256 seat) external view returns (Vote memory);
+
+    /// @notice The commitment a member sends: keccak256(abi.encode(jobId, member, outputHash, salt)).
+    function commitmentOf(uint256 jobId, address member, bytes32 outputHash, bytes32 salt)
+        external
+        pure
+        returns (bytes32);
+}
