@@ -95,6 +95,8 @@ export async function matchingScale(ethers: HardhatEthers, helpers: NetworkHelpe
         royaltyBps: 1_000,
         deprecated: false,
         prices: [TOKEN, 2n * TOKEN, 4n * TOKEN],
+        inputMin: -1_000n,
+        inputMax: 1_000n,
       })
     ).wait();
     await (await pg.token.mint(requester.address, 1_000_000n * TOKEN)).wait();

@@ -5,6 +5,7 @@
 import type { Signer } from "ethers";
 import { ethers } from "ethers";
 import {
+  CommitteeCourt__factory,
   InferenceHub__factory,
   ModelRegistry__factory,
   NodeRegistry__factory,
@@ -13,6 +14,7 @@ import {
   TEERegistry__factory,
 } from "../types/contracts/index.js";
 import type {
+  CommitteeCourt,
   InferenceHub,
   ModelRegistry,
   NodeRegistry,
@@ -64,17 +66,22 @@ export const DEFAULT_TEE: TeeParameters = {
   maxHeartbeatAge: 3_600n,
 };
 
-export const DEFAULT_HUB: Omit<HubParameters, "treasury"> = {
+export const DEFAULT_HUB = {
   protocolFeeBps: 500n,
+  committeeSize: 3n,
   challengeWindow: 600n,
-  resolutionWindow: 3_600n,
+  maxCallbackGas: 2_000_000n,
   maxJobDuration: 86_400n,
+  drawWindow: 3_600n,
+  commitWindow: 1_800n,
+  revealWindow: 1_800n,
+  // 1e9 token-wei per gas unit: a 100,000-gas callback adds 0.0001 tokens to the fee.
+  callbackGasPrice: 1_000_000_000n,
   challengeBond: 50n * TOKEN,
   timeoutSlash: 10n * TOKEN,
   fraudSlash: 100n * TOKEN,
-  committeeSize: 3n,
-  maxCallbackGas: 2_000_000n,
-};
+  absentSlash: 5n * TOKEN,
+} satisfies Omit<HubParameters, "treasury">;
 
 export interface Proofgrid {
   token: ProofgridToken;
@@ -83,6 +90,8 @@ export interface Proofgrid {
   attestation: RootKeyAttestationVerifier;
   tee: TEERegistry;
   hub: InferenceHub;
+  /** Decides committee disputes of VANILLA results of models without a circuit. */
+  court: CommitteeCourt;
   /** Block of the first deploy transaction: where event scans start. */
   startBlock: number;
 }
@@ -92,7 +101,7 @@ export interface DeploymentFile {
   startBlock: number;
   deployer: string;
   attestationRoot: string;
-  contracts: Record<"token" | "models" | "nodes" | "attestation" | "tee" | "hub", string>;
+  contracts: Record<"token" | "models" | "nodes" | "attestation" | "tee" | "hub" | "court", string>;
 }
 
 /** Deploys the token, the three registries and the hub, and wires them together. */
@@ -107,7 +116,8 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
   if (!provider) throw new Error("deployProofgrid: the deployer signer has no provider");
   const startBlock = await provider.getBlockNumber();
 
-  // The node registry's owner must be the deployer until the hub is set.
+  // The node registry's and the hub's owner must be the deployer until the hub and the court are
+  // set; a different owner then accepts the two-step transfer.
   const token = await (await new ProofgridToken__factory(deployer).deploy(from)).waitForDeployment();
   log(`token        ${await token.getAddress()}`);
   const models = await (await new ModelRegistry__factory(deployer).deploy()).waitForDeployment();
@@ -139,7 +149,7 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
   log(`tee          ${await tee.getAddress()}`);
   const hub = await (
     await new InferenceHub__factory(deployer).deploy(
-      owner,
+      from,
       await token.getAddress(),
       await models.getAddress(),
       await nodes.getAddress(),
@@ -148,12 +158,16 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
     )
   ).waitForDeployment();
   log(`hub          ${await hub.getAddress()}`);
+  const court = await (await new CommitteeCourt__factory(deployer).deploy(await hub.getAddress())).waitForDeployment();
+  log(`court        ${await court.getAddress()}`);
   await (await nodes.setHub(await hub.getAddress())).wait();
+  await (await hub.setCourt(await court.getAddress())).wait();
   if (owner !== from) {
     await (await nodes.transferOwnership(owner)).wait();
+    await (await hub.transferOwnership(owner)).wait();
     await (await token.transferOwnership(owner)).wait();
   }
-  return { token, models, nodes, attestation, tee, hub, startBlock: startBlock + 1 };
+  return { token, models, nodes, attestation, tee, hub, court, startBlock: startBlock + 1 };
 }
 
 /** The JSON that `deployments/<chainId>.json` holds. */
@@ -171,6 +185,7 @@ export async function describeDeployment(pg: Proofgrid, deployer: Signer): Promi
       attestation: await pg.attestation.getAddress(),
       tee: await pg.tee.getAddress(),
       hub: await pg.hub.getAddress(),
+      court: await pg.court.getAddress(),
     },
   };
 }
@@ -184,6 +199,7 @@ export function attachProofgrid(file: DeploymentFile, runner: Signer | ethers.Pr
     attestation: RootKeyAttestationVerifier__factory.connect(file.contracts.attestation, runner),
     tee: TEERegistry__factory.connect(file.contracts.tee, runner),
     hub: InferenceHub__factory.connect(file.contracts.hub, runner),
+    court: CommitteeCourt__factory.connect(file.contracts.court, runner),
     startBlock: file.startBlock,
   };
 }

@@ -5,7 +5,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { ethers as E } from "ethers";
 import { network } from "hardhat";
-import { deployProofgrid, TOKEN, type DeployOptions } from "../deploy/proofgrid.js";
+import { DEFAULT_HUB, deployProofgrid, TOKEN, type DeployOptions } from "../deploy/proofgrid.js";
 import {
   attestationDomain,
   hubDomain,
@@ -41,6 +41,8 @@ export function release(overrides: Partial<IModelRegistry.ReleaseStruct> = {}): 
     royaltyBps: 1_000,
     deprecated: false,
     prices: PRICES,
+    inputMin: -1_000n,
+    inputMax: 1_000n,
     ...overrides,
   };
 }
@@ -145,7 +147,8 @@ export async function requestParams(level: TrustLevel, overrides: Record<string,
     modelId: 1,
     version: 0,
     level,
-    fee: PRICES[level],
+    // The price plus the callback's gas at the default callback gas price.
+    fee: PRICES[level] + BigInt((overrides.callbackGasLimit as number | undefined) ?? 0) * DEFAULT_HUB.callbackGasPrice,
     deadline: await deadlineIn(3_600),
     consumer: E.ZeroAddress,
     callbackGasLimit: 0,
@@ -177,7 +180,7 @@ export async function hubLiabilities(f: Fixture, accounts: string[]) {
     const job = await f.hub.getJob(id);
     const status = Number(job.status);
     if (status >= 1 && status <= 3) owed += job.fee;
-    if (status === 3) owed += (await f.hub.getChallenge(id))[0].bond;
+    if (status === 3) owed += (await f.hub.termsOf(id)).challengeBond;
   }
   for (const a of new Set(accounts)) owed += await f.hub.balanceOf(a);
   return owed;

@@ -5,19 +5,26 @@
  * window), votes when drawn into a committee, sends enclave heartbeats and withdraws its earnings.
  *
  * Idempotent: before every submission it reads the job's status on chain, so a restart (or a
- * second copy of the process) never submits twice; the state file only saves rescanning.
- * Resilient: a failed poll (a dropped RPC connection) is logged and retried with backoff.
+ * second copy of the process) never submits twice; the state file saves rescanning and keeps the
+ * salts of committed committee votes, so a restarted node can still reveal them.
+ * Resilient: a failed scan (a dropped RPC connection) is retried with backoff without moving the
+ * block cursor; every job, committee duty and dispute is a step of its own, so one that fails (a
+ * bad input, a revert) is logged and retried later and never stops the others, nor the node's
+ * finalizations, heartbeats, unjailing and withdrawals.
  */
 import { existsSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { MaxUint256, type Signer } from "ethers";
+import { formatUnits, hexlify, MaxUint256, randomBytes, ZeroHash, type Signer } from "ethers";
 import type { Proofgrid } from "../../deploy/proofgrid.js";
 import { evaluate } from "../engine/fixed.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
 import { proveInference } from "../pipeline/prove.js";
-import { hubDomain, JobStatus, levelMask, TRUST_NAMES, TrustLevel } from "../protocol/index.js";
+import { hashValues, hubDomain, JobStatus, levelMask, Penalty, TRUST_NAMES, TrustLevel, voteCommitment } from "../protocol/index.js";
 import { toTypedError } from "../sdk/errors.js";
+import { driveDispute, jobInput } from "./disputes.js";
 import type { SimulatedEnclave } from "./enclave.js";
+
+const PENALTIES: Record<number, string> = { [Penalty.Timeout]: "missed deadline", [Penalty.Fraud]: "proven wrong", [Penalty.Absent]: "absent from a committee" };
 
 export type Behaviour = "honest" | "lazy" | "lying";
 
@@ -42,9 +49,23 @@ export interface NodeOptions {
   withdrawAt?: bigint;
 }
 
+interface VoteState {
+  outputHash: string;
+  salt: string;
+}
+
 interface State {
   lastBlock: number;
   handled: string[];
+  /** Committee votes this node committed, by job id: what it must reveal (kept across restarts). */
+  votes?: Record<string, VoteState>;
+}
+
+interface PendingJob {
+  modelId: number;
+  version: bigint;
+  level: TrustLevel;
+  input: bigint[];
 }
 
 const SLOTS = 64;
@@ -54,9 +75,13 @@ export class NodeRuntime {
   readonly behaviour: Behaviour;
   #address = "";
   #state: State = { lastBlock: -1, handled: [] };
-  #pending = new Map<bigint, { modelId: number; version: bigint; level: TrustLevel; input: bigint[] }>();
+  #pending = new Map<bigint, PendingJob>();
   #submitted = new Map<bigint, bigint[]>();
-  #voted = new Set<bigint>();
+  /** Committees this node sits on, and disputes of its own results: jobs whose dispute it drives. */
+  #duties = new Set<bigint>();
+  #disputes = new Set<bigint>();
+  /** The last error logged per step, so that a step failing the same way every poll logs once. */
+  #lastErrors = new Map<string, string>();
   #lastHeartbeat = 0n;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -122,6 +147,7 @@ export class NodeRuntime {
     const file = this.options.stateFile;
     if (file && existsSync(file)) this.#state = JSON.parse(await readFile(file, "utf8")) as State;
     if (this.#state.lastBlock < 0) this.#state.lastBlock = this.options.contracts.startBlock - 1;
+    for (const jobId of Object.keys(this.#state.votes ?? {})) this.#duties.add(BigInt(jobId));
   }
 
   private async saveState(): Promise<void> {
@@ -132,7 +158,7 @@ export class NodeRuntime {
     await rename(`${file}.tmp`, file);
   }
 
-  /** One pass: scan new blocks, work on every open job, vote, finalize, heartbeat, withdraw. */
+  /** One pass: scan new blocks, then work on every open job, committee and dispute, finalize, heartbeat, unjail, withdraw. */
   async poll(): Promise<void> {
     if (!this.#polling) {
       this.#polling = this.pollOnce().finally(() => (this.#polling = undefined));
@@ -141,28 +167,58 @@ export class NodeRuntime {
   }
 
   private async pollOnce(): Promise<void> {
-    const { hub } = this.options.contracts;
-    const provider = this.options.signer.provider!;
     if (this.#state.lastBlock < 0) await this.loadState();
+    // A failed scan throws before the cursor moves, so no event is skipped; everything after it is
+    // isolated step by step: one failing job never stops the others, nor the node's upkeep.
+    await this.scan();
+    for (const [jobId, job] of this.#pending) await this.isolated(`job ${jobId}`, () => this.work(jobId, job));
+    for (const jobId of this.#duties) await this.isolated(`committee of job ${jobId}`, () => this.vote(jobId));
+    for (const jobId of this.#disputes) await this.isolated(`dispute of job ${jobId}`, () => this.drive(jobId));
+    await this.isolated("finalize", () => this.finalizeOwn());
+    await this.isolated("heartbeat", () => this.heartbeat());
+    await this.isolated("unjail", () => this.unjail());
+    await this.isolated("withdraw", () => this.withdraw());
+  }
+
+  /** Runs one step; logs a failure (once per distinct message) and lets the next poll retry it. */
+  private async isolated(step: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+      this.#lastErrors.delete(step);
+    } catch (error) {
+      const message = toTypedError(error, step).message.split("\n")[0];
+      if (this.#lastErrors.get(step) !== message) this.log(`${step}: ${message}; will retry`);
+      this.#lastErrors.set(step, message);
+    }
+  }
+
+  /** Queues the new blocks' events; the cursor moves only once they are all queued. */
+  private async scan(): Promise<void> {
+    const { hub, court } = this.options.contracts;
+    const provider = this.options.signer.provider!;
     const me = await this.address();
     const latest = await provider.getBlockNumber();
-    if (latest > this.#state.lastBlock) {
-      const from = this.#state.lastBlock + 1;
-      for (const e of await hub.queryFilter(hub.filters.JobRequested(undefined, undefined, me), from, latest)) {
-        const jobId = e.args.jobId;
-        if (this.#state.handled.includes(jobId.toString())) continue;
-        this.#pending.set(jobId, { modelId: Number(e.args.modelId), version: e.args.version, level: Number(e.args.level) as TrustLevel, input: [...e.args.input] });
-      }
-      for (const e of await hub.queryFilter(hub.filters.ChallengeOpened(), from, latest)) {
-        if (e.args.committee.includes(me) && !this.#voted.has(e.args.jobId)) await this.vote(e.args.jobId);
-      }
-      this.#state.lastBlock = latest;
-      await this.saveState();
+    if (latest <= this.#state.lastBlock) return;
+    const from = this.#state.lastBlock + 1;
+    const requested = await hub.queryFilter(hub.filters.JobRequested(undefined, undefined, me), from, latest);
+    const drawn = await court.queryFilter(court.filters.CommitteeDrawn(), from, latest);
+    const opened = await court.queryFilter(court.filters.ChallengeOpened(), from, latest);
+    const penalized = await hub.queryFilter(hub.filters.NodePenalized(undefined, me), from, latest);
+    for (const e of requested) {
+      const jobId = e.args.jobId;
+      if (this.#state.handled.includes(jobId.toString())) continue;
+      this.#pending.set(jobId, { modelId: Number(e.args.modelId), version: e.args.version, level: Number(e.args.level) as TrustLevel, input: [...e.args.input] });
     }
-    for (const [jobId, job] of this.#pending) await this.work(jobId, job);
-    await this.finalizeOwn();
-    await this.heartbeat();
-    await this.withdraw();
+    for (const e of drawn) {
+      if (e.args.committee.includes(me)) {
+        this.#duties.add(e.args.jobId);
+        this.#disputes.add(e.args.jobId);
+      }
+    }
+    for (const e of opened) if (this.#submitted.has(e.args.jobId)) this.#disputes.add(e.args.jobId);
+    for (const e of penalized) this.log(`slashed ${formatUnits(e.args.slashed)} and jailed (job ${e.args.jobId}, ${PENALTIES[Number(e.args.reason)]})`);
+    this.#state.lastBlock = latest;
+    await this.saveState();
   }
 
   private async done(jobId: bigint) {
@@ -171,10 +227,15 @@ export class NodeRuntime {
     await this.saveState();
   }
 
-  private async work(jobId: bigint, job: { modelId: number; version: bigint; level: TrustLevel; input: bigint[] }) {
+  private async work(jobId: bigint, job: PendingJob) {
     const { hub } = this.options.contracts;
     const onChain = await hub.getJob(jobId);
     if (Number(onChain.status) !== JobStatus.Requested) return this.done(jobId); // already submitted or ended
+    const now = BigInt((await this.options.signer.provider!.getBlock("latest"))!.timestamp);
+    if (now > onChain.deadline) {
+      this.log(`job ${jobId}: the deadline passed; dropping it`);
+      return this.done(jobId);
+    }
     if (this.behaviour === "lazy") {
       this.log(`job ${jobId}: lazy, ignoring it`);
       return this.done(jobId);
@@ -186,65 +247,91 @@ export class NodeRuntime {
     }
     const me = await this.address();
     const started = Date.now();
-    let output = evaluate(artifacts.model, job.input).output;
-    try {
-      if (job.level === TrustLevel.ZK) {
-        const { chainId } = await this.options.signer.provider!.getNetwork();
-        const proof = await proveInference(artifacts, job.input, { chainId, hub: await hub.getAddress(), jobId, prover: me });
-        await (await hub.submitZkResult(jobId, job.input, proof.output, proof.calldata)).wait();
-        this.log(`job ${jobId}: zk proof submitted (${Date.now() - started} ms)`);
-      } else if (job.level === TrustLevel.TEE) {
-        const { chainId } = await this.options.signer.provider!.getNetwork();
-        const signed = await this.options.enclave!.infer(artifacts.model, job.input, {
-          domain: hubDomain(chainId, await hub.getAddress()),
-          jobId,
-          node: me,
-          modelId: job.modelId,
-          version: job.version,
-        });
-        await (await hub.submitTeeResult(jobId, signed.output, signed.signature)).wait();
-        output = signed.output;
-        this.log(`job ${jobId}: enclave-signed result submitted`);
-      } else {
-        if (this.behaviour === "lying") {
-          const classes = artifacts.model.labels?.length;
-          output = output.map((v, i) => (i === 0 ? (classes && output.length === 1 ? (v + 1n) % BigInt(classes) : v + 1n) : v));
-          this.log(`job ${jobId}: lying, submitting a wrong output`);
-        }
-        await (await hub.submitResult(jobId, output)).wait();
-        this.#submitted.set(jobId, output);
-        this.log(`job ${jobId}: result submitted (vanilla; final after the challenge window)`);
+    if (job.level === TrustLevel.ZK) {
+      const { chainId } = await this.options.signer.provider!.getNetwork();
+      const proof = await proveInference(artifacts, job.input, { chainId, hub: await hub.getAddress(), jobId, prover: me });
+      await (await hub.submitZkResult(jobId, job.input, proof.output, proof.calldata)).wait();
+      this.log(`job ${jobId}: zk proof submitted (${Date.now() - started} ms)`);
+    } else if (job.level === TrustLevel.TEE) {
+      const { chainId } = await this.options.signer.provider!.getNetwork();
+      const signed = await this.options.enclave!.infer(artifacts.model, job.input, {
+        domain: hubDomain(chainId, await hub.getAddress()),
+        jobId,
+        node: me,
+        modelId: job.modelId,
+        version: job.version,
+      });
+      await (await hub.submitTeeResult(jobId, signed.output, signed.signature)).wait();
+      this.log(`job ${jobId}: enclave-signed result submitted`);
+    } else {
+      let output = evaluate(artifacts.model, job.input).output;
+      if (this.behaviour === "lying") {
+        const classes = artifacts.model.labels?.length;
+        output = output.map((v, i) => (i === 0 ? (classes && output.length === 1 ? (v + 1n) % BigInt(classes) : v + 1n) : v));
+        this.log(`job ${jobId}: lying, submitting a wrong output`);
       }
-      await this.done(jobId);
-    } catch (error) {
-      const typedError = toTypedError(error, `job ${jobId}`);
-      const status = Number((await hub.getJob(jobId)).status);
-      if (status !== JobStatus.Requested) {
-        this.log(`job ${jobId}: ${typedError.message}; the job is no longer open, dropping it`);
-        await this.done(jobId);
-      } else {
-        this.log(`job ${jobId}: ${typedError.message}; will retry`);
-      }
+      await (await hub.submitResult(jobId, output)).wait();
+      this.#submitted.set(jobId, output);
+      this.log(`job ${jobId}: result submitted (vanilla; final after the challenge window)`);
     }
+    await this.done(jobId);
   }
 
-  /** Votes the engine's output in a committee this node was drawn into. */
+  /** Commits, then reveals, the engine's output in a committee this node was drawn into. */
   private async vote(jobId: bigint) {
-    const { hub } = this.options.contracts;
-    this.#voted.add(jobId);
-    const job = await hub.getJob(jobId);
-    const requested = (await hub.queryFilter(hub.filters.JobRequested(jobId)))[0];
-    const artifacts = this.options.models.get(Number(job.modelId));
-    if (!requested || !artifacts) return;
-    try {
-      await (await hub.vote(jobId, evaluate(artifacts.model, [...requested.args.input]).output)).wait();
-      this.log(`job ${jobId}: committee vote cast`);
-    } catch (error) {
-      this.log(`job ${jobId}: vote failed: ${toTypedError(error, "vote").message}`);
+    const { hub, court } = this.options.contracts;
+    const me = await this.address();
+    const [d, committee] = await court.getDispute(jobId);
+    const seat = committee.indexOf(me);
+    const key = jobId.toString();
+    const forget = async () => {
+      this.#duties.delete(jobId);
+      if (this.#state.votes) delete this.#state.votes[key];
+      await this.saveState();
+    };
+    if (d.resolved || seat < 0) return forget();
+    const vote = await court.getVote(jobId, seat);
+    const now = BigInt((await this.options.signer.provider!.getBlock("latest"))!.timestamp);
+    if (vote.commitment === ZeroHash) {
+      if (now > d.commitBy) return forget();
+      const job = await hub.getJob(jobId);
+      const artifacts = this.options.models.get(Number(job.modelId));
+      const input = await jobInput(this.options.contracts, jobId);
+      if (!artifacts || !input) {
+        this.log(`job ${jobId}: drawn into its committee but model ${job.modelId} is not loaded; cannot vote`);
+        return forget();
+      }
+      const mine: VoteState = { outputHash: hashValues(evaluate(artifacts.model, input).output), salt: hexlify(randomBytes(32)) };
+      // Saved before the commitment is sent, so that a restart can still reveal it.
+      this.#state.votes = { ...this.#state.votes, [key]: mine };
+      await this.saveState();
+      await (await court.commitVote(jobId, voteCommitment(jobId, me, mine.outputHash, mine.salt))).wait();
+      this.log(`job ${jobId}: committee vote committed`);
+      return;
     }
+    if (vote.outputHash !== ZeroHash) return forget();
+    const revealOpen = d.committed === BigInt(committee.length) || now > d.commitBy;
+    if (now > d.revealBy) return forget();
+    if (!revealOpen) return;
+    const mine = this.#state.votes?.[key];
+    if (!mine) {
+      this.log(`job ${jobId}: committed, but the vote's salt is lost (state file?); cannot reveal`);
+      return forget();
+    }
+    await (await court.revealVote(jobId, mine.outputHash, mine.salt)).wait();
+    this.log(`job ${jobId}: committee vote revealed`);
+    await forget();
   }
 
-  /** Finalizes this node's unchallenged VANILLA results once their window has passed. */
+  /** Draws or resolves a dispute of this node's result, or of a committee it sits on, once due. */
+  private async drive(jobId: bigint) {
+    const step = await driveDispute(this.options.contracts, this.options.signer, jobId);
+    if (step === "resolved") this.log(`job ${jobId}: dispute resolved`);
+    if (step === "drawn") this.log(`job ${jobId}: committee drawn`);
+    if (step === "gone" || step === "resolved") this.#disputes.delete(jobId);
+  }
+
+  /** Finalizes this node's undisputed VANILLA results once their window has passed. */
   private async finalizeOwn() {
     if (this.#submitted.size === 0) return;
     const { hub } = this.options.contracts;
@@ -253,13 +340,12 @@ export class NodeRuntime {
       const job = await hub.getJob(jobId);
       const status = Number(job.status);
       if (status === JobStatus.Submitted && now > job.deadline) {
-        try {
+        await this.isolated(`finalize job ${jobId}`, async () => {
           await (await hub.finalize(jobId, output)).wait();
           this.log(`job ${jobId}: finalized`);
-        } catch (error) {
-          this.log(`job ${jobId}: finalize failed: ${toTypedError(error, "finalize").message}`);
-        }
+        });
       }
+      if (status === JobStatus.Challenged) this.#disputes.add(jobId);
       if (status !== JobStatus.Submitted && status !== JobStatus.Challenged) this.#submitted.delete(jobId);
     }
   }
@@ -275,6 +361,17 @@ export class NodeRuntime {
     const signature = await enclave.heartbeat(chainId, await contracts.tee.getAddress(), now);
     await (await contracts.tee.heartbeat(enclave.address, now, signature)).wait();
     this.#lastHeartbeat = now;
+  }
+
+  /** Leaves jail as soon as the registry allows it. */
+  private async unjail() {
+    const { nodes } = this.options.contracts;
+    const info = await nodes.getNode(await this.address());
+    if (info.jailedUntil === 0n) return;
+    const now = BigInt((await this.options.signer.provider!.getBlock("latest"))!.timestamp);
+    if (now < info.jailedUntil || info.stake < (await nodes.minStake())) return;
+    await (await nodes.unjail()).wait();
+    this.log("left jail: drawable again");
   }
 
   private async withdraw() {

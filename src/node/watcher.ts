@@ -1,14 +1,21 @@
 /**
- * A watcher (anyone): re-executes every VANILLA result with the engine and challenges the wrong ones
- * with a bond. Where the model has a circuit it settles the challenge at once with a proof of the
- * true output (made for itself, so nobody can take it); otherwise the committee the hub draws votes.
+ * A watcher (anyone): re-executes every VANILLA result with the engine and disputes the wrong ones.
+ * Where the release has a proof verifier it proves the true output at once (`proveFraud`, bound to
+ * itself, so nobody can take it from the mempool); otherwise it opens a committee challenge with a
+ * bond and drives it (draw, resolve) while the committee votes.
+ *
+ * The block cursor moves only once the new results are queued; each queued result is judged in a
+ * step of its own, so one that fails (a bad value, a revert, an RPC error) is retried on the next
+ * poll and never hides the others. A dispute that could not be opened is retried until the
+ * challenge window closes.
  */
-import { MaxUint256, type Signer } from "ethers";
+import { MaxUint256, ZeroAddress, type Signer } from "ethers";
 import type { Proofgrid } from "../../deploy/proofgrid.js";
 import { evaluate } from "../engine/fixed.js";
 import { proveInference, type ModelArtifacts } from "../pipeline/prove.js";
-import { ChallengeMode, hashValues, JobStatus, TrustLevel } from "../protocol/index.js";
+import { hashValues, JobStatus, TrustLevel } from "../protocol/index.js";
 import { toTypedError } from "../sdk/errors.js";
+import { driveDispute, jobInput } from "./disputes.js";
 
 export interface WatcherOptions {
   signer: Signer;
@@ -28,7 +35,11 @@ export interface ChallengeRecord {
 
 export class Watcher {
   #lastBlock = -1;
-  #seen = new Set<bigint>();
+  /** VANILLA results still to judge, by job id: the posted output. */
+  #queue = new Map<bigint, bigint[]>();
+  /** Committee disputes this watcher opened and drives until they are resolved. */
+  #disputes = new Set<bigint>();
+  #lastErrors = new Map<string, string>();
   readonly challenges: ChallengeRecord[] = [];
 
   constructor(private readonly options: WatcherOptions) {}
@@ -37,53 +48,84 @@ export class Watcher {
     (this.options.log ?? ((l: string) => console.error(l)))(`[watcher] ${line}`);
   }
 
-  /** Scans new VANILLA results and challenges the wrong ones. */
+  /** Queues new VANILLA results, judges every queued one and drives its open disputes. */
   async poll(): Promise<void> {
-    const { hub, token } = this.options.contracts;
+    const { hub } = this.options.contracts;
     const provider = this.options.signer.provider!;
     if (this.#lastBlock < 0) this.#lastBlock = this.options.contracts.startBlock - 1;
     const latest = await provider.getBlockNumber();
-    if (latest <= this.#lastBlock) return;
-    const events = await hub.queryFilter(hub.filters.ResultSubmitted(), this.#lastBlock + 1, latest);
-    this.#lastBlock = latest;
-    for (const e of events) {
-      const jobId = e.args.jobId;
-      if (Number(e.args.level) !== TrustLevel.VANILLA || this.#seen.has(jobId)) continue;
-      this.#seen.add(jobId);
-      const job = await hub.getJob(jobId);
-      const artifacts = this.options.models.get(Number(job.modelId));
-      const requested = (await hub.queryFilter(hub.filters.JobRequested(jobId)))[0];
-      if (!artifacts || !requested) continue;
-      const input = [...requested.args.input];
-      const truth = evaluate(artifacts.model, input).output;
-      const posted = [...e.args.output];
-      if (hashValues(truth) === hashValues(posted)) continue;
-      if (Number(job.status) !== JobStatus.Submitted) continue;
-      this.log(`job ${jobId}: posted [${posted.join(", ")}], re-execution gives [${truth.join(", ")}]: challenging`);
-      const me = await this.options.signer.getAddress();
-      const record: ChallengeRecord = { jobId, posted, truth, resolved: "committee", txs: [], gas: {} };
-      try {
-        const bond = (await hub.parameters()).challengeBond;
-        if ((await token.allowance(me, await hub.getAddress())) < bond) await (await token.approve(await hub.getAddress(), MaxUint256)).wait();
-        const receipt = (await (await hub.challenge(jobId)).wait())!;
-        record.txs.push(receipt.hash);
-        record.gas.challenge = receipt.gasUsed;
-        const [challenge] = await hub.getChallenge(jobId);
-        if (Number(challenge.mode) === ChallengeMode.Proof) {
-          const { chainId } = await provider.getNetwork();
-          const proof = await proveInference(artifacts, input, { chainId, hub: await hub.getAddress(), jobId, prover: me });
-          const resolved = (await (await hub.resolveWithProof(jobId, input, proof.output, proof.calldata)).wait())!;
-          record.txs.push(resolved.hash);
-          record.gas.resolve = resolved.gasUsed;
-          record.resolved = "proof";
-          this.log(`job ${jobId}: proven wrong with a Groth16 proof; node slashed, requester refunded`);
-        } else {
-          this.log(`job ${jobId}: committee drawn; its members vote`);
-        }
-      } catch (error) {
-        this.log(`job ${jobId}: challenge failed: ${toTypedError(error, "challenge").message}`);
+    if (latest > this.#lastBlock) {
+      const events = await hub.queryFilter(hub.filters.ResultSubmitted(), this.#lastBlock + 1, latest);
+      for (const e of events) {
+        if (Number(e.args.level) === TrustLevel.VANILLA) this.#queue.set(e.args.jobId, [...e.args.output]);
       }
-      this.challenges.push(record);
+      this.#lastBlock = latest;
     }
+    for (const [jobId, posted] of this.#queue) await this.isolated(`job ${jobId}`, () => this.judge(jobId, posted));
+    for (const jobId of this.#disputes) {
+      await this.isolated(`dispute of job ${jobId}`, async () => {
+        const step = await driveDispute(this.options.contracts, this.options.signer, jobId);
+        if (step === "drawn") this.log(`job ${jobId}: committee drawn; its members vote`);
+        if (step === "resolved") this.log(`job ${jobId}: dispute resolved`);
+        if (step === "gone" || step === "resolved") this.#disputes.delete(jobId);
+      });
+    }
+  }
+
+  private async isolated(step: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+      this.#lastErrors.delete(step);
+    } catch (error) {
+      const message = toTypedError(error, step).message.split("\n")[0];
+      if (this.#lastErrors.get(step) !== message) this.log(`${step}: ${message}; will retry`);
+      this.#lastErrors.set(step, message);
+    }
+  }
+
+  /** Re-executes one posted result; disputes it when wrong. Forgets it once judged or past its window. */
+  private async judge(jobId: bigint, posted: bigint[]): Promise<void> {
+    const { hub, token, court, models } = this.options.contracts;
+    const provider = this.options.signer.provider!;
+    const job = await hub.getJob(jobId);
+    const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+    if (Number(job.status) !== JobStatus.Submitted || now > job.deadline) {
+      this.#queue.delete(jobId);
+      return;
+    }
+    const artifacts = this.options.models.get(Number(job.modelId));
+    const input = await jobInput(this.options.contracts, jobId);
+    if (!artifacts || !input) {
+      this.#queue.delete(jobId); // not a model this watcher can judge
+      return;
+    }
+    const truth = evaluate(artifacts.model, input).output;
+    if (hashValues(truth) === hashValues(posted)) {
+      this.#queue.delete(jobId);
+      return;
+    }
+    const me = await this.options.signer.getAddress();
+    const [verifier] = await models.verifierOf(job.modelId, job.version);
+    const record: ChallengeRecord = { jobId, posted, truth, resolved: "committee", txs: [], gas: {} };
+    if (verifier !== ZeroAddress) {
+      this.log(`job ${jobId}: posted [${posted.join(", ")}], re-execution gives [${truth.join(", ")}]: proving fraud`);
+      const { chainId } = await provider.getNetwork();
+      const proof = await proveInference(artifacts, input, { chainId, hub: await hub.getAddress(), jobId, prover: me });
+      const receipt = (await (await hub.proveFraud(jobId, input, proof.output, proof.calldata)).wait())!;
+      record.txs.push(receipt.hash);
+      record.gas.proveFraud = receipt.gasUsed;
+      record.resolved = "proof";
+      this.log(`job ${jobId}: proven wrong with a Groth16 proof; node slashed, requester refunded`);
+    } else {
+      this.log(`job ${jobId}: posted [${posted.join(", ")}], re-execution gives [${truth.join(", ")}]: challenging before a committee`);
+      const bond = (await hub.termsOf(jobId)).challengeBond;
+      if ((await token.allowance(me, await hub.getAddress())) < bond) await (await token.approve(await hub.getAddress(), MaxUint256)).wait();
+      const receipt = (await (await court.challenge(jobId)).wait())!;
+      record.txs.push(receipt.hash);
+      record.gas.challenge = receipt.gasUsed;
+      this.#disputes.add(jobId);
+    }
+    this.#queue.delete(jobId);
+    this.challenges.push(record);
   }
 }

@@ -19,10 +19,34 @@ export enum JobStatus {
   Refunded = 5,
 }
 
-export enum ChallengeMode {
-  None = 0,
-  Proof = 1,
-  Committee = 2,
+/** Why a job's fee went back to its requester (IInferenceHub.RefundReason). */
+export enum RefundReason {
+  Timeout = 0,
+  Fraud = 1,
+  Undecided = 2,
+  TimeoutExcused = 3,
+}
+
+export const REFUND_REASONS = ["timeout", "fraud", "undecided", "timeout-excused"] as const;
+export type RefundReasonName = (typeof REFUND_REASONS)[number];
+
+/** Why a node was slashed and jailed (IInferenceHub.Penalty). */
+export enum Penalty {
+  Timeout = 0,
+  Fraud = 1,
+  Absent = 2,
+}
+
+/** A committee's verdict (IInferenceHub.Verdict). */
+export enum Verdict {
+  NodeRight = 0,
+  Fraud = 1,
+  Undecided = 2,
+}
+
+/** The commitment a committee member sends: keccak256(abi.encode(jobId, member, outputHash, salt)). */
+export function voteCommitment(jobId: bigint, member: string, outputHash: string, salt: string): string {
+  return ethers.keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "address", "bytes32", "bytes32"], [jobId, member, outputHash, salt]));
 }
 
 export const TRUST_NAMES: Record<TrustLevel, "vanilla" | "tee" | "zk"> = {

@@ -16,9 +16,9 @@ import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { attachProofgrid, type DeploymentFile, type Proofgrid } from "../../deploy/proofgrid.js";
 import { InferenceInputError } from "../errors.js";
-import { evaluate, quantizeInput, toReal, checkInput } from "../engine/fixed.js";
+import { evaluate, quantizeInput, toReal, checkInput, encodingMax } from "../engine/fixed.js";
 import { publicSignalsOf, type ModelArtifacts } from "../pipeline/prove.js";
-import { hashValues, hubDomain, JobStatus, levelMask, packVersion, RESULT_TYPES, TRUST_NAMES, TrustLevel } from "../protocol/index.js";
+import { hashValues, hubDomain, JobStatus, levelMask, packVersion, REFUND_REASONS, RESULT_TYPES, TRUST_NAMES, TrustLevel } from "../protocol/index.js";
 import { JobRefundedError, JobTimeoutError, typed, VerificationError } from "./errors.js";
 
 export type TrustName = "vanilla" | "tee" | "zk";
@@ -180,6 +180,8 @@ export class ProofgridClient {
       inputSize: artifacts.model.input.size,
       outputSize: artifacts.model.output.size,
       scaleBits: artifacts.model.scaleBits,
+      inputMin: artifacts.model.input.lo,
+      inputMax: encodingMax(artifacts.model.input),
       levels: levelMask(...options.levels),
       royaltyBps: options.royaltyBps ?? 1_000,
       deprecated: false,
@@ -220,6 +222,15 @@ export class ProofgridClient {
     };
   }
 
+  /** The next time that decides a committee dispute's progress (end of the commit or reveal window, or of the draw window). */
+  private async nextDisputeDeadline(jobId: bigint): Promise<bigint | undefined> {
+    const [d] = await this.contracts.court.getDispute(jobId);
+    if (d.resolved) return undefined;
+    if (d.commitBy === 0n) return d.drawBy;
+    const now = await this.now();
+    return now <= d.commitBy && d.committed < d.seats ? d.commitBy : d.revealBy;
+  }
+
   private async advance(seconds: bigint): Promise<void> {
     const provider = this.signer.provider as unknown as { send(method: string, params: unknown[]): Promise<unknown> };
     await provider.send("evm_increaseTime", [Number(seconds)]);
@@ -250,7 +261,9 @@ export class ProofgridClient {
     if (artifacts) checkInput(artifacts.model, fixed);
 
     const me = await this.signer.getAddress();
-    const fee = release.prices[level] + (options.tip ?? 0n);
+    const callbackGas = BigInt(options.callbackGasLimit ?? 0);
+    const callbackPrice = callbackGas === 0n ? 0n : (await hub.parameters()).callbackGasPrice;
+    const fee = release.prices[level] + callbackGas * callbackPrice + (options.tip ?? 0n);
     const txs: Record<string, string> = {};
     const gas: Record<string, bigint> = {};
     if ((await token.allowance(me, await hub.getAddress())) < fee) {
@@ -336,6 +349,14 @@ export class ProofgridClient {
         continue;
       }
       if (this.options.advanceTime) {
+        if (status === JobStatus.Challenged) {
+          // A committee dispute: the nodes and watchers draw, vote and resolve; move time to the
+          // next step that only time can reach once they had a moment to act.
+          await sleep(Math.max(pollMs, 500));
+          const next = await this.nextDisputeDeadline(jobId);
+          if (next !== undefined && Number((await hub.getJob(jobId)).status) === JobStatus.Challenged && now <= next) await this.advance(next - now + 1n);
+          continue;
+        }
         if (status === JobStatus.Submitted) {
           // Give watchers some real time to challenge, then skip the rest of the window.
           const graceEnd = Date.now() + (options.challengeGraceMs ?? 2_000);
@@ -353,7 +374,7 @@ export class ProofgridClient {
     }
 
     const refunded = (await hub.queryFilter(hub.filters.JobRefunded(jobId)))[0];
-    if (refunded) throw new JobRefundedError(jobId, (["timeout", "fraud", "undecided"] as const)[Number(refunded.args.reason)], refunded.args.fee);
+    if (refunded) throw new JobRefundedError(jobId, REFUND_REASONS[Number(refunded.args.reason)], refunded.args.fee);
     const settled = (await hub.queryFilter(hub.filters.JobSettled(jobId)))[0];
     const submitted = (await hub.queryFilter(hub.filters.ResultSubmitted(jobId)))[0];
     const output = [...submitted.args.output];

@@ -4,7 +4,9 @@
  */
 import { Interface, isError, type ErrorDescription } from "ethers";
 import { ProofgridError } from "../errors.js";
+import type { RefundReasonName } from "../protocol/index.js";
 import {
+  CommitteeCourt__factory,
   Groth16InferenceAdapter__factory,
   InferenceHub__factory,
   ModelRegistry__factory,
@@ -15,6 +17,7 @@ import {
 
 const INTERFACES: Interface[] = [
   InferenceHub__factory.createInterface(),
+  CommitteeCourt__factory.createInterface(),
   ModelRegistry__factory.createInterface(),
   NodeRegistry__factory.createInterface(),
   TEERegistry__factory.createInterface(),
@@ -40,7 +43,7 @@ export class JobRefundedError extends ProofgridError {
   override name = "JobRefundedError";
   constructor(
     readonly jobId: bigint,
-    readonly reason: "timeout" | "fraud" | "undecided",
+    readonly reason: RefundReasonName,
     readonly refund: bigint,
   ) {
     super(`job ${jobId} was refunded (${reason}): ${refund} returned to the requester's hub balance`);

@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { ethers as E } from "ethers";
-import { TOKEN } from "../../deploy/proofgrid.js";
+import { DEFAULT_HUB, TOKEN } from "../../deploy/proofgrid.js";
 import { hashValues, hubDomain, signResult, TrustLevel } from "../../src/protocol/index.js";
 import {
   GasBurningConsumer__factory,
@@ -82,7 +82,7 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
     const f = await loadFixture(oneNodeFixture);
     const burner = await new GasBurningConsumer__factory(f.deployer).deploy();
     const { jobId } = await requestJob(f, TrustLevel.TEE, { consumer: await burner.getAddress(), callbackGasLimit: 1_000_000 });
-    await expect(f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, await teeSignature(f, jobId))).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await burner.getAddress(), false);
+    await expect(f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, await teeSignature(f, jobId))).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await burner.getAddress(), false, f.node.address, 1_000_000n * DEFAULT_HUB.callbackGasPrice);
     expect(await f.hub.balanceOf(f.node.address)).to.be.greaterThan(0n);
     await expectNothingLost(f);
   });
@@ -106,13 +106,12 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
     const { jobId } = await requestJob(f, TrustLevel.ZK);
     const proof = proofFor(f, jobId, f.node.address);
     await expect(f.hub.connect(f.stranger).submitZkResult(jobId, INPUT, OUTPUT, proof)).to.be.revertedWithCustomError(f.hub, "HubNotAssignedNode");
-    // A challenge resolution: the proof binds the challenger, so a front-runner cannot take the reward.
+    // A fraud proof binds its prover, so a front-runner cannot take the reward.
     const v = await requestJob(f, TrustLevel.VANILLA);
     await f.hub.connect(f.node).submitResult(v.jobId, WRONG_OUTPUT);
-    await f.hub.connect(f.challenger).challenge(v.jobId);
     const challengerProof = proofFor(f, v.jobId, f.challenger.address);
-    await expect(f.hub.connect(f.stranger).resolveWithProof(v.jobId, INPUT, OUTPUT, challengerProof)).to.be.revertedWithCustomError(f.hub, "HubInvalidProof");
-    await f.hub.connect(f.challenger).resolveWithProof(v.jobId, INPUT, OUTPUT, challengerProof);
+    await expect(f.hub.connect(f.stranger).proveFraud(v.jobId, INPUT, OUTPUT, challengerProof)).to.be.revertedWithCustomError(f.hub, "HubInvalidProof");
+    await f.hub.connect(f.challenger).proveFraud(v.jobId, INPUT, OUTPUT, challengerProof);
     expect(await f.hub.balanceOf(f.stranger.address)).to.equal(0n);
     await expectNothingLost(f);
   });
@@ -168,25 +167,14 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
     await expectNothingLost(f);
   });
 
-  it("a challenge by the node itself is refused", async function () {
+  it("a dispute by the node itself is refused (a fraud proof or a committee challenge)", async function () {
     const f = await loadFixture(oneNodeFixture);
     const { jobId } = await requestJob(f, TrustLevel.VANILLA);
-    await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
-    await expect(f.hub.connect(f.node).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge");
-    await expectNothingLost(f);
-  });
-
-  it("a griefing challenger of an honest result loses the bond to the node", async function () {
-    const f = await loadFixture(oneNodeFixture);
-    const { jobId } = await requestJob(f, TrustLevel.VANILLA);
-    await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
-    const before = await f.token.balanceOf(f.challenger.address);
-    await f.hub.connect(f.challenger).challenge(jobId);
-    await f.hub.connect(f.node).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address));
-    const bond = (await hubParameters(f)).challengeBond;
-    expect(await f.token.balanceOf(f.challenger.address)).to.equal(before - bond);
-    expect(await f.hub.balanceOf(f.challenger.address)).to.equal(0n);
-    expect(await f.hub.balanceOf(f.node.address)).to.be.greaterThanOrEqual(bond);
+    await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
+    await expect(f.hub.connect(f.node).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address))).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge");
+    const v = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(f.node).submitResult(v.jobId, OUTPUT);
+    await expect(f.court.connect(f.node).challenge(v.jobId)).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge");
     await expectNothingLost(f);
   });
 

@@ -1,10 +1,13 @@
 import { expect } from "chai";
 import { ethers as E } from "ethers";
-import { hashValues, signResult, TrustLevel } from "../../src/protocol/index.js";
+import { DEFAULT_HUB } from "../../deploy/proofgrid.js";
+import { hashValues, JobStatus, signResult, TrustLevel } from "../../src/protocol/index.js";
 import { TicketRouter__factory } from "../../types/contracts/index.js";
 import { ethers, INPUT, networkHelpers, oneNodeFixture, PRICES } from "../fixture.js";
 
 const QUEUES = ["billing", "refund", "shipping", "account"];
+/** The TEE price plus the router's 100,000 callback gas at the default callback gas price. */
+const FEE = PRICES[TrustLevel.TEE] + 100_000n * DEFAULT_HUB.callbackGasPrice;
 
 async function routerFixture() {
   const f = await oneNodeFixture();
@@ -15,7 +18,7 @@ async function routerFixture() {
 
 async function open(f: Awaited<ReturnType<typeof routerFixture>>) {
   const deadline = BigInt((await networkHelpers.time.latest()) + 600);
-  const receipt = (await (await f.router.connect(f.requester).openTicket(INPUT, TrustLevel.TEE, PRICES[TrustLevel.TEE], deadline)).wait())!;
+  const receipt = (await (await f.router.connect(f.requester).openTicket(INPUT, TrustLevel.TEE, FEE, deadline)).wait())!;
   const opened = receipt.logs.map((l) => f.router.interface.parseLog(l)).find((l) => l?.name === "TicketOpened")!;
   return { ticketId: opened.args.ticketId as bigint, jobId: opened.args.jobId as bigint };
 }
@@ -31,7 +34,7 @@ describe("TicketRouter (example consumer)", function () {
     const f = await networkHelpers.loadFixture(routerFixture);
     const before = await f.token.balanceOf(f.requester.address);
     const { ticketId, jobId } = await open(f);
-    expect(await f.token.balanceOf(f.requester.address)).to.equal(before - PRICES[TrustLevel.TEE]);
+    expect(await f.token.balanceOf(f.requester.address)).to.equal(before - FEE);
     await expect(settle(f, jobId, [2n, 0n, 0n])).to.emit(f.router, "TicketRouted").withArgs(ticketId, 2, "shipping");
     const ticket = await f.router.ticket(ticketId);
     expect(ticket.routed).to.equal(true);
@@ -43,9 +46,31 @@ describe("TicketRouter (example consumer)", function () {
   it("an intent outside the queues makes the callback fail; the job still settles", async function () {
     const f = await networkHelpers.loadFixture(routerFixture);
     const { ticketId, jobId } = await open(f);
-    await expect(settle(f, jobId, [10n, 0n, 0n])).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await f.router.getAddress(), false);
+    await expect(settle(f, jobId, [10n, 0n, 0n])).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await f.router.getAddress(), false, f.node.address, 100_000n * DEFAULT_HUB.callbackGasPrice);
     expect((await f.router.ticket(ticketId)).routed).to.equal(false);
     expect(Number((await f.hub.getJob(jobId)).status)).to.equal(4);
+  });
+
+  it("passes a refunded ticket's fee back to its customer, once, and only for a refunded job", async function () {
+    const f = await networkHelpers.loadFixture(routerFixture);
+    const a = await open(f);
+    const b = await open(f);
+    await expect(f.router.claimRefund(a.ticketId)).to.be.revertedWithCustomError(f.router, "TicketRouterNotRefunded").withArgs(a.ticketId, JobStatus.Requested);
+    // The node misses both deadlines: the hub credits both refunds to the router, the requester.
+    await networkHelpers.time.increase(601);
+    await f.hub.claimTimeout(a.jobId);
+    await f.hub.claimTimeout(b.jobId);
+    expect(await f.hub.balanceOf(await f.router.getAddress())).to.equal(2n * FEE);
+    const before = await f.token.balanceOf(f.requester.address);
+    await expect(f.router.connect(f.stranger).claimRefund(a.ticketId)).to.emit(f.router, "TicketRefunded").withArgs(a.ticketId, f.requester.address, FEE);
+    expect(await f.token.balanceOf(f.requester.address)).to.equal(before + FEE);
+    await expect(f.router.claimRefund(a.ticketId)).to.be.revertedWithCustomError(f.router, "TicketRouterAlreadyRefunded").withArgs(a.ticketId);
+    // The other refund waits in the router for its own ticket.
+    expect(await f.token.balanceOf(await f.router.getAddress())).to.equal(FEE);
+    await f.router.claimRefund(b.ticketId);
+    expect(await f.token.balanceOf(f.requester.address)).to.equal(before + 2n * FEE);
+    expect(await f.token.balanceOf(await f.router.getAddress())).to.equal(0n);
+    expect(await f.hub.balanceOf(await f.router.getAddress())).to.equal(0n);
   });
 
   it("accepts results only from the hub, and only for its own jobs", async function () {

@@ -72,11 +72,10 @@ async function measure(): Promise<Record<string, number>> {
     const sig2 = await signResult(f.enclave, f.domain, { jobId: job.jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
     record("tee.submitTeeResultWithCallback", await gas(hub.submitTeeResult(job.jobId, OUTPUT, sig2)));
 
-    // A challenge decided by a proof, and a timeout.
+    // A lie decided by a fraud proof in one transaction.
     job = await requestJob(f, TrustLevel.VANILLA);
     await hub.submitResult(job.jobId, WRONG_OUTPUT);
-    record("vanilla.challenge", await gas(f.hub.connect(f.challenger).challenge(job.jobId)));
-    record("vanilla.resolveWithProofMockVerifier", await gas(f.hub.connect(f.challenger).resolveWithProof(job.jobId, INPUT, OUTPUT, proofFor(f, job.jobId, f.challenger.address))));
+    record("vanilla.proveFraudMockVerifier", await gas(f.hub.connect(f.challenger).proveFraud(job.jobId, INPUT, OUTPUT, proofFor(f, job.jobId, f.challenger.address))));
     if (round === 0) {
       // The node was jailed: wait out the jail, unjail, and refresh its enclave's heartbeat.
       await time.increase(Number(await f.nodes.jailPeriod()) + 1);

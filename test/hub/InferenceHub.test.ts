@@ -1,7 +1,7 @@
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { ethers as E } from "ethers";
-import { TOKEN } from "../../deploy/proofgrid.js";
+import { DEFAULT_HUB, TOKEN } from "../../deploy/proofgrid.js";
 import { hashValues, JobStatus, signResult, TrustLevel } from "../../src/protocol/index.js";
 import {
   GasBurningConsumer__factory,
@@ -65,9 +65,10 @@ describe("InferenceHub", function () {
       expect(job.inputHash).to.equal(hashValues(INPUT));
       expect(await f.hub.callbackOf(1n)).to.deep.equal([E.ZeroAddress, 0n]);
       expect(await f.hub.jobCount()).to.equal(1n);
-      // The node's stake is locked until the job can no longer be challenged.
+      // The node's stake is locked until a dispute opened at the end of the challenge window could
+      // be closed: window + draw, commit and reveal windows + a day's grace, all from the job's terms.
       const info = await f.nodes.getNode(f.node.address);
-      expect(info.lockedUntil).to.equal(params.deadline + 600n + 3_600n);
+      expect(info.lockedUntil).to.equal(params.deadline + 600n + 3_600n + 1_800n + 1_800n + 86_400n);
     });
 
     it("reverts with ModelUnknown for an unknown model and moves no funds", async function () {
@@ -125,6 +126,32 @@ describe("InferenceHub", function () {
       await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { input: [1n, 2n] })))
         .to.be.revertedWithCustomError(f.hub, "HubInputLength")
         .withArgs(1, V1, 4, 2);
+    });
+
+    it("reverts with HubInputOutOfRange naming the index, value and range; accepts values at the bounds", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const before = await f.token.balanceOf(f.requester.address);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { input: [0n, 1_001n, 0n, 0n] })))
+        .to.be.revertedWithCustomError(f.hub, "HubInputOutOfRange")
+        .withArgs(1, 1_001n, -1_000n, 1_000n);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.ZK, { input: [0n, 0n, 0n, -1_001n] })))
+        .to.be.revertedWithCustomError(f.hub, "HubInputOutOfRange")
+        .withArgs(3, -1_001n, -1_000n, 1_000n);
+      expect(await f.token.balanceOf(f.requester.address)).to.equal(before);
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { input: [-1_000n, 1_000n, 0n, 0n] }))).to.emit(f.hub, "JobRequested");
+      await expectSolvent(f);
+    });
+
+    it("reverts with HubFeeTooLow when the fee does not cover the callback's gas at the callback gas price", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
+      const params = await requestParams(TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 300_000 });
+      const required = PRICES[1] + 300_000n * DEFAULT_HUB.callbackGasPrice;
+      expect(params.fee).to.equal(required);
+      await expect(f.hub.connect(f.requester).request({ ...params, fee: required - 1n }))
+        .to.be.revertedWithCustomError(f.hub, "HubFeeTooLow")
+        .withArgs(1, V1, TrustLevel.TEE, required - 1n, required);
+      await expect(f.hub.connect(f.requester).request(params)).to.emit(f.hub, "JobRequested");
     });
 
     it("reverts with HubCallbackGas above the cap or without a consumer", async function () {
@@ -326,156 +353,16 @@ describe("InferenceHub", function () {
         .withArgs(jobId, hashValues(OUTPUT), hashValues(WRONG_OUTPUT));
       await expect(f.hub.connect(f.stranger).finalize(jobId, OUTPUT))
         .to.emit(f.hub, "CallbackDelivered")
-        .withArgs(jobId, await consumer.getAddress(), true);
+        .withArgs(jobId, await consumer.getAddress(), true, f.stranger.address, 200_000n * DEFAULT_HUB.callbackGasPrice);
+      // Whoever runs the callback is paid for its gas out of the requester's fee.
+      expect(await f.hub.balanceOf(f.stranger.address)).to.equal(200_000n * DEFAULT_HUB.callbackGasPrice);
       expect(await consumer.lastJobId()).to.equal(jobId);
       expect(await consumer.lastOutput()).to.deep.equal(OUTPUT);
-      await expect(f.hub.challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
+      await expect(f.court.challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
       await expectSolvent(f);
     });
 
-    it("refuses a challenge after the window and by the node itself", async function () {
-      const f = await loadFixture(oneNodeFixture);
-      const { jobId } = await requestJob(f, TrustLevel.VANILLA);
-      await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
-      await expect(f.hub.connect(f.node).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge").withArgs(jobId, f.node.address);
-      const job = await f.hub.getJob(jobId);
-      await time.increaseTo(job.deadline);
-      await expect(f.hub.connect(f.challenger).challenge(jobId))
-        .to.be.revertedWithCustomError(f.hub, "HubChallengeWindowClosed")
-        .withArgs(jobId, job.deadline, job.deadline + 1n);
-    });
-
-    describe("challenge decided by a proof (the model has a verifier)", function () {
-      it("a wrong result is proven: node slashed and jailed, requester refunded, challenger rewarded", async function () {
-        const f = await loadFixture(oneNodeFixture);
-        const { jobId } = await requestJob(f, TrustLevel.VANILLA);
-        await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
-        await expect(f.hub.connect(f.challenger).challenge(jobId))
-          .to.emit(f.hub, "ChallengeOpened")
-          .withArgs(jobId, f.challenger.address, 50n * TOKEN, 1, [], anyValue);
-        await expect(f.hub.connect(f.challenger).vote(jobId, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubWrongChallengeMode").withArgs(jobId, 1, 2);
-        await expectSolvent(f);
-        const stake = (await f.nodes.getNode(f.node.address)).stake;
-        await expect(f.hub.connect(f.challenger).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
-          .to.emit(f.hub, "NodePenalized")
-          .withArgs(jobId, f.node.address, 100n * TOKEN, 1);
-        expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
-        expect(await f.hub.balanceOf(f.requester.address)).to.equal(PRICES[0]);
-        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(150n * TOKEN);
-        const info = await f.nodes.getNode(f.node.address);
-        expect(info.stake).to.equal(stake - 100n * TOKEN);
-        expect(info.jailedUntil).to.be.greaterThan(0n);
-        expect(await f.nodes.weightOf(f.node.address, 1, TrustLevel.VANILLA)).to.equal(0n);
-        await expectSolvent(f);
-      });
-
-      it("a right result is proven: the node is paid and keeps the challenger's bond", async function () {
-        const f = await loadFixture(oneNodeFixture);
-        const { jobId } = await requestJob(f, TrustLevel.VANILLA);
-        await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
-        await f.hub.connect(f.challenger).challenge(jobId);
-        await expect(f.hub.connect(f.node).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
-          .to.be.revertedWithCustomError(f.hub, "HubInvalidProof"); // a proof made for someone else
-        await expect(f.hub.connect(f.node).resolveWithProof(jobId, INPUT, [1n], proofFor(f, jobId, f.node.address, [1n])))
-          .to.be.revertedWithCustomError(f.hub, "HubOutputLength");
-        await expect(f.hub.connect(f.node).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
-          .to.emit(f.hub, "ChallengeResolved")
-          .withArgs(jobId, false, hashValues(OUTPUT));
-        const fee = PRICES[0];
-        expect(await f.hub.balanceOf(f.node.address)).to.equal(fee - fee / 10n - fee / 20n + 50n * TOKEN);
-        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(0n);
-        await expectSolvent(f);
-      });
-
-      it("no proof before the resolution deadline: the node is treated as wrong", async function () {
-        const f = await loadFixture(oneNodeFixture);
-        const { jobId } = await requestJob(f, TrustLevel.VANILLA);
-        await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
-        await f.hub.connect(f.challenger).challenge(jobId);
-        const [c] = await f.hub.getChallenge(jobId);
-        await expect(f.hub.expireChallenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubResolutionWindow");
-        await time.increaseTo(c.resolveBy);
-        await expect(f.hub.connect(f.node).resolveWithProof(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
-          .to.be.revertedWithCustomError(f.hub, "HubResolutionWindow")
-          .withArgs(jobId, c.resolveBy, c.resolveBy + 1n);
-        await expect(f.hub.expireChallenge(jobId)).to.emit(f.hub, "NodePenalized");
-        expect(await f.hub.balanceOf(f.requester.address)).to.equal(PRICES[0]);
-        await expectSolvent(f);
-      });
-    });
-
-    describe("challenge decided by re-execution (the model has no verifier)", function () {
-      async function committeeFixture() {
-        const f = await oneNodeFixture();
-        for (const s of f.nodeSigners.slice(1, 5)) await joinNode(f, s);
-        return f;
-      }
-
-      async function openChallenge(f: Fixture, posted: bigint[]) {
-        const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
-        const nodeSigner = f.nodeSigners.find((s) => s.address === node)!;
-        await f.hub.connect(nodeSigner).submitResult(jobId, posted);
-        await f.hub.connect(f.challenger).challenge(jobId);
-        const [c, committee] = await f.hub.getChallenge(jobId);
-        const members = committee.map((a) => f.nodeSigners.find((s) => s.address === a)!);
-        return { jobId, nodeSigner, c, members };
-      }
-
-      it("draws a committee of other nodes; a majority for another output proves fraud", async function () {
-        const f = await loadFixture(committeeFixture);
-        const { jobId, nodeSigner, c, members } = await openChallenge(f, WRONG_OUTPUT);
-        expect(c.mode).to.equal(2);
-        expect(members.length).to.equal(3);
-        expect(members.map((m) => m.address)).to.not.include(nodeSigner.address);
-        await expect(f.hub.connect(f.stranger).vote(jobId, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubNotInCommittee").withArgs(jobId, f.stranger.address);
-        await f.hub.connect(members[0]).vote(jobId, OUTPUT);
-        await expect(f.hub.connect(members[0]).vote(jobId, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubAlreadyVoted");
-        await expect(f.hub.connect(members[1]).vote(jobId, [1n])).to.be.revertedWithCustomError(f.hub, "HubOutputLength");
-        await expect(f.hub.connect(members[1]).vote(jobId, OUTPUT))
-          .to.emit(f.hub, "ChallengeResolved")
-          .withArgs(jobId, true, hashValues(OUTPUT));
-        expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
-        // Slash of 100: 50 to the two majority voters, 50 + bond to the challenger.
-        expect(await f.hub.balanceOf(members[0].address)).to.equal(25n * TOKEN);
-        expect(await f.hub.balanceOf(members[1].address)).to.equal(25n * TOKEN);
-        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(100n * TOKEN);
-        await expectSolvent(f);
-      });
-
-      it("a majority for the posted output: the node is paid and the bond is shared", async function () {
-        const f = await loadFixture(committeeFixture);
-        const { jobId, nodeSigner, members } = await openChallenge(f, OUTPUT);
-        await f.hub.connect(members[0]).vote(jobId, OUTPUT);
-        await f.hub.connect(members[1]).vote(jobId, OUTPUT);
-        const fee = PRICES[0];
-        expect(await f.hub.balanceOf(nodeSigner.address)).to.equal(fee - fee / 10n - fee / 20n + 25n * TOKEN);
-        expect(await f.hub.balanceOf(members[0].address)).to.equal(12_500_000_000_000_000_000n);
-        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(0n);
-        await expectSolvent(f);
-      });
-
-      it("no majority by the deadline: fee and bond go back, nobody is slashed", async function () {
-        const f = await loadFixture(committeeFixture);
-        const { jobId, nodeSigner, c, members } = await openChallenge(f, OUTPUT);
-        await f.hub.connect(members[0]).vote(jobId, OUTPUT);
-        await f.hub.connect(members[1]).vote(jobId, WRONG_OUTPUT);
-        await time.increaseTo(c.resolveBy + 1n);
-        await expect(f.hub.connect(members[2]).vote(jobId, OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubResolutionWindow");
-        const stake = (await f.nodes.getNode(nodeSigner.address)).stake;
-        await expect(f.hub.expireChallenge(jobId)).to.emit(f.hub, "JobRefunded").withArgs(jobId, f.requester.address, PRICES[0], 2);
-        expect(await f.hub.balanceOf(f.challenger.address)).to.equal(50n * TOKEN);
-        expect((await f.nodes.getNode(nodeSigner.address)).stake).to.equal(stake);
-        await expectSolvent(f);
-      });
-
-      it("refuses a challenge when no other node can re-execute (HubNoCommittee)", async function () {
-        const f = await loadFixture(oneNodeFixture);
-        const { jobId } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
-        await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
-        await expect(f.hub.connect(f.challenger).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubNoCommittee").withArgs(jobId);
-        await expect(f.hub.connect(f.challenger).resolveWithProof(jobId, INPUT, OUTPUT, "0x")).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
-      });
-    });
+    // Disputes (fraud proofs and the committee court): test/hub/Disputes.test.ts.
   });
 
   describe("timeouts", function () {
@@ -518,7 +405,7 @@ describe("InferenceHub", function () {
       const f = await loadFixture(oneNodeFixture);
       const consumer = await new RevertingConsumer__factory(f.deployer).deploy();
       const { jobId, tx } = await settleZkWithConsumer(f, await consumer.getAddress());
-      await expect(tx).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await consumer.getAddress(), false);
+      await expect(tx).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await consumer.getAddress(), false, f.nodeSigners[0].address, 100_000n * DEFAULT_HUB.callbackGasPrice);
       expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Settled);
     });
 
@@ -535,7 +422,7 @@ describe("InferenceHub", function () {
       const f = await loadFixture(oneNodeFixture);
       const consumer = await new ReentrantConsumer__factory(f.deployer).deploy(f.hubAddress);
       const { jobId, tx } = await settleZkWithConsumer(f, await consumer.getAddress(), 300_000);
-      await expect(tx).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await consumer.getAddress(), true);
+      await expect(tx).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await consumer.getAddress(), true, anyValue, anyValue);
       expect(await consumer.blocked()).to.equal(3n);
       expect(await consumer.reentered()).to.equal(0n);
       await expectSolvent(f);
@@ -571,16 +458,28 @@ describe("InferenceHub", function () {
         ["treasury", E.ZeroAddress],
         ["protocolFeeBps", 2_001],
         ["challengeWindow", 0],
-        ["resolutionWindow", 0],
+        ["challengeWindow", 30 * 86_400 + 1],
+        ["drawWindow", 59],
+        ["commitWindow", 59],
+        ["revealWindow", 59],
         ["maxJobDuration", 0],
         ["challengeBond", 0],
+        ["challengeBond", 1_000n * TOKEN + 1n],
+        ["timeoutSlash", 100n * TOKEN + 1n],
+        ["fraudSlash", 0],
+        ["fraudSlash", 1_000n * TOKEN + 1n],
+        ["absentSlash", 100n * TOKEN + 1n],
+        ["committeeSize", 0],
         ["committeeSize", 16],
         ["maxCallbackGas", 10_000_001],
+        ["callbackGasPrice", 10n ** 15n + 1n],
       ];
       for (const [key, value] of bad) {
         const err = key === "treasury" ? "HubZeroAddress" : "HubInvalidParameter";
         await expect(f.hub.setParameters({ ...p, [key]: value })).to.be.revertedWithCustomError(f.hub, err);
       }
+      // At each bound exactly, the parameters are accepted.
+      await f.hub.setParameters({ ...p, challengeBond: 1_000n * TOKEN, timeoutSlash: 100n * TOKEN, fraudSlash: 1_000n * TOKEN, absentSlash: 100n * TOKEN, committeeSize: 15, drawWindow: 60, commitWindow: 60, revealWindow: 60, callbackGasPrice: 10n ** 15n });
       await expect(f.hub.setParameters({ ...p, protocolFeeBps: 100 })).to.emit(f.hub, "ParametersChanged");
       expect((await f.hub.parameters()).protocolFeeBps).to.equal(100n);
       await expect(f.hub.withdrawTo(E.ZeroAddress)).to.be.revertedWithCustomError(f.hub, "HubZeroAddress");

@@ -181,15 +181,14 @@ describe("pipeline: real Groth16 proofs, end to end", function () {
     await expect(f.hub.connect(f.node).submitZkResult(first, input, proof.output, proof.calldata)).to.emit(f.hub, "JobSettled");
   });
 
-  it("settles a VANILLA challenge exactly: the challenger proves the true intent and the lying node is slashed", async () => {
+  it("decides a VANILLA dispute in one transaction: a fraud proof of the true intent refunds the requester and slashes the lying node", async () => {
     const input = quantizeInput(artifacts.model, f.featurize("the app shows an error and crashes after the update"));
     const truth = evaluate(artifacts.model, input).output;
     expect(artifacts.model.labels![Number(truth[0])]).to.equal("technical");
     const jobId = await requestIntent(f, input, TrustLevel.VANILLA);
     await f.hub.connect(f.node).submitResult(jobId, [(truth[0] + 1n) % 6n]);
-    await f.hub.connect(f.challenger).challenge(jobId);
     const proof = await proveInference(artifacts, input, { chainId: f.chainId, hub: f.hubAddress, jobId, prover: f.challenger.address });
-    await expect(f.hub.connect(f.challenger).resolveWithProof(jobId, input, proof.output, proof.calldata)).to.emit(f.hub, "NodePenalized");
+    await expect(f.hub.connect(f.challenger).proveFraud(jobId, input, proof.output, proof.calldata)).to.emit(f.hub, "NodePenalized");
     expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
   });
 
