@@ -36,7 +36,8 @@ export async function driveDispute(contracts: Proofgrid, signer: Signer, jobId: 
   const now = BigInt(block.timestamp);
   if (d.commitBy === 0n) {
     if (now > d.drawBy) return resolve(contracts, jobId);
-    if (BigInt(block.number) <= d.drawBlock) return "waiting";
+    // The draw's transaction lands in the next block, which must come after the seed block.
+    if (BigInt(block.number) < d.drawBlock) return "waiting";
     const receipt = (await (await court.draw(jobId)).wait())!;
     const deferred = receipt.logs.some((l) => court.interface.parseLog(l)?.name === "DrawDeferred");
     return deferred ? "deferred" : "drawn";

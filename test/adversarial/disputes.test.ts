@@ -1,0 +1,415 @@
+/**
+ * The dispute review's nine attacks, each mounted against the new design and shown to fail, each
+ * ending with the check that the hub holds exactly what it owes. Items 4 and 5 run the real node
+ * runtime and the real watcher on the demo model (real Groth16 proofs, a real enclave key); the
+ * committee items run the real CommitteeCourt. THREATS.md lists them.
+ */
+import { expect } from "chai";
+import { ethers as E } from "ethers";
+import path from "node:path";
+import type { Signer } from "ethers";
+import { attachProofgrid, describeDeployment, TOKEN, type Proofgrid } from "../../deploy/proofgrid.js";
+import { encodingMax, evaluate, quantizeInput } from "../../src/engine/fixed.js";
+import { intentFeaturizer } from "../../src/examples/intents.js";
+import { SimulatedEnclave } from "../../src/node/enclave.js";
+import { NodeRuntime } from "../../src/node/runtime.js";
+import { Watcher } from "../../src/node/watcher.js";
+import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
+import { hashValues, JobStatus, levelMask, packVersion, Penalty, RefundReason, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
+import { CommitteeGrinder__factory, TicketRouter__factory } from "../../types/contracts/index.js";
+import {
+  deployFixture,
+  ethers,
+  hubLiabilities,
+  hubParameters,
+  INPUT,
+  joinNode,
+  MEASUREMENT,
+  networkHelpers,
+  oneNodeFixture,
+  OUTPUT,
+  PRICES,
+  proofFor,
+  release,
+  requestJob,
+  time,
+  WRONG_OUTPUT,
+  type Fixture,
+} from "../fixture.js";
+
+const { loadFixture, mine } = networkHelpers;
+const SLASH = 100n * TOKEN;
+const BOND = 50n * TOKEN;
+
+async function expectNothingLost(f: Fixture, extra: string[] = []) {
+  const accounts = [f.requester, f.challenger, f.treasury, f.modelOwner, f.stranger, f.deployer, ...f.nodeSigners].map((s) => s.address);
+  expect(await f.token.balanceOf(f.hubAddress), "the hub holds exactly what it owes").to.equal(await hubLiabilities(f, [...accounts, ...extra]));
+  expect(await f.token.balanceOf(await f.court.getAddress()), "the court holds nothing").to.equal(0n);
+}
+
+function signerOf(f: Fixture, address: string) {
+  const s = f.nodeSigners.find((n) => n.address === address);
+  if (!s) throw new Error(`no signer for ${address}`);
+  return s;
+}
+
+/** Five nodes on both mock models at every level. */
+async function fiveNodeFixture() {
+  const f = await oneNodeFixture();
+  for (const s of f.nodeSigners.slice(1, 5)) await joinNode(f, s);
+  return f;
+}
+
+/** The deployment with every contract connected to `signer` (as a node process would have it). */
+async function as(f: Fixture, signer: Signer): Promise<Proofgrid> {
+  return attachProofgrid(await describeDeployment(f, f.deployer), signer);
+}
+
+/** Every member of a drawn committee commits and reveals `output`; then anyone resolves. */
+async function committeeVotes(f: Fixture, jobId: bigint, output: bigint[], posted: bigint[]) {
+  const [, committee] = await f.court.getDispute(jobId);
+  for (const [i, a] of committee.entries()) {
+    await f.court.connect(signerOf(f, a)).commitVote(jobId, voteCommitment(jobId, a, hashValues(output), E.id(`s${i}`)));
+  }
+  for (const [i, a] of committee.entries()) await f.court.connect(signerOf(f, a)).revealVote(jobId, hashValues(output), E.id(`s${i}`));
+  await f.court.connect(f.stranger).resolve(jobId, posted);
+  return committee;
+}
+
+/** The demo model registered twice: #3 as built (its circuit's input range, the real verifier
+ *  for ZK), #4 by a registrant who declared a wider input range than the circuit takes. */
+async function demoModels(f: Fixture, artifacts: ModelArtifacts) {
+  const factory = await ethers.getContractFactory(artifacts.manifest.adapter.contract, f.deployer);
+  const adapter = await (await factory.deploy()).waitForDeployment();
+  const { model, manifest } = artifacts;
+  const base = {
+    contentHash: manifest.model.hash,
+    weightsCommitment: manifest.quantized.weightsCommitment,
+    inputSize: model.input.size,
+    outputSize: model.output.size,
+    scaleBits: model.scaleBits,
+    inputMin: model.input.lo,
+    inputMax: encodingMax(model.input),
+  };
+  await f.models.connect(f.modelOwner).registerModel("support-intents", packVersion(1, 0), release({ ...base, verifier: await adapter.getAddress(), levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK) }));
+  await f.models.connect(f.modelOwner).registerModel("support-intents-wide", packVersion(1, 0), release({ ...base, inputMax: 10_000n, levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE) }));
+}
+
+async function request(f: Fixture, modelId: number, level: TrustLevel, input: bigint[]) {
+  const { jobId, node } = await requestJob(f, level, { modelId, input, fee: 5n * TOKEN });
+  return { jobId, node };
+}
+
+describe("adversarial: the dispute game cannot be gamed", function () {
+  this.timeout(120_000);
+  let artifacts: ModelArtifacts;
+  let features: (text: string) => bigint[];
+
+  before(async () => {
+    artifacts = await loadArtifacts(path.join(PACKAGE_ROOT, "build/support-intents"));
+    const featurize = await intentFeaturizer();
+    features = (text) => quantizeInput(artifacts.model, featurize(text));
+  });
+  after(async () => releaseProver());
+
+  it("1. committee grinding: a contract trying 20 challenger addresses in one transaction never sees a committee; the later draw convicts the liar", async function () {
+    const f = await loadFixture(fiveNodeFixture);
+    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(signerOf(f, node)).submitResult(jobId, WRONG_OUTPUT);
+    const grinder = await new CommitteeGrinder__factory(f.deployer).deploy();
+    await f.token.mint(await grinder.getAddress(), 20n * BOND);
+    await grinder.grind(await f.court.getAddress(), await f.token.getAddress(), f.hubAddress, jobId, 20, BOND);
+    expect(await grinder.attempts()).to.equal(20n);
+    expect(await grinder.committeesSeen()).to.equal(0n);
+    expect(await grinder.lastError()).to.equal(f.court.interface.getError("CourtDrawTooEarly")!.selector);
+    expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Submitted);
+    // A real challenge: the committee comes from a block hash nobody knew when it was sent.
+    await f.court.connect(f.challenger).challenge(jobId);
+    await mine(2);
+    await f.court.draw(jobId);
+    const committee = await committeeVotes(f, jobId, OUTPUT, WRONG_OUTPUT);
+    expect(committee).to.not.include(node);
+    expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
+    await expectNothingLost(f, [await grinder.getAddress()]);
+  });
+
+  it("2. an honest result cannot be robbed: no bond-and-wait challenge in proof mode, a proof of the posted output is refused, and the honest node wins a committee challenge with the real runtime", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+    await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
+    // The requester itself attacks: it cannot open a challenge it can win by waiting.
+    await expect(f.court.connect(f.requester).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongDisputeKind");
+    await expect(f.hub.connect(f.requester).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.requester.address))).to.be.revertedWithCustomError(f.hub, "HubNotFraud");
+    await time.increase(601);
+    await f.hub.connect(f.requester).finalize(jobId, OUTPUT);
+    expect((await f.nodes.getNode(f.node.address)).stake).to.equal(1_000n * TOKEN);
+    expect(await f.hub.balanceOf(f.requester.address)).to.equal(0n);
+    await expectNothingLost(f);
+
+    // Committee mode, real runtimes: a griefer challenges an honest result of model #4 (no verifier).
+    const g = await loadFixture(deployFixture);
+    await demoModels(g, artifacts);
+    const deployment = new Map<string, Proofgrid>();
+    for (const s of g.nodeSigners.slice(0, 4)) deployment.set(s.address, await as(g, s));
+    const runtimes = g.nodeSigners.slice(0, 4).map(
+      (signer, i) => new NodeRuntime({ signer, contracts: deployment.get(signer.address)!, models: new Map([[4, artifacts]]), levels: [TrustLevel.VANILLA], name: `n${i}`, log: (l) => process.env.PROOFGRID_LOG && console.error(l) }),
+    );
+    for (const r of runtimes) await r.join(1_000n * TOKEN);
+    await time.increase(Number(await g.nodes.activationDelay()));
+    for (const r of runtimes) await r.activate();
+    const poll = async () => {
+      for (const r of runtimes) await r.poll();
+    };
+    const input = features("I was charged twice on my invoice");
+    const { jobId: id, node } = await request(g, 4, TrustLevel.VANILLA, input);
+    await poll();
+    expect((await g.hub.getJob(id)).status).to.equal(JobStatus.Submitted);
+    const held = async () => (await g.token.balanceOf(node)) + (await g.hub.balanceOf(node));
+    const heldBefore = await held();
+    await g.court.connect(g.challenger).challenge(id);
+    await mine(2);
+    for (let i = 0; i < 4 && Number((await g.hub.getJob(id)).status) === JobStatus.Challenged; i++) await poll();
+    expect((await g.hub.getJob(id)).status).to.equal(JobStatus.Settled);
+    expect((await held()) - heldBefore).to.be.greaterThan(BOND / 2n); // its fee share plus half the bond (withdrawn by the runtime)
+    expect((await g.nodes.getNode(node)).stake).to.equal(1_000n * TOKEN);
+    await expectNothingLost(g);
+  });
+
+  it("3. a liar disputing its own lie from a second address still loses half the slash and its fee, in proof and committee mode", async function () {
+    const f = await loadFixture(fiveNodeFixture);
+    // Proof mode: node A lies; B, its second address, proves it first.
+    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA);
+    const liar = signerOf(f, node);
+    const alt = f.nodeSigners.find((s) => s.address !== node)!;
+    await f.hub.connect(liar).submitResult(jobId, WRONG_OUTPUT);
+    const before = (await f.nodes.getNode(liar.address)).stake + (await f.hub.balanceOf(alt.address));
+    await f.hub.connect(alt).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, alt.address));
+    const after = (await f.nodes.getNode(liar.address)).stake + (await f.hub.balanceOf(alt.address));
+    expect(before - after, "the pair loses half the slash").to.equal(SLASH / 2n);
+    expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 2n);
+
+    // Committee mode: another liar's second address challenges; the drawn committee is honest.
+    const v = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    expect(v.node, "a jailed liar is never drawn").to.not.equal(liar.address);
+    const liar2 = signerOf(f, v.node);
+    const alt2 = f.nodeSigners.find((s) => s.address !== v.node && s.address !== liar.address)!;
+    await f.hub.connect(liar2).submitResult(v.jobId, WRONG_OUTPUT);
+    const pairBefore = (await f.nodes.getNode(liar2.address)).stake + (await f.token.balanceOf(alt2.address)) + (await f.hub.balanceOf(alt2.address));
+    await f.court.connect(alt2).challenge(v.jobId);
+    await mine(2);
+    await f.court.draw(v.jobId);
+    await committeeVotes(f, v.jobId, OUTPUT, WRONG_OUTPUT);
+    const pairAfter = (await f.nodes.getNode(liar2.address)).stake + (await f.token.balanceOf(alt2.address)) + (await f.hub.balanceOf(alt2.address));
+    // The challenger never sits on the committee, so the second address earns nothing as a voter.
+    expect(pairBefore - pairAfter, "the pair loses half the slash").to.equal(SLASH / 2n);
+    await expectNothingLost(f);
+  });
+
+  it("4. one bad request cannot freeze the node runtime: out-of-range inputs are refused at request, and a job the engine cannot run is isolated while the others are served and heartbeats go on", async function () {
+    const f = await loadFixture(deployFixture);
+    await demoModels(f, artifacts);
+    await f.tee.approveMeasurement(MEASUREMENT);
+    const logs: string[] = [];
+    const enclave = new SimulatedEnclave(MEASUREMENT);
+    const runtime = new NodeRuntime({
+      signer: f.nodeSigners[0],
+      contracts: await as(f, f.nodeSigners[0]),
+      models: new Map([[3, artifacts], [4, artifacts]]),
+      levels: [TrustLevel.VANILLA, TrustLevel.TEE],
+      enclave,
+      name: "node",
+      log: (l) => logs.push(l),
+    });
+    await runtime.join(1_000n * TOKEN);
+    await time.increase(Number(await f.nodes.activationDelay()));
+    await runtime.activate();
+    await runtime.admitEnclave(f.root);
+    const good = features("my package never arrived");
+    const bad = [...good];
+    bad[0] = 64n; // the circuit takes [0, 63]
+    await expect(request(f, 3, TrustLevel.TEE, bad)).to.be.revertedWithCustomError(f.hub, "HubInputOutOfRange").withArgs(0, 64n, 0n, 63n);
+    // The wide release lets the bad input through; the node cannot run it, and must serve the rest.
+    const poisoned = await request(f, 4, TrustLevel.TEE, bad);
+    const tee = await request(f, 3, TrustLevel.TEE, good);
+    const vanilla = await request(f, 3, TrustLevel.VANILLA, good);
+    await runtime.poll();
+    await runtime.poll();
+    expect((await f.hub.getJob(tee.jobId)).status).to.equal(JobStatus.Settled);
+    expect((await f.hub.getJob(vanilla.jobId)).status).to.equal(JobStatus.Submitted);
+    expect((await f.hub.getJob(poisoned.jobId)).status).to.equal(JobStatus.Requested);
+    expect(logs.filter((l) => l.includes(`job ${poisoned.jobId}`) && l.includes("will retry"))).to.have.length(1); // logged once
+    // Heartbeats, finalizations and withdrawals go on.
+    await time.increase(Number(await f.tee.maxHeartbeatAge()) / 2 + 601);
+    await expect(runtime.poll()).to.not.be.rejected;
+    expect((await f.tee.getEnclave(enclave.address)).lastHeartbeat).to.be.greaterThan(BigInt(await time.latest()) - 10n);
+    await runtime.poll();
+    expect((await f.hub.getJob(vanilla.jobId)).status).to.equal(JobStatus.Settled);
+    await expectNothingLost(f);
+  });
+
+  it("5. the watcher cannot be blinded: a result it cannot re-execute and a wild output in front of a lie are isolated, and the lie is proven wrong with a real proof", async function () {
+    const f = await loadFixture(deployFixture);
+    await demoModels(f, artifacts);
+    const node = f.nodeSigners[0];
+    await joinNode(f, node, 1_000n * TOKEN, [3, 4], levelMask(TrustLevel.VANILLA));
+    const good = features("cancel my subscription now");
+    const truth = evaluate(artifacts.model, good).output;
+    const bad = [...good];
+    bad[5] = 9_999n;
+    const unrunnable = await request(f, 4, TrustLevel.VANILLA, bad);
+    const wild = await request(f, 3, TrustLevel.VANILLA, good);
+    const lie = await request(f, 3, TrustLevel.VANILLA, good);
+    await f.hub.connect(node).submitResult(unrunnable.jobId, [0n]);
+    await f.hub.connect(node).submitResult(wild.jobId, [999n]);
+    await f.hub.connect(node).submitResult(lie.jobId, [(truth[0] + 1n) % 6n]);
+    const logs: string[] = [];
+    const watcher = new Watcher({ signer: f.challenger, contracts: await as(f, f.challenger), models: new Map([[3, artifacts], [4, artifacts]]), log: (l) => logs.push(l) });
+    await watcher.poll();
+    expect((await f.hub.getJob(wild.jobId)).status).to.equal(JobStatus.Refunded);
+    expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Refunded);
+    expect(watcher.challenges.map((c) => [c.jobId, c.resolved])).to.deep.equal([[wild.jobId, "proof"], [lie.jobId, "proof"]]);
+    expect((await f.hub.getJob(unrunnable.jobId)).status).to.equal(JobStatus.Submitted);
+    expect(logs.some((l) => l.includes(`job ${unrunnable.jobId}`) && l.includes("will retry"))).to.equal(true);
+    expect(await f.hub.balanceOf(f.challenger.address)).to.equal(SLASH); // half of each of two slashes
+    await expectNothingLost(f);
+  });
+
+  it("6. a node with most of the stake cannot make its lie unchallengeable: the committee is always filled from the other nodes", async function () {
+    const f = await loadFixture(deployFixture);
+    const [whale, ...others] = f.nodeSigners.slice(0, 4);
+    await joinNode(f, whale, 10_000n * TOKEN, [2], levelMask(TrustLevel.VANILLA));
+    for (const s of others) await joinNode(f, s, 100n * TOKEN, [2], levelMask(TrustLevel.VANILLA));
+    // 40 seeds straight at the registry: every draw without the whale fills all three seats.
+    await networkHelpers.impersonateAccount(f.hubAddress);
+    await networkHelpers.setBalance(f.hubAddress, 10n ** 20n);
+    const hubSigner = await ethers.getSigner(f.hubAddress);
+    for (let i = 0; i < 40; i++) {
+      const committee = await f.nodes.connect(hubSigner).drawCommittee.staticCall(2, TrustLevel.VANILLA, E.toBigInt(E.id(`seed${i}`)), whale.address, f.challenger.address, 3, 0);
+      expect(new Set(committee).size).to.equal(3);
+      expect(committee).to.not.include(whale.address);
+    }
+    await networkHelpers.stopImpersonatingAccount(f.hubAddress);
+    let job;
+    do job = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    while (job.node !== whale.address);
+    await f.hub.connect(whale).submitResult(job.jobId, WRONG_OUTPUT);
+    await f.court.connect(f.challenger).challenge(job.jobId);
+    await mine(2);
+    await f.court.draw(job.jobId);
+    await committeeVotes(f, job.jobId, OUTPUT, WRONG_OUTPUT);
+    expect((await f.hub.getJob(job.jobId)).status).to.equal(JobStatus.Refunded);
+    expect((await f.nodes.getNode(whale.address)).stake).to.equal(10_000n * TOKEN - SLASH);
+    await expectNothingLost(f);
+  });
+
+  it("7. governance cannot reach a node's stake: slashes are capped, open jobs keep their terms, and a removed enclave excuses the timeout", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const { jobId } = await requestJob(f, TrustLevel.TEE);
+    const p = await hubParameters(f);
+    await expect(f.hub.setParameters({ ...p, timeoutSlash: 100n * TOKEN + 1n })).to.be.revertedWithCustomError(f.hub, "HubInvalidParameter");
+    await f.hub.setParameters({ ...p, timeoutSlash: 100n * TOKEN, treasury: f.deployer.address });
+    await f.tee.removeEnclave(f.enclave.address);
+    await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
+    await expect(f.hub.connect(f.deployer).claimTimeout(jobId)).to.emit(f.hub, "JobRefunded").withArgs(jobId, f.requester.address, PRICES[1], RefundReason.TimeoutExcused);
+    expect((await f.nodes.getNode(f.node.address)).stake).to.equal(1_000n * TOKEN);
+    expect(await f.hub.balanceOf(f.deployer.address)).to.equal(0n);
+    await expectNothingLost(f);
+  });
+
+  it("8a. abstaining allies do not make a challenge free: undecided costs the challenger a quarter of its bond and each absent member its absence slash", async function () {
+    const f = await loadFixture(fiveNodeFixture);
+    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(signerOf(f, node)).submitResult(jobId, OUTPUT);
+    const before = await f.token.balanceOf(f.challenger.address);
+    await f.court.connect(f.challenger).challenge(jobId);
+    await mine(2);
+    await f.court.draw(jobId);
+    const [d, committee] = await f.court.getDispute(jobId);
+    await time.increaseTo(d.revealBy + 1n);
+    await f.court.resolve(jobId, OUTPUT); // nobody voted
+    await f.hub.connect(f.challenger).withdraw();
+    expect(before - (await f.token.balanceOf(f.challenger.address))).to.equal(BOND / 4n);
+    for (const a of committee) expect((await f.nodes.getNode(a)).stake).to.equal(1_000n * TOKEN - 5n * TOKEN);
+    await expectNothingLost(f);
+  });
+
+  it("8b. the requester pays for its callback's gas: a 2,000,000-gas callback must be in the fee, and the settling node is paid for it", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const { RecordingConsumer__factory } = await import("../../types/contracts/index.js");
+    const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
+    const price = (await f.hub.parameters()).callbackGasPrice;
+    await expect(requestJob(f, TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 2_000_000, fee: PRICES[1] })).to.be.revertedWithCustomError(f.hub, "HubFeeTooLow");
+    const { jobId } = await requestJob(f, TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 2_000_000 });
+    const version = (await f.hub.getJob(jobId)).version;
+    const { signResult } = await import("../../src/protocol/index.js");
+    const signature = await signResult(f.enclave, f.domain, { jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
+    await f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, signature);
+    const fee = PRICES[1];
+    expect(await f.hub.balanceOf(f.node.address)).to.equal(2_000_000n * price + fee - fee / 10n - fee / 20n);
+    await expectNothingLost(f);
+  });
+
+  it("8c. punishing a node costs bounded gas: a node in 48 pools is slashed and jailed for the same gas as a node in one", async function () {
+    const f = await loadFixture(deployFixture);
+    for (let i = 0; i < 14; i++) await f.models.connect(f.modelOwner).registerModel(`m${i}`, 65_536, release());
+    const [small, big, warm] = f.nodeSigners;
+    await joinNode(f, warm, 1_000n * TOKEN, [2], 1);
+    await joinNode(f, small, 1_000n * TOKEN, [2], 1);
+    await joinNode(f, big, 1_000n * TOKEN, Array.from({ length: 16 }, (_, i) => i + 1), 7);
+    const timeoutGas = async (who: string) => {
+      for (;;) {
+        const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+        if (node !== who) continue; // left open: only `who` is timed out and jailed
+        await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
+        return (await (await f.hub.claimTimeout(jobId)).wait())!.gasUsed;
+      }
+    };
+    await timeoutGas(warm.address);
+    const one = await timeoutGas(small.address);
+    const many = await timeoutGas(big.address);
+    expect(many > one ? many - one : one - many).to.be.lessThan(2_000n);
+    await expectNothingLost(f);
+  });
+
+  it("9. a refunded TicketRouter ticket goes back to its customer, not to the router", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const router = await new TicketRouter__factory(f.deployer).deploy(f.hubAddress, await f.token.getAddress(), 1, ["billing", "refund"]);
+    await f.token.connect(f.requester).approve(await router.getAddress(), E.MaxUint256);
+    const fee = PRICES[TrustLevel.VANILLA] + 100_000n * (await f.hub.parameters()).callbackGasPrice;
+    const deadline = BigInt((await time.latest()) + 600);
+    await router.connect(f.requester).openTicket(INPUT, TrustLevel.VANILLA, fee, deadline);
+    const jobId = await f.hub.jobCount();
+    await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
+    await f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address));
+    const before = await f.token.balanceOf(f.requester.address);
+    await router.connect(f.stranger).claimRefund(0);
+    expect(await f.token.balanceOf(f.requester.address)).to.equal(before + fee);
+    expect(await f.token.balanceOf(f.stranger.address)).to.equal(10_000n * TOKEN);
+    await expectNothingLost(f, [await router.getAddress()]);
+  });
+
+  it("a committee member cannot copy a vote, nor vote without committing, nor reveal for another member", async function () {
+    const f = await loadFixture(fiveNodeFixture);
+    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(signerOf(f, node)).submitResult(jobId, OUTPUT);
+    await f.court.connect(f.challenger).challenge(jobId);
+    await mine(2);
+    await f.court.draw(jobId);
+    const [, committee] = await f.court.getDispute(jobId);
+    const [a, b] = committee.map((x) => signerOf(f, x));
+    const salt = E.id("a");
+    await f.court.connect(a).commitVote(jobId, voteCommitment(jobId, a.address, hashValues(OUTPUT), salt));
+    // b copies a's commitment: it is bound to a's address, so b cannot reveal it.
+    const copied = voteCommitment(jobId, a.address, hashValues(OUTPUT), salt);
+    await f.court.connect(b).commitVote(jobId, copied);
+    await time.increaseTo((await f.court.getDispute(jobId))[0].commitBy + 1n);
+    await expect(f.court.connect(b).revealVote(jobId, hashValues(OUTPUT), salt)).to.be.revertedWithCustomError(f.court, "CourtBadReveal");
+    await expect(f.court.connect(signerOf(f, committee[2])).revealVote(jobId, hashValues(OUTPUT), salt)).to.be.revertedWithCustomError(f.court, "CourtVoteState");
+    await f.court.connect(a).revealVote(jobId, hashValues(OUTPUT), salt);
+    await time.increaseTo((await f.court.getDispute(jobId))[0].revealBy + 1n);
+    await expect(f.court.resolve(jobId, OUTPUT)).to.emit(f.hub, "NodePenalized").withArgs(jobId, b.address, 5n * TOKEN, Penalty.Absent);
+    await expectNothingLost(f);
+  });
+});
+

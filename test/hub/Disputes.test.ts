@@ -1,0 +1,408 @@
+/**
+ * Disputes of VANILLA results: fraud proofs decided in one transaction (releases with a verifier)
+ * and the committee court (releases without one): challenge, draw from a future block, commit,
+ * reveal, resolve; every outcome's payouts; terms fixed at request; governance never turning into
+ * a slash of an open job; bounded punishment.
+ */
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
+import { expect } from "chai";
+import { ethers as E } from "ethers";
+import { TOKEN } from "../../deploy/proofgrid.js";
+import { hashValues, JobStatus, Penalty, RefundReason, TrustLevel, Verdict, voteCommitment } from "../../src/protocol/index.js";
+import {
+  admitEnclave,
+  deployFixture,
+  hubLiabilities,
+  hubParameters,
+  INPUT,
+  joinNode,
+  networkHelpers,
+  oneNodeFixture,
+  OUTPUT,
+  PRICES,
+  proofFor,
+  requestJob,
+  time,
+  WRONG_OUTPUT,
+  type Fixture,
+} from "../fixture.js";
+
+const { loadFixture, mine } = networkHelpers;
+const FEE = PRICES[TrustLevel.VANILLA];
+const NODE_SHARE = FEE - FEE / 10n - FEE / 20n; // royalty 10%, protocol 5%
+const BOND = 50n * TOKEN;
+const SLASH = 100n * TOKEN;
+
+async function expectSolvent(f: Fixture) {
+  const accounts = [f.requester, f.challenger, f.treasury, f.modelOwner, f.stranger, f.deployer, ...f.nodeSigners].map((s) => s.address);
+  expect(await f.token.balanceOf(f.hubAddress), "the hub holds exactly what it owes").to.equal(await hubLiabilities(f, accounts));
+  expect(await f.token.balanceOf(await f.court.getAddress()), "the court holds nothing").to.equal(0n);
+}
+
+/** Five nodes serving both models at every level. */
+async function fiveNodeFixture() {
+  const f = await oneNodeFixture();
+  for (const s of f.nodeSigners.slice(1, 5)) await joinNode(f, s);
+  return f;
+}
+
+function signerOf(f: Fixture, address: string) {
+  const s = f.nodeSigners.find((n) => n.address === address);
+  if (!s) throw new Error(`no signer for ${address}`);
+  return s;
+}
+
+/** A VANILLA job of model 2 (no verifier) with `posted` submitted by its node. */
+async function submittedJob(f: Fixture, posted: bigint[], modelId = 2) {
+  const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId });
+  const nodeSigner = signerOf(f, node);
+  await f.hub.connect(nodeSigner).submitResult(jobId, posted);
+  return { jobId, nodeSigner };
+}
+
+/** Challenges, mines past the seed block and draws; returns the members' signers. */
+async function drawnDispute(f: Fixture, posted: bigint[], challenger = f.challenger) {
+  const { jobId, nodeSigner } = await submittedJob(f, posted);
+  await f.court.connect(challenger).challenge(jobId);
+  await mine(2);
+  await f.court.draw(jobId);
+  const [d, committee] = await f.court.getDispute(jobId);
+  return { jobId, nodeSigner, d, members: committee.map((a) => signerOf(f, a)) };
+}
+
+const salt = (i: number) => E.id(`salt${i}`);
+
+async function commit(f: Fixture, jobId: bigint, member: { address: string }, output: bigint[], i: number) {
+  const signer = signerOf(f, member.address);
+  await f.court.connect(signer).commitVote(jobId, voteCommitment(jobId, member.address, hashValues(output), salt(i)));
+}
+
+async function reveal(f: Fixture, jobId: bigint, member: { address: string }, output: bigint[], i: number) {
+  return f.court.connect(signerOf(f, member.address)).revealVote(jobId, hashValues(output), salt(i));
+}
+
+describe("disputes", function () {
+  describe("fraud proofs (the release has a verifier)", function () {
+    it("a proof of another output decides at once: refund, slash and jail, half the slash to the prover, half to the treasury", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+      await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
+      const stake = (await f.nodes.getNode(f.node.address)).stake;
+      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+        .to.emit(f.hub, "FraudProven")
+        .withArgs(jobId, f.challenger.address, hashValues(OUTPUT), SLASH / 2n)
+        .and.to.emit(f.hub, "NodePenalized")
+        .withArgs(jobId, f.node.address, SLASH, Penalty.Fraud)
+        .and.to.emit(f.hub, "JobRefunded")
+        .withArgs(jobId, f.requester.address, FEE, RefundReason.Fraud);
+      expect(await f.hub.balanceOf(f.requester.address)).to.equal(FEE);
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(SLASH / 2n);
+      expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 2n);
+      const info = await f.nodes.getNode(f.node.address);
+      expect(info.stake).to.equal(stake - SLASH);
+      expect(info.jailedUntil).to.be.greaterThan(0n);
+      expect(await f.nodes.weightOf(f.node.address, 1, TrustLevel.VANILLA)).to.equal(0n);
+      await expectSolvent(f);
+    });
+
+    it("refuses a proof of the posted output (HubNotFraud): an honest node is never penalised", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+      await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
+      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubNotFraud")
+        .withArgs(jobId, hashValues(OUTPUT));
+      await time.increase(601);
+      await f.hub.finalize(jobId, OUTPUT);
+      expect(await f.hub.balanceOf(f.node.address)).to.equal(NODE_SHARE);
+      await expectSolvent(f);
+    });
+
+    it("refuses a proof for another prover, another input, the wrong length, after the window, by the node, or on a job not submitted", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const pending = await requestJob(f, TrustLevel.VANILLA);
+      await expect(f.hub.connect(f.challenger).proveFraud(pending.jobId, INPUT, OUTPUT, proofFor(f, pending.jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubWrongStatus")
+        .withArgs(pending.jobId, JobStatus.Requested, JobStatus.Submitted);
+      const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+      await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
+      await expect(f.hub.connect(f.stranger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubInvalidProof")
+        .withArgs(jobId, f.stranger.address);
+      await expect(f.hub.connect(f.challenger).proveFraud(jobId, [1n, 2n, 3n, 4n], OUTPUT, proofFor(f, jobId, f.challenger.address, OUTPUT, [1n, 2n, 3n, 4n])))
+        .to.be.revertedWithCustomError(f.hub, "HubInputMismatch");
+      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, [1n], proofFor(f, jobId, f.challenger.address, [1n])))
+        .to.be.revertedWithCustomError(f.hub, "HubOutputLength")
+        .withArgs(jobId, 3, 1);
+      await expect(f.hub.connect(f.node).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubSelfChallenge")
+        .withArgs(jobId, f.node.address);
+      const job = await f.hub.getJob(jobId);
+      await time.increaseTo(job.deadline + 1n);
+      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubChallengeWindowClosed")
+        .withArgs(jobId, job.deadline, anyValue);
+      await expectSolvent(f);
+    });
+
+    it("a release with a verifier is disputed by proof only, one without by the court only (HubWrongDisputeKind)", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+      await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
+      await expect(f.court.connect(f.challenger).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongDisputeKind").withArgs(jobId, true);
+      const other = await submittedJob(f, WRONG_OUTPUT);
+      await expect(f.hub.connect(f.challenger).proveFraud(other.jobId, INPUT, OUTPUT, proofFor(f, other.jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.hub, "HubWrongDisputeKind")
+        .withArgs(other.jobId, false);
+      await expectSolvent(f);
+    });
+  });
+
+  describe("the committee court (the release has no verifier)", function () {
+    it("fraud: a majority of honest votes refunds the requester, slashes the liar and pays challenger, majority and treasury", async function () {
+      const f = await loadFixture(fiveNodeFixture);
+      const { jobId, nodeSigner } = await submittedJob(f, WRONG_OUTPUT);
+      await expect(f.court.connect(f.challenger).challenge(jobId)).to.emit(f.court, "ChallengeOpened").withArgs(jobId, f.challenger.address, BOND, anyValue, anyValue);
+      expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Challenged);
+      await expect(f.court.connect(f.stranger).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
+      // The seed block is not mined yet: nobody can see the committee in the challenge's block.
+      await expect(f.court.draw(jobId)).to.be.revertedWithCustomError(f.court, "CourtDrawTooEarly");
+      await mine(2);
+      await expect(f.court.connect(f.stranger).draw(jobId)).to.emit(f.court, "CommitteeDrawn");
+      await expect(f.court.draw(jobId)).to.be.revertedWithCustomError(f.court, "CourtDrawn").withArgs(jobId, true);
+      const [d, committee] = await f.court.getDispute(jobId);
+      expect(committee.length).to.equal(3);
+      expect(new Set(committee).size).to.equal(3);
+      expect(committee).to.not.include(nodeSigner.address);
+      expect(committee).to.not.include(f.challenger.address);
+      const members = committee.map((a) => signerOf(f, a));
+
+      await expect(f.court.connect(f.stranger).commitVote(jobId, E.id("x"))).to.be.revertedWithCustomError(f.court, "CourtNotMember").withArgs(jobId, f.stranger.address);
+      await commit(f, jobId, members[0], OUTPUT, 0);
+      await expect(commit(f, jobId, members[0], OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtVoteState");
+      // Reveals open only when every seat committed or the commit window closed: nobody copies a vote.
+      await expect(reveal(f, jobId, members[0], OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtRevealWindow");
+      await commit(f, jobId, members[1], OUTPUT, 1);
+      await commit(f, jobId, members[2], WRONG_OUTPUT, 2);
+      await expect(reveal(f, jobId, members[0], OUTPUT, 1)).to.be.revertedWithCustomError(f.court, "CourtBadReveal").withArgs(jobId, members[0].address);
+      await expect(reveal(f, jobId, members[0], WRONG_OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtBadReveal");
+      await expect(f.court.resolve(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.court, "CourtNotDue").withArgs(jobId, d.revealBy, anyValue);
+      await expect(reveal(f, jobId, members[0], OUTPUT, 0)).to.emit(f.court, "VoteRevealed").withArgs(jobId, members[0].address, hashValues(OUTPUT));
+      await expect(reveal(f, jobId, members[0], OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtVoteState");
+      await reveal(f, jobId, members[1], OUTPUT, 1);
+      await reveal(f, jobId, members[2], WRONG_OUTPUT, 2);
+      // Every seat revealed: due at once.
+      const stake = (await f.nodes.getNode(nodeSigner.address)).stake;
+      await expect(f.court.connect(f.stranger).resolve(jobId, WRONG_OUTPUT))
+        .to.emit(f.court, "DisputeResolved")
+        .withArgs(jobId, Verdict.Fraud, hashValues(OUTPUT), 2)
+        .and.to.emit(f.hub, "DisputeClosed")
+        .withArgs(jobId, Verdict.Fraud, BOND + SLASH / 2n, SLASH / 4n);
+      await expect(f.court.resolve(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.court, "CourtResolved");
+      expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
+      expect(await f.hub.balanceOf(f.requester.address)).to.equal(FEE);
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(BOND + SLASH / 2n);
+      expect(await f.hub.balanceOf(members[0].address)).to.equal(SLASH / 8n);
+      expect(await f.hub.balanceOf(members[1].address)).to.equal(SLASH / 8n);
+      expect(await f.hub.balanceOf(members[2].address)).to.equal(0n); // the minority is not paid
+      expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 4n);
+      expect((await f.nodes.getNode(nodeSigner.address)).stake).to.equal(stake - SLASH);
+      await expectSolvent(f);
+    });
+
+    it("node right: the node is paid its fee and half the bond, the majority the other half", async function () {
+      const f = await loadFixture(fiveNodeFixture);
+      const { jobId, nodeSigner, members } = await drawnDispute(f, OUTPUT);
+      for (const [i, m] of members.entries()) await commit(f, jobId, m, OUTPUT, i);
+      for (const [i, m] of members.entries()) await reveal(f, jobId, m, OUTPUT, i);
+      await expect(f.court.resolve(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubOutputMismatch");
+      await expect(f.court.connect(f.stranger).resolve(jobId, OUTPUT)).to.emit(f.hub, "JobSettled").withArgs(jobId, nodeSigner.address, hashValues(OUTPUT), NODE_SHARE, anyValue, anyValue);
+      expect(await f.hub.balanceOf(nodeSigner.address)).to.equal(NODE_SHARE + BOND / 2n);
+      // 25 tokens split three ways; the division's remainder goes to the treasury.
+      for (const m of members) expect(await f.hub.balanceOf(m.address)).to.equal(BOND / 2n / 3n);
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(0n);
+      await expectSolvent(f);
+    });
+
+    it("undecided (split votes and an absent member): refund, no slash for the output, the absent member slashed, the challenger forfeits a quarter of its bond", async function () {
+      const f = await loadFixture(fiveNodeFixture);
+      const { jobId, nodeSigner, d, members } = await drawnDispute(f, OUTPUT);
+      await commit(f, jobId, members[0], OUTPUT, 0);
+      await commit(f, jobId, members[1], WRONG_OUTPUT, 1);
+      await time.increaseTo(d.commitBy + 1n);
+      await expect(commit(f, jobId, members[2], OUTPUT, 2)).to.be.revertedWithCustomError(f.court, "CourtCommitClosed");
+      await reveal(f, jobId, members[0], OUTPUT, 0);
+      await reveal(f, jobId, members[1], WRONG_OUTPUT, 1);
+      await time.increaseTo(d.revealBy + 1n);
+      await expect(reveal(f, jobId, members[0], OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtRevealWindow");
+      const nodeStake = (await f.nodes.getNode(nodeSigner.address)).stake;
+      const absentStake = (await f.nodes.getNode(members[2].address)).stake;
+      await expect(f.court.resolve(jobId, OUTPUT))
+        .to.emit(f.hub, "NodePenalized")
+        .withArgs(jobId, members[2].address, 5n * TOKEN, Penalty.Absent)
+        .and.to.emit(f.hub, "JobRefunded")
+        .withArgs(jobId, f.requester.address, FEE, RefundReason.Undecided);
+      expect((await f.nodes.getNode(nodeSigner.address)).stake).to.equal(nodeStake);
+      expect((await f.nodes.getNode(members[2].address)).stake).to.equal(absentStake - 5n * TOKEN);
+      expect((await f.nodes.getNode(members[2].address)).jailedUntil).to.be.greaterThan(0n);
+      const forfeit = BOND / 4n;
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(BOND - forfeit);
+      expect(await f.hub.balanceOf(members[0].address)).to.equal(forfeit / 4n);
+      expect(await f.hub.balanceOf(members[1].address)).to.equal(forfeit / 4n);
+      expect(await f.hub.balanceOf(f.treasury.address)).to.equal(forfeit / 2n + 5n * TOKEN);
+      expect(await f.hub.balanceOf(nodeSigner.address)).to.equal(0n);
+      await expectSolvent(f);
+    });
+
+    it("counts the majority against the configured size: two seats of five cannot decide, so it is undecided at once", async function () {
+      const f = await loadFixture(deployFixture);
+      const p = await hubParameters(f);
+      await f.hub.setParameters({ ...p, committeeSize: 5 });
+      for (const s of f.nodeSigners.slice(0, 3)) await joinNode(f, s);
+      const { jobId, d, members } = await drawnDispute(f, OUTPUT);
+      expect(d.size).to.equal(5n);
+      expect(members.length).to.equal(2);
+      await expect(f.court.resolve(jobId, OUTPUT)).to.emit(f.hub, "JobRefunded").withArgs(jobId, f.requester.address, FEE, RefundReason.Undecided);
+      await expectSolvent(f);
+    });
+
+    it("a challenge with no other eligible node is still accepted and ends undecided (never 'the lie settles', never free)", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId, d, members } = await drawnDispute(f, WRONG_OUTPUT);
+      expect(d.seats).to.equal(0n);
+      expect(members).to.deep.equal([]);
+      await expect(f.hub.finalize(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
+      await f.court.resolve(jobId, WRONG_OUTPUT);
+      expect(await f.hub.balanceOf(f.requester.address)).to.equal(FEE);
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(BOND - BOND / 4n);
+      expect(await f.hub.balanceOf(f.node.address)).to.equal(0n);
+      await expectSolvent(f);
+    });
+
+    it("a seed block older than 256 blocks moves the draw to a new future block; a draw window that closes makes it undecided", async function () {
+      const f = await loadFixture(fiveNodeFixture);
+      const { jobId } = await submittedJob(f, OUTPUT);
+      await f.court.connect(f.challenger).challenge(jobId);
+      await mine(300);
+      await expect(f.court.draw(jobId)).to.emit(f.court, "DrawDeferred");
+      const [d] = await f.court.getDispute(jobId);
+      expect(d.commitBy).to.equal(0n);
+      await expect(f.court.draw(jobId)).to.be.revertedWithCustomError(f.court, "CourtDrawTooEarly");
+      await mine(2);
+      await expect(f.court.draw(jobId)).to.emit(f.court, "CommitteeDrawn");
+
+      const second = await submittedJob(f, OUTPUT);
+      await f.court.connect(f.challenger).challenge(second.jobId);
+      const [d2] = await f.court.getDispute(second.jobId);
+      await expect(f.court.resolve(second.jobId, OUTPUT)).to.be.revertedWithCustomError(f.court, "CourtNotDue").withArgs(second.jobId, d2.drawBy, anyValue);
+      await time.increaseTo(d2.drawBy + 1n);
+      await expect(f.court.draw(second.jobId)).to.be.revertedWithCustomError(f.court, "CourtDrawWindowClosed");
+      await expect(f.court.resolve(second.jobId, OUTPUT)).to.emit(f.hub, "JobRefunded").withArgs(second.jobId, f.requester.address, FEE, RefundReason.Undecided);
+      await expectSolvent(f);
+    });
+
+    it("only the court opens, draws and closes disputes in the hub; the court is set once", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const court = await f.court.getAddress();
+      await expect(f.hub.connect(f.stranger).openDispute(1, f.stranger.address)).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt").withArgs(f.stranger.address, court);
+      await expect(f.hub.connect(f.stranger).drawCommittee(1, f.stranger.address, 1, 0)).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt");
+      await expect(f.hub.connect(f.stranger).closeDispute(1, Verdict.Fraud, f.stranger.address, f.stranger.address, [], [], [])).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt");
+      await expect(f.hub.setCourt(f.stranger.address)).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt");
+      await expect(f.hub.connect(f.stranger).setCourt(f.stranger.address)).to.be.revertedWithCustomError(f.hub, "OwnableUnauthorizedAccount");
+      await expect(f.court.draw(99)).to.be.revertedWithCustomError(f.court, "CourtUnknownDispute").withArgs(99);
+      await expect(f.court.commitVote(99, E.id("x"))).to.be.revertedWithCustomError(f.court, "CourtUnknownDispute");
+      await expect(f.court.challenge(99)).to.be.revertedWithCustomError(f.hub, "HubUnknownJob").withArgs(99);
+    });
+  });
+
+  describe("terms fixed at request", function () {
+    it("a parameter change applies to later jobs only: an open job keeps its bond, slashes, windows and fee split", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+      const before = await f.hub.termsOf(jobId);
+      const p = await hubParameters(f);
+      await f.hub.setParameters({ ...p, fraudSlash: 1_000n * TOKEN, protocolFeeBps: 2_000, challengeWindow: 30 * 86_400, treasury: f.stranger.address });
+      await f.hub.setParameters({ ...p, timeoutSlash: 100n * TOKEN, protocolFeeBps: 1_000 });
+      const later = await requestJob(f, TrustLevel.VANILLA);
+      expect((await f.hub.termsOf(jobId)).toString()).to.equal(before.toString());
+      expect((await f.hub.termsOf(later.jobId)).protocolFeeBps).to.equal(1_000n);
+      await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
+      expect((await f.hub.getJob(jobId)).deadline).to.equal(BigInt(await time.latest()) + 600n); // the old window
+      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+        .to.emit(f.hub, "NodePenalized")
+        .withArgs(jobId, f.node.address, SLASH, Penalty.Fraud); // the old slash, to the old treasury
+      expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 2n);
+      expect(await f.hub.balanceOf(f.stranger.address)).to.equal(0n);
+      await expect(f.hub.termsOf(99)).to.be.revertedWithCustomError(f.hub, "HubUnknownJob");
+      await expectSolvent(f);
+    });
+  });
+
+  describe("governance never turns into a slash of an open job", function () {
+    for (const action of ["removes the node's enclave", "revokes its measurement", "shortens the heartbeat age"] as const) {
+      it(`a TEE timeout after governance ${action} refunds the requester without slashing (TimeoutExcused)`, async function () {
+        const f = await loadFixture(oneNodeFixture);
+        const { jobId } = await requestJob(f, TrustLevel.TEE);
+        if (action === "removes the node's enclave") await f.tee.removeEnclave(f.enclave.address);
+        else if (action === "revokes its measurement") await f.tee.revokeMeasurement((await f.tee.getEnclave(f.enclave.address)).measurement);
+        else await f.tee.setMaxAges(86_400, 60);
+        const stake = (await f.nodes.getNode(f.node.address)).stake;
+        await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
+        await expect(f.hub.claimTimeout(jobId))
+          .to.emit(f.hub, "JobRefunded")
+          .withArgs(jobId, f.requester.address, PRICES[1], RefundReason.TimeoutExcused)
+          .and.not.to.emit(f.hub, "NodePenalized");
+        expect((await f.nodes.getNode(f.node.address)).stake).to.equal(stake);
+        await expectSolvent(f);
+      });
+    }
+
+    it("an operator removing its own enclave is still slashed for the timeout, and so is a job requested after the governance action", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.TEE);
+      await f.tee.connect(f.node).removeEnclave(f.enclave.address);
+      await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
+      await expect(f.hub.claimTimeout(jobId)).to.emit(f.hub, "NodePenalized").withArgs(jobId, f.node.address, 10n * TOKEN, Penalty.Timeout);
+
+      const g = await loadFixture(oneNodeFixture);
+      const enclave2 = await admitEnclave(g, g.node);
+      await g.tee.removeEnclave(g.enclave.address); // governance, before the job
+      await time.increase(86_400 + 1);
+      const late = await requestJob(g, TrustLevel.TEE);
+      await time.increaseTo((await g.hub.getJob(late.jobId)).deadline + 1n);
+      await expect(g.hub.claimTimeout(late.jobId)).to.emit(g.hub, "NodePenalized");
+      expect(enclave2.address).to.not.equal(g.enclave.address);
+    });
+  });
+
+  describe("bounded punishment", function () {
+    it("a slash and a jail cost the same gas whether the node serves 1 pool or 48; draws skip the jailed node", async function () {
+      const f = await loadFixture(deployFixture);
+      // 14 more models so that one node serves 16 models at 3 levels: 48 pools.
+      const { release } = await import("../fixture.js");
+      for (let i = 0; i < 14; i++) await f.models.connect(f.modelOwner).registerModel(`m${i}`, 65_536, release());
+      const all = Array.from({ length: 16 }, (_, i) => i + 1);
+      const [small, big, other, warm] = f.nodeSigners;
+      await joinNode(f, small, 1_000n * TOKEN, [2], 1);
+      await joinNode(f, big, 1_000n * TOKEN, all, 7);
+      await joinNode(f, other, 1_000n * TOKEN, [2], 1);
+      await joinNode(f, warm, 1_000n * TOKEN, [2], 1);
+      const gasFor = async (node: typeof small) => {
+        for (;;) {
+          const { jobId, node: drawn } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+          if (drawn !== node.address) continue;
+          await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
+          return (await (await f.hub.claimTimeout(jobId)).wait())!.gasUsed;
+        }
+      };
+      await gasFor(warm); // first writes of the requester's and the treasury's balances
+      const a = await gasFor(small);
+      const b = await gasFor(big);
+      expect(b > a ? b - a : a - b).to.be.lessThan(2_000n);
+      // Both are jailed; their pools are out of date until a draw lands on them or anyone syncs them.
+      for (let i = 0; i < 10; i++) expect((await requestJob(f, TrustLevel.VANILLA, { modelId: 2 })).node).to.equal(other.address);
+      await f.nodes.sync(big.address);
+      expect(await f.nodes.weightOf(big.address, 16, TrustLevel.ZK)).to.equal(0n);
+    });
+  });
+});
