@@ -195,7 +195,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         nonReentrant
     {
         Job storage job = _assignedJob(jobId, TrustLevel.ZK, output.length);
-        _checkProof(jobId, job, _verifierOf(job), input, output, proof);
+        _checkProof(jobId, job, input, output, proof);
         emit ResultSubmitted(jobId, msg.sender, TrustLevel.ZK, output);
         _settle(jobId, job, _hash(output), 0, output, msg.sender);
     }
@@ -216,12 +216,11 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         nonReentrant
     {
         Job storage job = _disputableJob(jobId);
-        address verifier = _verifierOf(job);
-        if (verifier == address(0)) revert HubWrongDisputeKind(jobId, false);
         _checkOutputLength(jobId, job, output.length);
         bytes32 outputHash = _hash(output);
         if (outputHash == job.outputHash) revert HubNotFraud(jobId, outputHash);
-        _checkProof(jobId, job, verifier, input, output, proof);
+        // Reverts with HubWrongDisputeKind when the release has no verifier.
+        _checkProof(jobId, job, input, output, proof);
 
         Parameters storage t = _termsOfJob(jobId);
         address node = job.node;
@@ -505,14 +504,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     function _checkProof(
         uint256 jobId,
         Job storage job,
-        address verifier,
         int256[] calldata input,
         int256[] calldata output,
         bytes calldata proof
     ) private view {
+        (address verifier, bytes32 weightsCommitment) = models.verifierOf(job.modelId, job.version);
+        if (verifier == address(0)) revert HubWrongDisputeKind(jobId, false);
         bytes32 inputHash = _hash(input);
         if (inputHash != job.inputHash) revert HubInputMismatch(jobId, job.inputHash, inputHash);
-        (, bytes32 weightsCommitment) = models.verifierOf(job.modelId, job.version);
         bool ok = IProofVerifier(verifier).verifyInference(jobId, msg.sender, weightsCommitment, input, output, proof);
         if (!ok) revert HubInvalidProof(jobId, msg.sender);
     }

@@ -13,9 +13,11 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
 import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
-import { hashValues, signHeartbeat, signResult, teeDomain, TrustLevel } from "../../src/protocol/index.js";
+import { ethers as E } from "ethers";
+import { TOKEN } from "../../deploy/proofgrid.js";
+import { hashValues, levelMask, signHeartbeat, signResult, teeDomain, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
 import { RecordingConsumer__factory } from "../../types/contracts/index.js";
-import { INPUT, networkHelpers, OUTPUT, oneNodeFixture, proofFor, requestJob, WRONG_OUTPUT } from "../fixture.js";
+import { INPUT, joinNode, networkHelpers, OUTPUT, oneNodeFixture, proofFor, requestJob, WRONG_OUTPUT } from "../fixture.js";
 
 const FILE = path.join(PACKAGE_ROOT, "snapshots/gas.json");
 const TOLERANCE = 0.01;
@@ -42,6 +44,9 @@ async function measure(): Promise<Record<string, number>> {
   const hub = f.hub.connect(f.node);
   const figures: Record<string, number> = {};
   const consumer = await (await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress)).waitForDeployment();
+
+  // Three more nodes on model 2 (no verifier), so that a committee can be drawn.
+  for (const s of f.nodeSigners.slice(1, 4)) await joinNode(f, s, 1_000n * TOKEN, [2], levelMask(TrustLevel.VANILLA));
 
   for (let round = 0; round < 2; round++) {
     const record = (name: string, value: number) => {
@@ -76,6 +81,27 @@ async function measure(): Promise<Record<string, number>> {
     job = await requestJob(f, TrustLevel.VANILLA);
     await hub.submitResult(job.jobId, WRONG_OUTPUT);
     record("vanilla.proveFraudMockVerifier", await gas(f.hub.connect(f.challenger).proveFraud(job.jobId, INPUT, OUTPUT, proofFor(f, job.jobId, f.challenger.address))));
+    // A committee dispute of a right result (model 2): challenge, draw, commit, reveal, resolve.
+    job = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    const posted = f.nodeSigners.find((n) => n.address === job.node)!;
+    await f.hub.connect(posted).submitResult(job.jobId, OUTPUT);
+    record("committee.challenge", await gas(f.court.connect(f.challenger).challenge(job.jobId)));
+    await networkHelpers.mine(2);
+    record("committee.draw3", await gas(f.court.connect(f.stranger).draw(job.jobId)));
+    const [, committee] = await f.court.getDispute(job.jobId);
+    const members = committee.map((a) => f.nodeSigners.find((n) => n.address === a)!);
+    const salt = E.id("salt");
+    for (const [i, m] of members.entries()) {
+      const g = await gas(f.court.connect(m).commitVote(job.jobId, voteCommitment(job.jobId, m.address, hashValues(OUTPUT), salt)));
+      if (i === 0) record("committee.commitVoteSeat0", g);
+    }
+    for (const [i, m] of members.entries()) {
+      const g = await gas(f.court.connect(m).revealVote(job.jobId, hashValues(OUTPUT), salt));
+      if (i === 0) record("committee.revealVoteSeat0", g);
+    }
+    record("committee.resolveNodeRight", await gas(f.court.connect(f.stranger).resolve(job.jobId, OUTPUT)));
+    for (const m of members) await f.hub.connect(m).withdraw();
+
     if (round === 0) {
       // The node was jailed: wait out the jail, unjail, and refresh its enclave's heartbeat.
       await time.increase(Number(await f.nodes.jailPeriod()) + 1);
