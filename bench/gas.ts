@@ -62,7 +62,7 @@ export async function gasPerLevel(ethers: HardhatEthers, artifacts: ModelArtifac
       const settle: bigint[] = [];
       for (let i = 0; i <= runs; i++) {
         const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 600);
-        const receipt = (await (await router.connect(customer).openTicket(input, level, [1n, 2n, 4n][level] * TOKEN, deadline)).wait())!;
+        const receipt = (await (await router.connect(customer).openTicket(input, level, [1n, 2n, 4n][level] * TOKEN + (await router.callbackCost()), deadline)).wait())!;
         const opened = receipt.logs.map((l) => router.interface.parseLog(l)).find((l) => l?.name === "TicketOpened")!;
         const r = await net.client.waitFor(opened.args.jobId as bigint, { challengeGraceMs: 0 });
         if (i > 0) settle.push(level === TrustLevel.VANILLA ? r.gas.finalize : r.gas.submit);

@@ -126,7 +126,7 @@ for (const [text, level] of [
   ["I want a refund, send my money back", TrustLevel.ZK],
   ["my delivery did not arrive, where is the package", TrustLevel.TEE],
 ] as const) {
-  const fee = [1n, 2n, 4n][level] * TOKEN;
+  const fee = [1n, 2n, 4n][level] * TOKEN + (await router.callbackCost());
   const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 600);
   const t0 = Date.now();
   const tx = await router.connect(customer).openTicket(quantizeInput(artifacts.model, featurize(text)), level, fee, deadline);

@@ -97,6 +97,11 @@ contract TicketRouter is IInferenceConsumer {
         emit TicketRouted(ticketId, routed.intent, _queues[routed.intent]);
     }
 
+    /// @notice What the hub charges now for the router's callback gas: add it to the model's price.
+    function callbackCost() external view returns (uint256) {
+        return uint256(CALLBACK_GAS) * hub.parameters().callbackGasPrice;
+    }
+
     /// @notice Pays a refunded ticket's fee back to its customer. Anyone may call; once per ticket.
     function claimRefund(uint256 ticketId) external {
         Ticket storage t = _tickets[ticketId];
