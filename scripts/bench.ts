@@ -2,13 +2,14 @@
  * `npm run bench`: every benchmark (see bench/README.md), a table on stdout, flat figures in
  * bench/results.json with the machine they ran on. Never a timed test.
  *
- * BENCH_ONLY=gas,matching,verify,constraints,proving,keys,throughput selects sections;
+ * BENCH_ONLY=gas,disputes,matching,verify,constraints,proving,keys,throughput selects sections;
  * BENCH_RUNS (default 5) is the number of measured runs per median.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { network } from "hardhat";
+import { committeeDraw, disputePaths } from "../bench/disputes.js";
 import { gasPerLevel, matchingScale } from "../bench/gas.js";
 import { buildMlp, constraints, FLOOR_BASE, FLOOR_PER_INPUT, keysColdAndCached, midInput, proving, verifyGas } from "../bench/pipeline.js";
 import { throughput } from "../bench/throughput.js";
@@ -91,6 +92,12 @@ await section("proving", async () => {
 await section("keys", async () => {
   log("powers of tau and keys of the demo model, cold and cached");
   Object.assign(figures, await keysColdAndCached());
+});
+await section("disputes", async () => {
+  log("dispute paths: a fraud proof with a real proof, the committee path step by step");
+  Object.assign(figures, await disputePaths(ethers, networkHelpers, artifacts, features, runs));
+  log("committee draw: 3 of 16, 15 of 16, 15 of 100, and 15 of 100 with 20 jailed nodes' entries out of date");
+  Object.assign(figures, await committeeDraw(ethers, networkHelpers, [[3, 16, 0], [15, 16, 0], [15, 100, 0], [15, 100, 20]]));
 });
 await section("matching", async () => {
   const counts = (process.env.BENCH_NODES ?? "10,100,1000").split(",").map(Number);
