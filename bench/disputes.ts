@@ -7,8 +7,9 @@ import { ethers as E } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { deployProofgrid, TOKEN, type Proofgrid } from "../deploy/proofgrid.js";
-import { encodingMax, evaluate, quantizeInput } from "../src/engine/fixed.js";
+import { evaluate, quantizeInput } from "../src/engine/fixed.js";
 import { proveInference, releaseProver, type ModelArtifacts } from "../src/pipeline/prove.js";
+import { releaseOf } from "../src/sdk/client.js";
 import { hashValues, levelMask, packVersion, TrustLevel, voteCommitment } from "../src/protocol/index.js";
 
 const median = (xs: bigint[]) => Number([...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)]);
@@ -29,16 +30,17 @@ async function fundedWallets(ethers: HardhatEthers, helpers: NetworkHelpers, pg:
   return out;
 }
 
-async function registerMock(pg: Proofgrid, owner: E.Signer, inputSize: number) {
+/** Registers a model without a circuit (mock hashes) for gas measurements. */
+export async function registerMock(pg: Proofgrid, owner: E.Signer, inputSize: number, outputSize = 1, levels = levelMask(TrustLevel.VANILLA)) {
   await (
     await pg.models.connect(owner).registerModel("bench", packVersion(1, 0), {
       contentHash: E.id("file"),
       weightsCommitment: E.id("weights"),
       verifier: E.ZeroAddress,
       inputSize,
-      outputSize: 1,
+      outputSize,
       scaleBits: 8,
-      levels: levelMask(TrustLevel.VANILLA),
+      levels,
       royaltyBps: 1_000,
       deprecated: false,
       prices: [TOKEN, 2n * TOKEN, 4n * TOKEN],
@@ -105,21 +107,10 @@ export async function disputePaths(ethers: HardhatEthers, helpers: NetworkHelper
   const pg = await deployProofgrid(deployer, { attestationRoot: deployer.address, staking: { activationDelay: 0n } });
   const factory = await ethers.getContractFactory(artifacts.manifest.adapter.contract, deployer);
   const adapter = await (await factory.deploy()).waitForDeployment();
-  const { model, manifest } = artifacts;
-  const base = {
-    contentHash: manifest.model.hash,
-    weightsCommitment: manifest.quantized.weightsCommitment,
-    inputSize: model.input.size,
-    outputSize: model.output.size,
-    scaleBits: model.scaleBits,
-    royaltyBps: 1_000,
-    deprecated: false,
-    prices: [TOKEN, 2n * TOKEN, 4n * TOKEN] as [bigint, bigint, bigint],
-    inputMin: model.input.lo,
-    inputMax: encodingMax(model.input),
-  };
-  await (await pg.models.connect(modelOwner).registerModel("intents", packVersion(1, 0), { ...base, verifier: await adapter.getAddress(), levels: levelMask(TrustLevel.VANILLA, TrustLevel.ZK) })).wait();
-  await (await pg.models.connect(modelOwner).registerModel("intents-committee", packVersion(1, 0), { ...base, verifier: E.ZeroAddress, levels: levelMask(TrustLevel.VANILLA) })).wait();
+  const { model } = artifacts;
+  const prices: [bigint, bigint, bigint] = [TOKEN, 2n * TOKEN, 4n * TOKEN];
+  await (await pg.models.connect(modelOwner).registerModel("intents", packVersion(1, 0), releaseOf(artifacts, { verifier: await adapter.getAddress(), levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices }))).wait();
+  await (await pg.models.connect(modelOwner).registerModel("intents-committee", packVersion(1, 0), releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA], prices }))).wait();
   const nodes = await fundedWallets(ethers, helpers, pg, 5);
   for (const w of nodes) {
     await (await pg.nodes.connect(w).join(10_000n * TOKEN / 2n, [1, 2], levelMask(TrustLevel.VANILLA))).wait();

@@ -11,6 +11,7 @@ import { launchLocalNetwork } from "../src/node/local.js";
 import type { ModelArtifacts } from "../src/pipeline/prove.js";
 import { levelMask, packVersion, TrustLevel } from "../src/protocol/index.js";
 import { TicketRouter__factory } from "../types/contracts/index.js";
+import { registerMock } from "./disputes.js";
 
 const median = (xs: bigint[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)];
 const LEVELS = [
@@ -83,22 +84,7 @@ export async function matchingScale(ethers: HardhatEthers, helpers: NetworkHelpe
   const out: Record<string, number> = {};
   for (const n of counts) {
     const pg = await deployProofgrid(deployer, { attestationRoot: deployer.address, staking: { activationDelay: 0n } });
-    await (
-      await pg.models.connect(modelOwner).registerModel("bench", packVersion(1, 0), {
-        contentHash: E.id("file"),
-        weightsCommitment: E.id("weights"),
-        verifier: E.ZeroAddress,
-        inputSize: input.length,
-        outputSize: 6,
-        scaleBits: 8,
-        levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE),
-        royaltyBps: 1_000,
-        deprecated: false,
-        prices: [TOKEN, 2n * TOKEN, 4n * TOKEN],
-        inputMin: -1_000n,
-        inputMax: 1_000n,
-      })
-    ).wait();
+    await registerMock(pg, modelOwner, input.length, 6, levelMask(TrustLevel.VANILLA, TrustLevel.TEE));
     await (await pg.token.mint(requester.address, 1_000_000n * TOKEN)).wait();
     await (await pg.token.connect(requester).approve(await pg.hub.getAddress(), E.MaxUint256)).wait();
     for (let i = 0; i < n; i++) {

@@ -3,6 +3,7 @@
  * admitted enclaves) and funded requesters. Tests load it with networkHelpers.loadFixture.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { network } from "hardhat";
 import { DEFAULT_HUB, deployProofgrid, TOKEN, type DeployOptions } from "../deploy/proofgrid.js";
@@ -137,6 +138,20 @@ export async function oneNodeFixture() {
   return { ...f, node, enclave };
 }
 
+/** Five nodes staked for every level of both models (the first with an enclave). */
+export async function fiveNodeFixture() {
+  const f = await oneNodeFixture();
+  for (const s of f.nodeSigners.slice(1, 5)) await joinNode(f, s);
+  return f;
+}
+
+/** The fixture's signer of a node address. */
+export function signerOf(f: Fixture, address: string) {
+  const s = f.nodeSigners.find((n) => n.address === address);
+  if (!s) throw new Error(`no signer for ${address}`);
+  return s;
+}
+
 export async function deadlineIn(seconds: number) {
   return BigInt((await time.latest()) + seconds);
 }
@@ -184,4 +199,11 @@ export async function hubLiabilities(f: Fixture, accounts: string[]) {
   }
   for (const a of new Set(accounts)) owed += await f.hub.balanceOf(a);
   return owed;
+}
+
+/** Checks that the hub holds exactly what it owes (to the fixture's actors and `extra`) and that the court holds nothing. */
+export async function expectHubSolvent(f: Fixture, extra: string[] = []) {
+  const accounts = [f.requester, f.challenger, f.treasury, f.modelOwner, f.stranger, f.deployer, ...f.nodeSigners].map((s) => s.address);
+  expect(await f.token.balanceOf(f.hubAddress), "the hub holds exactly what it owes").to.equal(await hubLiabilities(f, [...accounts, ...extra]));
+  expect(await f.token.balanceOf(await f.court.getAddress()), "the court holds nothing").to.equal(0n);
 }

@@ -20,8 +20,8 @@ import { evaluate } from "../engine/fixed.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
 import { proveInference } from "../pipeline/prove.js";
 import { hashValues, hubDomain, JobStatus, levelMask, Penalty, TRUST_NAMES, TrustLevel, voteCommitment } from "../protocol/index.js";
-import { toTypedError } from "../sdk/errors.js";
 import { driveDispute, jobInput } from "./disputes.js";
+import { Steps } from "./steps.js";
 import type { SimulatedEnclave } from "./enclave.js";
 
 const PENALTIES: Record<number, string> = { [Penalty.Timeout]: "missed deadline", [Penalty.Fraud]: "proven wrong", [Penalty.Absent]: "absent from a committee" };
@@ -81,7 +81,7 @@ export class NodeRuntime {
   #duties = new Set<bigint>();
   #disputes = new Set<bigint>();
   /** The last error logged per step, so that a step failing the same way every poll logs once. */
-  #lastErrors = new Map<string, string>();
+  #steps = new Steps((line) => this.log(line));
   #lastHeartbeat = 0n;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -171,26 +171,15 @@ export class NodeRuntime {
     // A failed scan throws before the cursor moves, so no event is skipped; everything after it is
     // isolated step by step: one failing job never stops the others, nor the node's upkeep.
     await this.scan();
-    for (const [jobId, job] of this.#pending) await this.isolated(`job ${jobId}`, () => this.work(jobId, job));
-    for (const jobId of this.#duties) await this.isolated(`committee of job ${jobId}`, () => this.vote(jobId));
-    for (const jobId of this.#disputes) await this.isolated(`dispute of job ${jobId}`, () => this.drive(jobId));
-    await this.isolated("finalize", () => this.finalizeOwn());
-    await this.isolated("heartbeat", () => this.heartbeat());
-    await this.isolated("unjail", () => this.unjail());
-    await this.isolated("withdraw", () => this.withdraw());
+    for (const [jobId, job] of this.#pending) await this.#steps.run(`job ${jobId}`, () => this.work(jobId, job));
+    for (const jobId of this.#duties) await this.#steps.run(`committee of job ${jobId}`, () => this.vote(jobId));
+    for (const jobId of this.#disputes) await this.#steps.run(`dispute of job ${jobId}`, () => this.drive(jobId));
+    await this.#steps.run("finalize", () => this.finalizeOwn());
+    await this.#steps.run("heartbeat", () => this.heartbeat());
+    await this.#steps.run("unjail", () => this.unjail());
+    await this.#steps.run("withdraw", () => this.withdraw());
   }
 
-  /** Runs one step; logs a failure (once per distinct message) and lets the next poll retry it. */
-  private async isolated(step: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await fn();
-      this.#lastErrors.delete(step);
-    } catch (error) {
-      const message = toTypedError(error, step).message.split("\n")[0];
-      if (this.#lastErrors.get(step) !== message) this.log(`${step}: ${message}; will retry`);
-      this.#lastErrors.set(step, message);
-    }
-  }
 
   /** Queues the new blocks' events; the cursor moves only once they are all queued. */
   private async scan(): Promise<void> {
@@ -340,7 +329,7 @@ export class NodeRuntime {
       const job = await hub.getJob(jobId);
       const status = Number(job.status);
       if (status === JobStatus.Submitted && now > job.deadline) {
-        await this.isolated(`finalize job ${jobId}`, async () => {
+        await this.#steps.run(`finalize job ${jobId}`, async () => {
           await (await hub.finalize(jobId, output)).wait();
           this.log(`job ${jobId}: finalized`);
         });

@@ -14,8 +14,8 @@ import type { Proofgrid } from "../../deploy/proofgrid.js";
 import { evaluate } from "../engine/fixed.js";
 import { proveInference, type ModelArtifacts } from "../pipeline/prove.js";
 import { hashValues, JobStatus, TrustLevel } from "../protocol/index.js";
-import { toTypedError } from "../sdk/errors.js";
 import { driveDispute, jobInput } from "./disputes.js";
+import { Steps } from "./steps.js";
 
 export interface WatcherOptions {
   signer: Signer;
@@ -39,7 +39,7 @@ export class Watcher {
   #queue = new Map<bigint, bigint[]>();
   /** Committee disputes this watcher opened and drives until they are resolved. */
   #disputes = new Set<bigint>();
-  #lastErrors = new Map<string, string>();
+  #steps = new Steps((line) => this.log(line));
   readonly challenges: ChallengeRecord[] = [];
 
   constructor(private readonly options: WatcherOptions) {}
@@ -61,9 +61,9 @@ export class Watcher {
       }
       this.#lastBlock = latest;
     }
-    for (const [jobId, posted] of this.#queue) await this.isolated(`job ${jobId}`, () => this.judge(jobId, posted));
+    for (const [jobId, posted] of this.#queue) await this.#steps.run(`job ${jobId}`, () => this.judge(jobId, posted));
     for (const jobId of this.#disputes) {
-      await this.isolated(`dispute of job ${jobId}`, async () => {
+      await this.#steps.run(`dispute of job ${jobId}`, async () => {
         const step = await driveDispute(this.options.contracts, this.options.signer, jobId);
         if (step === "drawn") this.log(`job ${jobId}: committee drawn; its members vote`);
         if (step === "resolved") this.log(`job ${jobId}: dispute resolved`);
@@ -72,16 +72,6 @@ export class Watcher {
     }
   }
 
-  private async isolated(step: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await fn();
-      this.#lastErrors.delete(step);
-    } catch (error) {
-      const message = toTypedError(error, step).message.split("\n")[0];
-      if (this.#lastErrors.get(step) !== message) this.log(`${step}: ${message}; will retry`);
-      this.#lastErrors.set(step, message);
-    }
-  }
 
   /** Re-executes one posted result; disputes it when wrong. Forgets it once judged or past its window. */
   private async judge(jobId: bigint, posted: bigint[]): Promise<void> {

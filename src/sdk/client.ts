@@ -105,6 +105,27 @@ export interface RegisterOptions {
   royaltyBps?: number;
 }
 
+/**
+ * The registry's release record of a built model: its hashes, shape, scale and the input range its
+ * circuit accepts (from the build), with the given verifier, levels, prices and royalty.
+ */
+export function releaseOf(artifacts: ModelArtifacts, options: Pick<RegisterOptions, "levels" | "prices" | "royaltyBps"> & { verifier: string }) {
+  return {
+    contentHash: artifacts.manifest.model.hash,
+    weightsCommitment: artifacts.manifest.quantized.weightsCommitment,
+    verifier: options.verifier,
+    inputSize: artifacts.model.input.size,
+    outputSize: artifacts.model.output.size,
+    scaleBits: artifacts.model.scaleBits,
+    inputMin: artifacts.model.input.lo,
+    inputMax: encodingMax(artifacts.model.input),
+    levels: levelMask(...options.levels),
+    royaltyBps: options.royaltyBps ?? 1_000,
+    deprecated: false,
+    prices: options.prices,
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const toLevel = (t: TrustName | TrustLevel): TrustLevel => {
   if (typeof t === "number") return t;
@@ -173,20 +194,7 @@ export class ProofgridClient {
     const zk = options.levels.includes(TrustLevel.ZK);
     const verifier = zk ? await deployVerifier(artifacts, this.signer) : ZeroAddress;
     const [major, minor] = options.version ?? [1, 0];
-    const release = {
-      contentHash: artifacts.manifest.model.hash,
-      weightsCommitment: artifacts.manifest.quantized.weightsCommitment,
-      verifier,
-      inputSize: artifacts.model.input.size,
-      outputSize: artifacts.model.output.size,
-      scaleBits: artifacts.model.scaleBits,
-      inputMin: artifacts.model.input.lo,
-      inputMax: encodingMax(artifacts.model.input),
-      levels: levelMask(...options.levels),
-      royaltyBps: options.royaltyBps ?? 1_000,
-      deprecated: false,
-      prices: options.prices,
-    };
+    const release = releaseOf(artifacts, { ...options, verifier });
     const receipt = await typed("registerModel", async () => (await (await models.registerModel(options.name ?? artifacts.model.name, packVersion(major, minor), release)).wait())!);
     const event = receipt.logs.map((l) => models.interface.parseLog(l)).find((l) => l?.name === "ModelRegistered");
     const modelId = Number(event!.args.modelId);

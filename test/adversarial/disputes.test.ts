@@ -9,7 +9,8 @@ import { ethers as E } from "ethers";
 import path from "node:path";
 import type { Signer } from "ethers";
 import { attachProofgrid, describeDeployment, TOKEN, type Proofgrid } from "../../deploy/proofgrid.js";
-import { encodingMax, evaluate, quantizeInput } from "../../src/engine/fixed.js";
+import { evaluate, quantizeInput } from "../../src/engine/fixed.js";
+import { releaseOf } from "../../src/sdk/client.js";
 import { intentFeaturizer } from "../../src/examples/intents.js";
 import { SimulatedEnclave } from "../../src/node/enclave.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
@@ -19,6 +20,9 @@ import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pip
 import { hashValues, JobStatus, levelMask, packVersion, Penalty, RefundReason, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
 import { CommitteeGrinder__factory, TicketRouter__factory } from "../../types/contracts/index.js";
 import {
+  expectHubSolvent,
+  fiveNodeFixture,
+  signerOf,
   deployFixture,
   ethers,
   hubLiabilities,
@@ -42,24 +46,9 @@ const { loadFixture, mine } = networkHelpers;
 const SLASH = 100n * TOKEN;
 const BOND = 50n * TOKEN;
 
-async function expectNothingLost(f: Fixture, extra: string[] = []) {
-  const accounts = [f.requester, f.challenger, f.treasury, f.modelOwner, f.stranger, f.deployer, ...f.nodeSigners].map((s) => s.address);
-  expect(await f.token.balanceOf(f.hubAddress), "the hub holds exactly what it owes").to.equal(await hubLiabilities(f, [...accounts, ...extra]));
-  expect(await f.token.balanceOf(await f.court.getAddress()), "the court holds nothing").to.equal(0n);
-}
+const expectNothingLost = expectHubSolvent;
 
-function signerOf(f: Fixture, address: string) {
-  const s = f.nodeSigners.find((n) => n.address === address);
-  if (!s) throw new Error(`no signer for ${address}`);
-  return s;
-}
 
-/** Five nodes on both mock models at every level. */
-async function fiveNodeFixture() {
-  const f = await oneNodeFixture();
-  for (const s of f.nodeSigners.slice(1, 5)) await joinNode(f, s);
-  return f;
-}
 
 /** The deployment with every contract connected to `signer` (as a node process would have it). */
 async function as(f: Fixture, signer: Signer): Promise<Proofgrid> {
@@ -82,18 +71,10 @@ async function committeeVotes(f: Fixture, jobId: bigint, output: bigint[], poste
 async function demoModels(f: Fixture, artifacts: ModelArtifacts) {
   const factory = await ethers.getContractFactory(artifacts.manifest.adapter.contract, f.deployer);
   const adapter = await (await factory.deploy()).waitForDeployment();
-  const { model, manifest } = artifacts;
-  const base = {
-    contentHash: manifest.model.hash,
-    weightsCommitment: manifest.quantized.weightsCommitment,
-    inputSize: model.input.size,
-    outputSize: model.output.size,
-    scaleBits: model.scaleBits,
-    inputMin: model.input.lo,
-    inputMax: encodingMax(model.input),
-  };
-  await f.models.connect(f.modelOwner).registerModel("support-intents", packVersion(1, 0), release({ ...base, verifier: await adapter.getAddress(), levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK) }));
-  await f.models.connect(f.modelOwner).registerModel("support-intents-wide", packVersion(1, 0), release({ ...base, inputMax: 10_000n, levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE) }));
+  const prices = [2n * TOKEN, 3n * TOKEN, 5n * TOKEN] as [bigint, bigint, bigint];
+  await f.models.connect(f.modelOwner).registerModel("support-intents", packVersion(1, 0), releaseOf(artifacts, { verifier: await adapter.getAddress(), levels: [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK], prices }));
+  // The registrant declares a wider input range than the circuit takes.
+  await f.models.connect(f.modelOwner).registerModel("support-intents-wide", packVersion(1, 0), { ...releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA, TrustLevel.TEE], prices }), inputMax: 10_000n });
 }
 
 async function request(f: Fixture, modelId: number, level: TrustLevel, input: bigint[]) {

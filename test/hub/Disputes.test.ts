@@ -10,6 +10,9 @@ import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
 import { hashValues, JobStatus, Penalty, RefundReason, TrustLevel, Verdict, voteCommitment } from "../../src/protocol/index.js";
 import {
+  expectHubSolvent,
+  fiveNodeFixture,
+  signerOf,
   admitEnclave,
   deployFixture,
   hubLiabilities,
@@ -33,24 +36,9 @@ const NODE_SHARE = FEE - FEE / 10n - FEE / 20n; // royalty 10%, protocol 5%
 const BOND = 50n * TOKEN;
 const SLASH = 100n * TOKEN;
 
-async function expectSolvent(f: Fixture) {
-  const accounts = [f.requester, f.challenger, f.treasury, f.modelOwner, f.stranger, f.deployer, ...f.nodeSigners].map((s) => s.address);
-  expect(await f.token.balanceOf(f.hubAddress), "the hub holds exactly what it owes").to.equal(await hubLiabilities(f, accounts));
-  expect(await f.token.balanceOf(await f.court.getAddress()), "the court holds nothing").to.equal(0n);
-}
+const expectSolvent = expectHubSolvent;
 
-/** Five nodes serving both models at every level. */
-async function fiveNodeFixture() {
-  const f = await oneNodeFixture();
-  for (const s of f.nodeSigners.slice(1, 5)) await joinNode(f, s);
-  return f;
-}
 
-function signerOf(f: Fixture, address: string) {
-  const s = f.nodeSigners.find((n) => n.address === address);
-  if (!s) throw new Error(`no signer for ${address}`);
-  return s;
-}
 
 /** A VANILLA job of model 2 (no verifier) with `posted` submitted by its node. */
 async function submittedJob(f: Fixture, posted: bigint[], modelId = 2) {
