@@ -140,7 +140,7 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
   log(`attestation  ${await attestation.getAddress()}`);
   const tee = await (
     await new TEERegistry__factory(deployer).deploy(
-      owner,
+      from,
       await attestation.getAddress(),
       teeParams.maxAttestationAge,
       teeParams.maxHeartbeatAge,
@@ -162,9 +162,11 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
   log(`court        ${await court.getAddress()}`);
   await (await nodes.setHub(await hub.getAddress())).wait();
   await (await hub.setCourt(await court.getAddress())).wait();
+  await (await tee.setHub(await hub.getAddress())).wait();
   if (owner !== from) {
     await (await nodes.transferOwnership(owner)).wait();
     await (await hub.transferOwnership(owner)).wait();
+    await (await tee.transferOwnership(owner)).wait();
     await (await token.transferOwnership(owner)).wait();
   }
   return { token, models, nodes, attestation, tee, hub, court, startBlock: startBlock + 1 };

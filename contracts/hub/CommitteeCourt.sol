@@ -29,11 +29,12 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
 
     /// @inheritdoc ICommitteeCourt
     function challenge(uint256 jobId) external nonReentrant {
-        // The hub checks the status, the window, the release's kind and that the caller is not the
-        // node, and takes the bond; a job can be challenged once, since it leaves Submitted.
-        IInferenceHub.DisputeTerms memory t = hub.openDispute(jobId, msg.sender);
         // Fits: block numbers and times are far below 2^64 and 2^32 (until 2106); windows are bounded.
         uint64 drawBlock = uint64(block.number + DRAW_DELAY);
+        // The hub checks the status, the window, the release's kind and that the caller is not the
+        // node, takes the bond and holds the pool from the seed block on; a job can be challenged
+        // once, since it leaves Submitted.
+        IInferenceHub.DisputeTerms memory t = hub.openDispute(jobId, msg.sender, drawBlock);
         uint32 drawBy = uint32(block.timestamp + t.drawWindow);
         _disputes[jobId] = Dispute({
             challenger: msg.sender,
@@ -84,6 +85,8 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
     function commitVote(uint256 jobId, bytes32 commitment) external {
         Dispute storage d = _drawnDispute(jobId);
         if (block.timestamp > d.commitBy) revert CourtCommitClosed(jobId, d.commitBy, block.timestamp);
+        // A zero commitment would leave the seat uncommitted while counting it.
+        if (commitment == 0) revert CourtZeroCommitment(jobId);
         Vote storage v = _votes[jobId][_seatOf(jobId, msg.sender)];
         if (v.commitment != 0) revert CourtVoteState(jobId, msg.sender, true, v.outputHash != 0);
         v.commitment = commitment;
@@ -123,14 +126,17 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
             revert CourtNotDue(jobId, d.revealBy, block.timestamp);
         }
         d.resolved = true;
-        (IInferenceHub.Verdict verdict, address[] memory paid, address[] memory absent) = _tally(jobId, d.size);
+        // Members are absent only once the reveal window has closed: a dispute resolved earlier
+        // (every seat revealed, or too few seats for a majority) fines nobody.
+        (IInferenceHub.Verdict verdict, address[] memory paid, address[] memory absent) =
+            _tally(jobId, d.size, d.commitBy != 0 && block.timestamp > d.revealBy);
         hub.closeDispute(jobId, verdict, d.challenger, msg.sender, paid, absent, output);
     }
 
     /// @dev Counts the revealed votes: a strict majority of the configured `size` (however many seats
     ///      were filled) decides. Returns who is paid (the majority when decided, every member who
-    ///      revealed when undecided) and who is absent (drawn, never revealed).
-    function _tally(uint256 jobId, uint256 size)
+    ///      revealed when undecided) and, when `windowClosed`, who is absent (drawn, never revealed).
+    function _tally(uint256 jobId, uint256 size, bool windowClosed)
         private
         returns (IInferenceHub.Verdict verdict, address[] memory paid, address[] memory absent)
     {
@@ -144,7 +150,7 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
             bytes32 h = _votes[jobId][i].outputHash;
             revealed[i] = h;
             if (h == 0) {
-                ++absentCount;
+                if (windowClosed) ++absentCount;
                 continue;
             }
             uint256 n;
@@ -158,14 +164,17 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         else if (best == hub.getJob(jobId).outputHash) verdict = IInferenceHub.Verdict.NodeRight;
         else verdict = IInferenceHub.Verdict.Fraud;
 
-        paid = new address[](decided ? bestVotes : seats - absentCount);
+        paid = new address[](decided ? bestVotes : _revealedCount(revealed));
         absent = new address[](absentCount);
         uint256 p;
         uint256 a;
         for (uint256 i; i < seats; ++i) {
             bytes32 h = revealed[i];
-            if (h == 0) absent[a++] = committee[i];
-            else if (!decided || h == best) paid[p++] = committee[i];
+            if (h == 0) {
+                if (windowClosed) absent[a++] = committee[i];
+            } else if (!decided || h == best) {
+                paid[p++] = committee[i];
+            }
         }
         emit DisputeResolved(jobId, verdict, decided ? best : bytes32(0), bestVotes);
     }
@@ -192,6 +201,12 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
     }
 
     // ------------------------------------------------------------------ internals
+
+    function _revealedCount(bytes32[] memory revealed) private pure returns (uint256 n) {
+        for (uint256 i; i < revealed.length; ++i) {
+            if (revealed[i] != 0) ++n;
+        }
+    }
 
     function _openDispute(uint256 jobId) private view returns (Dispute storage d) {
         d = _disputes[jobId];

@@ -149,10 +149,9 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         if (block.timestamp <= deadline) revert HubDeadlineNotPassed(jobId, deadline, block.timestamp);
         Parameters storage t = _termsOfJob(jobId);
         // A TEE node cannot deliver once governance removed its enclave, revoked its measurement or
-        // shortened the heartbeat age: an owner action never turns into a slash of an open job.
-        // The job was requested no earlier than deadline - maxJobDuration.
-        uint256 requestedAfter = deadline > t.maxJobDuration ? deadline - t.maxJobDuration : 0;
-        if (job.level == TrustLevel.TEE && tee.disabledByGovernanceSince(job.node, requestedAfter)) {
+        // shortened the heartbeat age after this job was requested: an owner action never turns
+        // into a slash of an open job.
+        if (job.level == TrustLevel.TEE && tee.excusesTimeout(job.node, jobId)) {
             _refund(jobId, job, RefundReason.TimeoutExcused);
             return;
         }
@@ -233,7 +232,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     }
 
     /// @inheritdoc IInferenceHub
-    function openDispute(uint256 jobId, address challenger)
+    function openDispute(uint256 jobId, address challenger, uint64 seedBlock)
         external
         onlyCourt
         nonReentrant
@@ -254,8 +253,10 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
             revealWindow: t.revealWindow,
             bond: t.challengeBond
         });
-        // The node's stake stays until the dispute can be closed, whatever happens to the draw.
+        // The node's stake stays until the dispute can be closed, whatever happens to the draw; the
+        // pool's weights are held once the seed block is mined, until the draw.
         nodes.extendLock(node, uint40(block.timestamp) + _disputeSpan(t));
+        nodes.holdPool(jobId, d.modelId, seedBlock, uint40(block.timestamp) + t.drawWindow);
         _pull(challenger, d.bond);
         emit DisputeOpened(jobId, challenger, d.bond);
     }
@@ -268,9 +269,11 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         returns (address[] memory)
     {
         Job storage job = _jobWithStatus(jobId, JobStatus.Challenged);
-        return nodes.drawCommittee(
+        address[] memory committee = nodes.drawCommittee(
             job.modelId, TrustLevel.VANILLA, seed, job.node, challenger, _termsOfJob(jobId).committeeSize, lockUntil
         );
+        nodes.releasePool(jobId);
+        return committee;
     }
 
     /// @inheritdoc IInferenceHub
@@ -284,6 +287,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         int256[] calldata output
     ) external onlyCourt nonReentrant {
         _jobWithStatus(jobId, JobStatus.Challenged);
+        // A dispute that ends without a draw releases its pool here (a no-op after a draw).
+        nodes.releasePool(jobId);
         _penalizeAbsent(jobId, absent);
         if (verdict == Verdict.NodeRight) _closeForNode(jobId, voters, output, settler);
         else _closeAgainstNode(jobId, verdict, challenger, voters);

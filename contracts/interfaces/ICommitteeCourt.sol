@@ -18,7 +18,11 @@ import {IInferenceHub} from "./IInferenceHub.sol";
 ///      3. {commitVote} until `commitBy`, {revealVote} until `revealBy` (members only).
 ///      4. {resolve} (anyone, after `revealBy`, or once every seat revealed): an output revealed
 ///         by a strict majority of `committeeSize` (not of the seats filled) decides; otherwise
-///         the dispute is undecided. Members who did not reveal are slashed and jailed.
+///         the dispute is undecided. After the reveal window, members who did not reveal are
+///         slashed and jailed; a dispute resolved earlier (every seat revealed, or too few seats
+///         for any majority) fines nobody.
+///      From the seed block until the draw, the pool's weights are held (INodeRegistry.holdPool),
+///      so nobody can grind the committee by moving stake once the seed is known.
 interface ICommitteeCourt {
     /// @notice A committee dispute.
     /// @dev Packing: [challenger, drawBlock, size, seats, committed] = [160, 64, 8, 8, 8] = 248;
@@ -70,8 +74,10 @@ interface ICommitteeCourt {
     error CourtBadReveal(uint256 jobId, address member);
     /// @notice Thrown when {resolve} is called before the dispute can be decided.
     error CourtNotDue(uint256 jobId, uint256 dueAt, uint256 now_);
-    /// @notice Thrown when a zero output hash is committed (it marks "not revealed").
+    /// @notice Thrown when a zero output hash is revealed (it marks "not revealed").
     error CourtZeroOutputHash(uint256 jobId);
+    /// @notice Thrown when a zero commitment is sent (it marks "not committed").
+    error CourtZeroCommitment(uint256 jobId);
 
     event ChallengeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond, uint64 drawBlock, uint32 drawBy);
     /// @notice The seed block's hash was no longer available: the draw moved to `drawBlock`.

@@ -285,8 +285,9 @@ interface IInferenceHub {
         external;
 
     /// @notice Court only: opens a committee dispute by `challenger` of a VANILLA result of a
-    ///         release without a verifier, and takes the bond from `challenger`.
-    function openDispute(uint256 jobId, address challenger) external returns (DisputeTerms memory);
+    ///         release without a verifier, takes the bond from `challenger`, and holds the job's
+    ///         pool from block `seedBlock` (whose hash seeds the draw) until the draw.
+    function openDispute(uint256 jobId, address challenger, uint64 seedBlock) external returns (DisputeTerms memory);
 
     /// @notice Court only: draws the committee of a disputed job from its pool, without the node
     ///         and the challenger, and locks the members' stake until `lockUntil`.

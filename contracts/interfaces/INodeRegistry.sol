@@ -56,6 +56,9 @@ interface INodeRegistry {
     error NodeNoneEligible(uint32 modelId, TrustLevel level);
     /// @notice Thrown when the token moved a different amount than asked (fee-on-transfer tokens).
     error NodeTransferMismatch(uint256 expected, uint256 received);
+    /// @notice Thrown when a node's weight would change in a VANILLA pool held for a pending
+    ///         committee draw whose seed block is mined (until the draw, or until `until`).
+    error NodePoolHeld(uint32 modelId, uint64 fromBlock, uint40 until);
     /// @notice Thrown when a governance parameter is out of its bounds.
     error NodeInvalidParameter(bytes32 name, uint256 value);
 
@@ -69,6 +72,9 @@ interface INodeRegistry {
     event NodeJailed(address indexed node, uint256 until);
     event NodeUnjailed(address indexed node);
     event HubSet(address indexed hub);
+    /// @notice A committee draw for `jobId` is pending in the model's VANILLA pool: its weights are
+    ///         held from block `fromBlock` on until the draw (or `until`).
+    event PoolHeld(uint32 indexed modelId, uint256 indexed jobId, uint64 fromBlock, uint40 until);
     event ParametersChanged(uint256 minStake, uint256 activationDelay, uint256 unbondingDelay, uint256 jailPeriod);
 
     /// @notice Step one of joining: stakes `amount` and declares services. The node can be drawn
@@ -120,6 +126,19 @@ interface INodeRegistry {
 
     /// @notice Keeps `node`'s stake locked until at least `until` (a dispute of its result). Only the hub.
     function extendLock(address node, uint40 until) external;
+
+    /// @notice Holds the model's VANILLA pool for a committee draw seeded by the hash of block
+    ///         `seedBlock`: once that block is mined, no weight in the pool may change (stake,
+    ///         services, activation, unbonding, unjailing, sync) until the draw releases it or
+    ///         `until` passes, so nobody can grind the committee once the seed is known. Only the hub.
+    function holdPool(uint256 jobId, uint32 modelId, uint64 seedBlock, uint40 until) external;
+
+    /// @notice Releases `jobId`'s hold (after its draw, or when its dispute ends undrawn); a no-op
+    ///         when it holds nothing. Only the hub.
+    function releasePool(uint256 jobId) external;
+
+    /// @notice Whether the model's VANILLA pool is held now.
+    function isHeld(uint32 modelId) external view returns (bool);
 
     /// @notice Sets `node`'s weight right in every pool it serves (after a slash or jail, which
     ///         update only its record). Anyone may call; draws also fix the entries they land on.

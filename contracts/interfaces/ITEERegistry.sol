@@ -3,6 +3,11 @@ pragma solidity ^0.8.28;
 
 import {IAttestationVerifier} from "./IAttestationVerifier.sol";
 
+/// @notice What the TEE registry reads from the hub: how many jobs exist.
+interface IJobCounter {
+    function jobCount() external view returns (uint256);
+}
+
 /// @title ITEERegistry
 /// @notice Enclave keys that may sign TEE results. Governance approves code measurements; a node
 ///         admits an enclave key with an attestation; the enclave proves liveness with signed
@@ -76,12 +81,14 @@ interface ITEERegistry {
     ///         measurement, with a fresh heartbeat.
     function checkEnclave(address enclaveKey, address node) external view;
 
-    /// @notice Whether an action of governance since time `since` may have stopped `operator` from
-    ///         signing TEE results: it removed one of its enclaves, revoked the measurement one of
-    ///         them was admitted under, or shortened the heartbeat age. The hub then excuses the
-    ///         operator's TEE timeouts of jobs requested since, so that no owner action turns into a
-    ///         slash of an open job. Bounded gas: at most {MAX_ENCLAVES_PER_OPERATOR} enclaves.
-    function disabledByGovernanceSince(address operator, uint256 since) external view returns (bool);
+    /// @notice Whether the hub must excuse `operator`'s missed TEE deadline on job `jobId`: after
+    ///         the job was requested, governance removed one of its enclaves or revoked the
+    ///         measurement one was admitted under, and it has no enclave left under an approved
+    ///         measurement; or governance shortened the heartbeat age and none of its enclaves is
+    ///         valid now. So no owner action turns into a slash of an open job, while a node that
+    ///         lost its enclave before the job, or that still had a usable one, answers for it.
+    ///         Bounded gas: at most {MAX_ENCLAVES_PER_OPERATOR} enclaves.
+    function excusesTimeout(address operator, uint256 jobId) external view returns (bool);
 
     /// @notice Whether {checkEnclave} would pass.
     function isEnclaveValid(address enclaveKey, address node) external view returns (bool);

@@ -26,6 +26,17 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     uint256 public constant MAX_COMMITTEE = 15;
     /// @notice Longest delay governance may set for activation, unbonding or jail.
     uint256 public constant MAX_DELAY = 90 days;
+    /// @notice Most out-of-date entries a request's draw skips in a held pool before it gives up.
+    uint256 public constant MAX_STALE_SKIPS = 16;
+
+    /// @dev A VANILLA pool's hold while committee draws are pending: [fromBlock, until, pending] =
+    ///      [64, 40, 32] = 136. Weights cannot change once block `fromBlock` (a pending draw's seed
+    ///      block) is mined, until the draws are done or `until` passes.
+    struct Hold {
+        uint64 fromBlock;
+        uint40 until;
+        uint32 pending;
+    }
 
     struct Node {
         // [stake, status, levels, statusUntil, jailedUntil, lockedUntil]: [96, 8, 8, 40, 40, 40] = 232.
@@ -51,6 +62,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
 
     mapping(address node => Node) private _nodes;
     mapping(uint256 poolKey => StakeTree.Tree) private _pools;
+    mapping(uint256 poolKey => Hold) private _holds;
+    /// @dev The pool a disputed job holds, plus one (zero: none).
+    mapping(uint256 jobId => uint256 poolKeyPlusOne) private _heldBy;
 
     modifier onlyHub() {
         if (msg.sender != hub) revert NodeOnlyHub(msg.sender);
@@ -192,15 +206,29 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         onlyHub
         returns (address node)
     {
-        StakeTree.Tree storage pool = _pools[_poolKey(modelId, level)];
+        uint256 key = _poolKey(modelId, level);
+        StakeTree.Tree storage pool = _pools[key];
+        // In a held pool no weight may change (see holdPool): out-of-date entries are skipped in
+        // memory instead of fixed.
+        bool held = _isHeld(key);
+        uint256[] memory skipped = new uint256[](MAX_STALE_SKIPS);
+        uint256[] memory skippedWeights = new uint256[](MAX_STALE_SKIPS);
+        uint256 count;
+        uint256 skippedTotal;
         while (true) {
-            if (pool.total() == 0) revert NodeNoneEligible(modelId, level);
-            node = pool.draw(seed);
+            if (pool.total() <= skippedTotal) revert NodeNoneEligible(modelId, level);
+            node = pool.drawExcluding(seed, skipped, skippedWeights, count, skippedTotal);
             uint256 weight = _weightOf(_nodes[node]);
             if (pool.weightOf(node) == weight) break;
             // Out of date (jailed, slashed or below a raised minimum since its last sync): set it
-            // right and draw again. Each pass fixes one entry for good, so the loop ends.
-            pool.set(node, weight);
+            // right (or skip it in a held pool) and draw again. Each pass removes one entry from
+            // the draw, so the loop ends.
+            if (!held) {
+                pool.set(node, weight);
+            } else {
+                if (count == MAX_STALE_SKIPS) revert NodeNoneEligible(modelId, level);
+                (count, skippedTotal) = _exclude(pool, node, skipped, skippedWeights, count, skippedTotal);
+            }
             seed = uint256(keccak256(abi.encode(seed)));
         }
         _lock(node, lockUntil);
@@ -274,6 +302,35 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     /// @inheritdoc INodeRegistry
     function extendLock(address node, uint40 until) external onlyHub {
         _lock(node, until);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function holdPool(uint256 jobId, uint32 modelId, uint64 seedBlock, uint40 until) external onlyHub {
+        uint256 key = _poolKey(modelId, TrustLevel.VANILLA);
+        Hold storage h = _holds[key];
+        if (h.pending == 0) {
+            h.fromBlock = seedBlock;
+            h.until = until;
+        } else {
+            if (seedBlock < h.fromBlock) h.fromBlock = seedBlock;
+            if (until > h.until) h.until = until;
+        }
+        ++h.pending;
+        _heldBy[jobId] = key + 1;
+        emit PoolHeld(modelId, jobId, h.fromBlock, h.until);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function releasePool(uint256 jobId) external onlyHub {
+        uint256 keyPlusOne = _heldBy[jobId];
+        if (keyPlusOne == 0) return;
+        delete _heldBy[jobId];
+        --_holds[keyPlusOne - 1].pending;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function isHeld(uint32 modelId) external view returns (bool) {
+        return _isHeld(_poolKey(modelId, TrustLevel.VANILLA));
     }
 
     /// @inheritdoc INodeRegistry
@@ -351,10 +408,24 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
             uint32 modelId = ids[i];
             for (uint8 level; level < 3; ++level) {
                 if (levels & (uint8(1) << level) != 0) {
-                    _pools[_poolKey(modelId, TrustLevel(level))].set(who, weight);
+                    uint256 key = _poolKey(modelId, TrustLevel(level));
+                    StakeTree.Tree storage pool = _pools[key];
+                    if (pool.weightOf(who) == weight) continue;
+                    // A committee draw's seed is known: its pool must not change before the draw,
+                    // or a node could grind the committee by moving its own weight.
+                    if (level == uint8(TrustLevel.VANILLA) && _isHeld(key)) {
+                        Hold storage h = _holds[key];
+                        revert NodePoolHeld(modelId, h.fromBlock, h.until);
+                    }
+                    pool.set(who, weight);
                 }
             }
         }
+    }
+
+    function _isHeld(uint256 key) private view returns (bool) {
+        Hold storage h = _holds[key];
+        return h.pending != 0 && block.number > h.fromBlock && block.timestamp <= h.until;
     }
 
     function _lock(address node, uint40 lockUntil) private {

@@ -5,7 +5,7 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IAttestationVerifier} from "../interfaces/IAttestationVerifier.sol";
-import {ITEERegistry} from "../interfaces/ITEERegistry.sol";
+import {IJobCounter, ITEERegistry} from "../interfaces/ITEERegistry.sol";
 
 /// @title TEERegistry
 /// @notice Approved enclave code, admitted enclave keys and their heartbeats.
@@ -30,13 +30,17 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     mapping(bytes32 measurement => Measurement) private _measurements;
     mapping(address enclaveKey => Enclave) private _enclaves;
     mapping(address operator => address[]) private _operatorEnclaves;
-    /// @dev When the revocation that ended `generation` of a measurement happened.
-    mapping(bytes32 measurement => mapping(uint32 generation => uint64)) private _revokedAt;
-    /// @dev The last time governance removed one of the operator's enclaves, or the operator
-    ///      removed one that a revocation had already disabled (at that revocation's time).
-    mapping(address operator => uint64) private _disabledAt;
-    /// @dev The last time governance shortened the heartbeat age.
-    uint64 private _heartbeatAgeCutAt;
+    /// @notice The hub whose job ids date governance actions (set once, at deployment).
+    IJobCounter public hub;
+    // Governance actions are dated by the first hub job requested after them ("firstJobAfter"):
+    // a job with a smaller id was open when the action happened.
+    /// @dev The revocation that ended `generation` of a measurement.
+    mapping(bytes32 measurement => mapping(uint32 generation => uint64)) private _revokedAtJob;
+    /// @dev The last removal of one of the operator's enclaves by governance, or by the operator
+    ///      of one that a revocation had already disabled (dated by that revocation).
+    mapping(address operator => uint64) private _disabledAtJob;
+    /// @dev The last shortening of the heartbeat age.
+    uint64 private _heartbeatCutAtJob;
 
     constructor(address owner_, IAttestationVerifier verifier_, uint64 maxAttestationAge_, uint64 maxHeartbeatAge_)
         Ownable(owner_)
@@ -62,8 +66,14 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         if (!m.approved) revert TEEMeasurementStatusUnchanged(measurement, false);
         m.approved = false;
         uint32 generation = ++m.generation;
-        _revokedAt[measurement][generation - 1] = uint64(block.timestamp);
+        _revokedAtJob[measurement][generation - 1] = _firstJobAfter();
         emit MeasurementRevoked(measurement, generation);
+    }
+
+    /// @notice Sets the hub whose job ids date governance actions, once. Only governance.
+    function setHub(IJobCounter hub_) external onlyOwner {
+        if (address(hub) != address(0) || address(hub_) == address(0)) revert TEEZeroAddress();
+        hub = hub_;
     }
 
     /// @notice Replaces the attestation verifier (e.g. by a Nitro or SGX verifier). Only governance.
@@ -107,8 +117,9 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         if (operator == address(0)) revert TEEEnclaveUnknown(enclaveKey);
         if (msg.sender != operator && msg.sender != owner()) revert TEENotOperator(enclaveKey, msg.sender, operator);
         // Remember what governance did to this operator, also once the record is gone.
-        uint64 disabledAt = msg.sender == operator ? _revokedAt[enclave.measurement][enclave.generation] : uint64(block.timestamp);
-        if (disabledAt > _disabledAt[operator]) _disabledAt[operator] = disabledAt;
+        uint64 disabledAt =
+            msg.sender == operator ? _revokedAtJob[enclave.measurement][enclave.generation] : _firstJobAfter();
+        if (disabledAt > _disabledAtJob[operator]) _disabledAtJob[operator] = disabledAt;
         address[] storage own = _operatorEnclaves[operator];
         uint256 count = own.length;
         for (uint256 i; i < count; ++i) {
@@ -155,15 +166,24 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITEERegistry
-    function disabledByGovernanceSince(address operator, uint256 since) external view returns (bool) {
-        if (_disabledAt[operator] >= since && _disabledAt[operator] != 0) return true;
-        if (_heartbeatAgeCutAt >= since && _heartbeatAgeCutAt != 0) return true;
+    function excusesTimeout(address operator, uint256 jobId) external view returns (bool) {
         address[] storage own = _operatorEnclaves[operator];
         uint256 count = own.length;
+        bool approved; // an enclave under a measurement still approved: it could have signed
+        bool revokedSince;
         for (uint256 i; i < count; ++i) {
             Enclave storage enclave = _enclaves[own[i]];
-            uint64 revokedAt = _revokedAt[enclave.measurement][enclave.generation];
-            if (revokedAt != 0 && revokedAt >= since) return true;
+            Measurement storage m = _measurements[enclave.measurement];
+            if (m.approved && m.generation == enclave.generation) approved = true;
+            else if (_revokedAtJob[enclave.measurement][enclave.generation] > jobId) revokedSince = true;
+        }
+        if (!approved && (revokedSince || _disabledAtJob[operator] > jobId)) return true;
+        // A shorter heartbeat age excuses a node whose every enclave is stale now.
+        if (_heartbeatCutAtJob > jobId) {
+            for (uint256 i; i < count; ++i) {
+                if (this.isEnclaveValid(own[i], operator)) return false;
+            }
+            return true;
         }
         return false;
     }
@@ -192,6 +212,13 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         return _attestationVerifier;
     }
 
+    /// @dev The id the hub's next job will get: jobs below it were requested before now.
+    function _firstJobAfter() private view returns (uint64) {
+        IJobCounter h = hub;
+        // Safe: job ids count requests, far below 2^64.
+        return address(h) == address(0) ? 0 : uint64(h.jobCount() + 1);
+    }
+
     function _setAttestationVerifier(IAttestationVerifier verifier_) private {
         if (address(verifier_) == address(0)) revert TEEZeroAddress();
         _attestationVerifier = verifier_;
@@ -205,7 +232,7 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         if (maxHeartbeatAge_ == 0 || maxHeartbeatAge_ > MAX_AGE_BOUND) {
             revert TEEInvalidParameter("maxHeartbeatAge", maxHeartbeatAge_);
         }
-        if (maxHeartbeatAge_ < maxHeartbeatAge) _heartbeatAgeCutAt = uint64(block.timestamp);
+        if (maxHeartbeatAge_ < maxHeartbeatAge) _heartbeatCutAtJob = _firstJobAfter();
         maxAttestationAge = maxAttestationAge_;
         maxHeartbeatAge = maxHeartbeatAge_;
         emit MaxAgesChanged(maxAttestationAge_, maxHeartbeatAge_);

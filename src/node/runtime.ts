@@ -59,7 +59,12 @@ interface State {
   handled: string[];
   /** Committee votes this node committed, by job id: what it must reveal (kept across restarts). */
   votes?: Record<string, VoteState>;
+  /** VANILLA outputs this node posted and has not seen end, by job id: to finalize, or to defend. */
+  submitted?: Record<string, string[]>;
 }
+
+/** Most blocks one scan reads, so that catching up after downtime stays within RPC limits. */
+const MAX_SCAN_BLOCKS = 5_000;
 
 interface PendingJob {
   modelId: number;
@@ -148,11 +153,13 @@ export class NodeRuntime {
     if (file && existsSync(file)) this.#state = JSON.parse(await readFile(file, "utf8")) as State;
     if (this.#state.lastBlock < 0) this.#state.lastBlock = this.options.contracts.startBlock - 1;
     for (const jobId of Object.keys(this.#state.votes ?? {})) this.#duties.add(BigInt(jobId));
+    for (const [jobId, output] of Object.entries(this.#state.submitted ?? {})) this.#submitted.set(BigInt(jobId), output.map(BigInt));
   }
 
   private async saveState(): Promise<void> {
     const file = this.options.stateFile;
     if (!file) return;
+    this.#state.submitted = Object.fromEntries([...this.#submitted].map(([jobId, output]) => [jobId.toString(), output.map(String)]));
     this.#state.handled = this.#state.handled.slice(-SLOTS * 16);
     await writeFile(`${file}.tmp`, JSON.stringify(this.#state));
     await rename(`${file}.tmp`, file);
@@ -186,9 +193,10 @@ export class NodeRuntime {
     const { hub, court } = this.options.contracts;
     const provider = this.options.signer.provider!;
     const me = await this.address();
-    const latest = await provider.getBlockNumber();
-    if (latest <= this.#state.lastBlock) return;
+    const head = await provider.getBlockNumber();
+    if (head <= this.#state.lastBlock) return;
     const from = this.#state.lastBlock + 1;
+    const latest = Math.min(head, from + MAX_SCAN_BLOCKS - 1);
     const requested = await hub.queryFilter(hub.filters.JobRequested(undefined, undefined, me), from, latest);
     const drawn = await court.queryFilter(court.filters.CommitteeDrawn(), from, latest);
     const opened = await court.queryFilter(court.filters.ChallengeOpened(), from, latest);
@@ -261,6 +269,7 @@ export class NodeRuntime {
       }
       await (await hub.submitResult(jobId, output)).wait();
       this.#submitted.set(jobId, output);
+      await this.saveState();
       this.log(`job ${jobId}: result submitted (vanilla; final after the challenge window)`);
     }
     await this.done(jobId);
@@ -335,7 +344,10 @@ export class NodeRuntime {
         });
       }
       if (status === JobStatus.Challenged) this.#disputes.add(jobId);
-      if (status !== JobStatus.Submitted && status !== JobStatus.Challenged) this.#submitted.delete(jobId);
+      if (status !== JobStatus.Submitted && status !== JobStatus.Challenged) {
+        this.#submitted.delete(jobId);
+        await this.saveState();
+      }
     }
   }
 

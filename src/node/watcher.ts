@@ -53,8 +53,10 @@ export class Watcher {
     const { hub } = this.options.contracts;
     const provider = this.options.signer.provider!;
     if (this.#lastBlock < 0) this.#lastBlock = this.options.contracts.startBlock - 1;
-    const latest = await provider.getBlockNumber();
-    if (latest > this.#lastBlock) {
+    const head = await provider.getBlockNumber();
+    if (head > this.#lastBlock) {
+      // At most 5,000 blocks per poll, so that catching up stays within RPC limits.
+      const latest = Math.min(head, this.#lastBlock + 5_000);
       const events = await hub.queryFilter(hub.filters.ResultSubmitted(), this.#lastBlock + 1, latest);
       for (const e of events) {
         if (Number(e.args.level) === TrustLevel.VANILLA) this.#queue.set(e.args.jobId, [...e.args.output]);

@@ -370,6 +370,89 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await expectNothingLost(f, [await router.getAddress()]);
   });
 
+  it("committee grinding after the seed is known: no weight in the pool can move between the seed block and the draw", async function () {
+    const f = await loadFixture(fiveNodeFixture);
+    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(signerOf(f, node)).submitResult(jobId, OUTPUT);
+    const [staker, leaver] = f.nodeSigners.filter((s) => s.address !== node);
+    await f.court.connect(f.challenger).challenge(jobId);
+    // In the seed block itself the hash is unknown: changes are blind, and allowed.
+    await f.nodes.connect(staker).addStake(1n);
+    expect(await f.nodes.isHeld(2)).to.equal(false);
+    await mine(1);
+    // The seed block is mined: every change of a weight in the pool is refused until the draw.
+    for (const attempt of [
+      () => f.nodes.connect(staker).addStake(1n),
+      () => f.nodes.connect(staker).setServices([1], levelMask(TrustLevel.VANILLA)),
+      () => f.nodes.connect(leaver).beginUnbonding(),
+    ]) await expect(attempt()).to.be.revertedWithCustomError(f.nodes, "NodePoolHeld");
+    await mine(1); // (refused transactions mine no block; a view reads the latest block)
+    expect(await f.nodes.isHeld(2)).to.equal(true);
+    // A request for the model still draws a node (out-of-date entries are skipped, not fixed).
+    expect((await requestJob(f, TrustLevel.VANILLA, { modelId: 2 })).node).to.be.properAddress;
+    await f.court.draw(jobId);
+    expect(await f.nodes.isHeld(2)).to.equal(false);
+    await f.nodes.connect(staker).addStake(1n);
+    await expectNothingLost(f);
+  });
+
+  it("a zero commitment is refused, so no member can inflate the commit count to open reveals early or block the others", async function () {
+    const f = await loadFixture(fiveNodeFixture);
+    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(signerOf(f, node)).submitResult(jobId, OUTPUT);
+    await f.court.connect(f.challenger).challenge(jobId);
+    await mine(2);
+    await f.court.draw(jobId);
+    const [, committee] = await f.court.getDispute(jobId);
+    await expect(f.court.connect(signerOf(f, committee[0])).commitVote(jobId, E.ZeroHash)).to.be.revertedWithCustomError(f.court, "CourtZeroCommitment").withArgs(jobId);
+    expect((await f.court.getDispute(jobId))[0].committed).to.equal(0n);
+    await expectNothingLost(f);
+  });
+
+  it("the real runtime in a committee too small for a majority resolves at once and fines nobody, itself included", async function () {
+    const f = await loadFixture(deployFixture);
+    await demoModels(f, artifacts);
+    await f.hub.setParameters({ ...(await hubParameters(f)), committeeSize: 5 });
+    const logs: string[] = [];
+    const runtimes = [];
+    for (const [i, signer] of f.nodeSigners.slice(0, 3).entries()) {
+      runtimes.push(new NodeRuntime({ signer, contracts: await as(f, signer), models: new Map([[4, artifacts]]), levels: [TrustLevel.VANILLA], name: `n${i}`, log: (l) => logs.push(l) }));
+    }
+    for (const r of runtimes) await r.join(1_000n * TOKEN);
+    await time.increase(Number(await f.nodes.activationDelay()));
+    for (const r of runtimes) await r.activate();
+    const { jobId } = await request(f, 4, TrustLevel.VANILLA, features("my invoice is wrong"));
+    for (const r of runtimes) await r.poll();
+    await f.court.connect(f.challenger).challenge(jobId);
+    await mine(2);
+    for (let i = 0; i < 3 && Number((await f.hub.getJob(jobId)).status) === JobStatus.Challenged; i++) for (const r of runtimes) await r.poll();
+    expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
+    for (const s of f.nodeSigners.slice(0, 3)) expect((await f.nodes.getNode(s.address)).stake).to.equal(1_000n * TOKEN);
+    expect(logs.some((l) => l.includes("slashed"))).to.equal(false);
+    await expectNothingLost(f);
+  });
+
+  it("a restarted runtime still finalizes the VANILLA results it posted before the restart", async function () {
+    const f = await loadFixture(deployFixture);
+    await demoModels(f, artifacts);
+    const { mkdtemp } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), "pg-state-")), "node.json");
+    const make = async () => new NodeRuntime({ signer: f.nodeSigners[0], contracts: await as(f, f.nodeSigners[0]), models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], stateFile, log: () => {} });
+    const first = await make();
+    await first.join(1_000n * TOKEN);
+    await time.increase(Number(await f.nodes.activationDelay()));
+    await first.activate();
+    const { jobId } = await request(f, 3, TrustLevel.VANILLA, features("where is my parcel"));
+    await first.poll();
+    expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Submitted);
+    const second = await make(); // a new process on the same state file
+    await time.increase(601);
+    await second.poll();
+    expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Settled);
+    await expectNothingLost(f);
+  });
+
   it("a committee member cannot copy a vote, nor vote without committing, nor reveal for another member", async function () {
     const f = await loadFixture(fiveNodeFixture);
     const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });

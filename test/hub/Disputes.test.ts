@@ -19,6 +19,7 @@ import {
   hubParameters,
   INPUT,
   joinNode,
+  MEASUREMENT,
   networkHelpers,
   oneNodeFixture,
   OUTPUT,
@@ -250,7 +251,12 @@ describe("disputes", function () {
       const { jobId, d, members } = await drawnDispute(f, OUTPUT);
       expect(d.size).to.equal(5n);
       expect(members.length).to.equal(2);
-      await expect(f.court.resolve(jobId, OUTPUT)).to.emit(f.hub, "JobRefunded").withArgs(jobId, f.requester.address, FEE, RefundReason.Undecided);
+      // Resolved at once: the members could not have revealed yet, so nobody is fined as absent.
+      await expect(f.court.resolve(jobId, OUTPUT))
+        .to.emit(f.hub, "JobRefunded")
+        .withArgs(jobId, f.requester.address, FEE, RefundReason.Undecided)
+        .and.not.to.emit(f.hub, "NodePenalized");
+      for (const m of members) expect((await f.nodes.getNode(m.address)).jailedUntil).to.equal(0n);
       await expectSolvent(f);
     });
 
@@ -292,7 +298,7 @@ describe("disputes", function () {
     it("only the court opens, draws and closes disputes in the hub; the court is set once", async function () {
       const f = await loadFixture(oneNodeFixture);
       const court = await f.court.getAddress();
-      await expect(f.hub.connect(f.stranger).openDispute(1, f.stranger.address)).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt").withArgs(f.stranger.address, court);
+      await expect(f.hub.connect(f.stranger).openDispute(1, f.stranger.address, 0)).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt").withArgs(f.stranger.address, court);
       await expect(f.hub.connect(f.stranger).drawCommittee(1, f.stranger.address, 1, 0)).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt");
       await expect(f.hub.connect(f.stranger).closeDispute(1, Verdict.Fraud, f.stranger.address, f.stranger.address, [], [], [])).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt");
       await expect(f.hub.setCourt(f.stranger.address)).to.be.revertedWithCustomError(f.hub, "HubOnlyCourt");
@@ -345,21 +351,34 @@ describe("disputes", function () {
       });
     }
 
-    it("an operator removing its own enclave is still slashed for the timeout, and so is a job requested after the governance action", async function () {
-      const f = await loadFixture(oneNodeFixture);
-      const { jobId } = await requestJob(f, TrustLevel.TEE);
+    it("no excuse for an operator that removed its own enclave, for a job requested after the action, for a node with another valid enclave, or for a cut it survives", async function () {
+      const slashed = async (f: Awaited<ReturnType<typeof oneNodeFixture>>, jobId: bigint) => {
+        await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
+        await expect(f.hub.claimTimeout(jobId)).to.emit(f.hub, "NodePenalized").withArgs(jobId, f.node.address, 10n * TOKEN, Penalty.Timeout);
+        await expectSolvent(f);
+      };
+      // The operator's own removal.
+      let f = await loadFixture(oneNodeFixture);
+      let job = await requestJob(f, TrustLevel.TEE);
       await f.tee.connect(f.node).removeEnclave(f.enclave.address);
-      await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
-      await expect(f.hub.claimTimeout(jobId)).to.emit(f.hub, "NodePenalized").withArgs(jobId, f.node.address, 10n * TOKEN, Penalty.Timeout);
-
-      const g = await loadFixture(oneNodeFixture);
-      const enclave2 = await admitEnclave(g, g.node);
-      await g.tee.removeEnclave(g.enclave.address); // governance, before the job
-      await time.increase(86_400 + 1);
-      const late = await requestJob(g, TrustLevel.TEE);
-      await time.increaseTo((await g.hub.getJob(late.jobId)).deadline + 1n);
-      await expect(g.hub.claimTimeout(late.jobId)).to.emit(g.hub, "NodePenalized");
-      expect(enclave2.address).to.not.equal(g.enclave.address);
+      await slashed(f, job.jobId);
+      // Governance removed the enclave before the job was requested (even moments before, with a
+      // short deadline): the node could not have served it, and knew.
+      f = await loadFixture(oneNodeFixture);
+      await f.tee.removeEnclave(f.enclave.address);
+      job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 60n });
+      await slashed(f, job.jobId);
+      // Another enclave, under another measurement, is still valid: the node could have signed.
+      f = await loadFixture(oneNodeFixture);
+      await admitEnclave(f, f.node, E.id("other-measurement"));
+      job = await requestJob(f, TrustLevel.TEE);
+      await f.tee.revokeMeasurement(MEASUREMENT);
+      await slashed(f, job.jobId);
+      // A heartbeat cut of one second that leaves the enclave fresh.
+      f = await loadFixture(oneNodeFixture);
+      job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 60n });
+      await f.tee.setMaxAges(86_400, 3_599);
+      await slashed(f, job.jobId);
     });
   });
 
