@@ -10,8 +10,10 @@ import { deployProofgrid, TOKEN, type Proofgrid } from "../deploy/proofgrid.js";
 import { evaluate, quantizeInput } from "../src/engine/fixed.js";
 import { proveInference, releaseProver, type ModelArtifacts } from "../src/pipeline/prove.js";
 import { releaseOf } from "../src/sdk/client.js";
-import { hashValues, levelMask, packVersion, TrustLevel, voteCommitment } from "../src/protocol/index.js";
+import { hashValues, levelMask, packVersion, releaseKey, TrustLevel, voteCommitment } from "../src/protocol/index.js";
 
+/** Release 1.0 of model 1, as the node registry keys it. */
+const R1 = releaseKey(1, packVersion(1, 0));
 const median = (xs: bigint[]) => Number([...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)]);
 const gasOf = async (tx: Promise<E.ContractTransactionResponse>) => (await (await tx).wait())!.gasUsed;
 
@@ -64,7 +66,7 @@ export async function committeeDraw(ethers: HardhatEthers, helpers: NetworkHelpe
     await registerMock(pg, modelOwner, input.length);
     const nodes = await fundedWallets(ethers, helpers, pg, count);
     for (const w of nodes) {
-      await (await pg.nodes.connect(w).join(1_000n * TOKEN, [1], levelMask(TrustLevel.VANILLA))).wait();
+      await (await pg.nodes.connect(w).join(1_000n * TOKEN, [R1], levelMask(TrustLevel.VANILLA))).wait();
       await (await pg.nodes.connect(w).activate()).wait();
     }
     for (const who of [requester, challenger]) {
@@ -86,9 +88,9 @@ export async function committeeDraw(ethers: HardhatEthers, helpers: NetworkHelpe
     await (await pg.hub.connect(node).submitResult(jobId, [1n])).wait();
     await (await pg.court.connect(challenger).challenge(jobId)).wait();
     await helpers.mine(2);
-    const [totalBefore] = await pg.nodes.poolOf(1, TrustLevel.VANILLA);
+    const [totalBefore] = await pg.nodes.poolOf(R1, TrustLevel.VANILLA);
     const used = await gasOf(pg.court.connect(challenger).draw(jobId));
-    const [totalAfter] = await pg.nodes.poolOf(1, TrustLevel.VANILLA);
+    const [totalAfter] = await pg.nodes.poolOf(R1, TrustLevel.VANILLA);
     const [d] = await pg.court.getDispute(jobId);
     const key = `${size}of${count}${stale ? `.stale${stale}` : ""}`;
     out[`gas.dispute.draw.${key}`] = Number(used);
@@ -113,7 +115,7 @@ export async function disputePaths(ethers: HardhatEthers, helpers: NetworkHelper
   await (await pg.models.connect(modelOwner).registerModel("intents-committee", packVersion(1, 0), releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA], prices }))).wait();
   const nodes = await fundedWallets(ethers, helpers, pg, 5);
   for (const w of nodes) {
-    await (await pg.nodes.connect(w).join(10_000n * TOKEN / 2n, [1, 2], levelMask(TrustLevel.VANILLA))).wait();
+    await (await pg.nodes.connect(w).join(10_000n * TOKEN / 2n, [R1, releaseKey(2, packVersion(1, 0))], levelMask(TrustLevel.VANILLA))).wait();
     await (await pg.nodes.connect(w).activate()).wait();
   }
   for (const who of [requester, challenger]) {

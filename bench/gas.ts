@@ -9,7 +9,7 @@ import { deployProofgrid, TOKEN } from "../deploy/proofgrid.js";
 import { quantizeInput } from "../src/engine/fixed.js";
 import { launchLocalNetwork } from "../src/node/local.js";
 import type { ModelArtifacts } from "../src/pipeline/prove.js";
-import { levelMask, packVersion, TrustLevel } from "../src/protocol/index.js";
+import { levelMask, packVersion, releaseKey, TrustLevel } from "../src/protocol/index.js";
 import { TicketRouter__factory } from "../types/contracts/index.js";
 import { registerMock } from "./disputes.js";
 
@@ -92,7 +92,7 @@ export async function matchingScale(ethers: HardhatEthers, helpers: NetworkHelpe
       await helpers.setBalance(wallet.address, 10n ** 20n);
       await (await pg.token.mint(wallet.address, 1_000n * TOKEN)).wait();
       await (await pg.token.connect(wallet).approve(await pg.nodes.getAddress(), E.MaxUint256)).wait();
-      await (await pg.nodes.connect(wallet).join(1_000n * TOKEN, [1], levelMask(TrustLevel.VANILLA))).wait();
+      await (await pg.nodes.connect(wallet).join(1_000n * TOKEN, [releaseKey(1, packVersion(1, 0))], levelMask(TrustLevel.VANILLA))).wait();
       await (await pg.nodes.connect(wallet).activate()).wait();
     }
     const used: bigint[] = [];

@@ -77,6 +77,11 @@ export const DEFAULT_HUB = {
   revealWindow: 1_800n,
   // 1e9 token-wei per gas unit: a 100,000-gas callback adds 0.0001 tokens to the fee.
   callbackGasPrice: 1_000_000_000n,
+  // The shortest deadlines a request may set, per level: room to compute (to prove, for ZK) and
+  // to be included, so that a deadline one block away cannot be used to get a node slashed.
+  minVanillaTime: 60n,
+  minTeeTime: 60n,
+  minZkTime: 300n,
   challengeBond: 50n * TOKEN,
   timeoutSlash: 10n * TOKEN,
   fraudSlash: 100n * TOKEN,

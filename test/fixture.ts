@@ -14,6 +14,7 @@ import {
   makeAttestation,
   mockProof,
   packVersion,
+  releaseKey,
   teeDomain,
   TrustLevel,
 } from "../src/protocol/index.js";
@@ -28,6 +29,8 @@ export const V1 = packVersion(1, 0);
 export const MEASUREMENT = E.id("proofgrid-enclave-v1");
 export const PRICES: [bigint, bigint, bigint] = [2n * TOKEN, 3n * TOKEN, 5n * TOKEN];
 export const INPUT_SIZE = 4;
+/** The fixture releases' weights commitment (TEE results sign it). */
+export const WEIGHTS = E.id("weights");
 export const OUTPUT_SIZE = 3;
 
 export function release(overrides: Partial<IModelRegistry.ReleaseStruct> = {}): IModelRegistry.ReleaseStruct {
@@ -110,7 +113,7 @@ export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 
 /** Joins `signer` with `stake` serving `models` at `levels`, and activates it. */
 export async function joinNode(f: Fixture, signer: HardhatEthersSigner, stake = 1_000n * TOKEN, models = [1, 2], levels = levelMask(TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK)) {
-  await f.nodes.connect(signer).join(stake, models, levels);
+  await f.nodes.connect(signer).join(stake, models.map((m) => releaseKey(m, V1)), levels);
   await time.increase(Number(await f.nodes.activationDelay()));
   await f.nodes.connect(signer).activate();
 }

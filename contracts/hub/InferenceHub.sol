@@ -33,7 +33,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     }
 
     bytes32 public constant RESULT_TYPEHASH = keccak256(
-        "InferenceResult(uint256 jobId,address node,uint32 modelId,uint32 version,bytes32 inputHash,bytes32 outputHash)"
+        "InferenceResult(uint256 jobId,address node,uint32 modelId,uint32 version,bytes32 weightsCommitment,bytes32 inputHash,bytes32 outputHash)"
     );
     /// @notice Largest protocol fee governance may set (20%).
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 2_000;
@@ -151,7 +151,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         // A TEE node cannot deliver once governance removed its enclave, revoked its measurement or
         // shortened the heartbeat age after this job was requested: an owner action never turns
         // into a slash of an open job.
-        if (job.level == TrustLevel.TEE && tee.excusesTimeout(job.node, jobId)) {
+        if (job.level == TrustLevel.TEE && tee.excusesTimeout(job.node, jobId, job.modelId)) {
             _refund(jobId, job, RefundReason.TimeoutExcused);
             return;
         }
@@ -182,8 +182,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(_resultDigest(jobId, job, outputHash), signature);
         if (err != ECDSA.RecoverError.NoError) revert HubInvalidSignature(jobId);
         // Reverts with the reason unless the signer is a live enclave of the assigned node, under
-        // a measurement that is still approved.
-        tee.checkEnclave(signer, msg.sender);
+        // a measurement that is still approved (for every model, or for this one).
+        tee.checkEnclave(signer, msg.sender, job.modelId);
         emit ResultSubmitted(jobId, msg.sender, TrustLevel.TEE, output);
         _settle(jobId, job, outputHash, 0, output, msg.sender);
     }
@@ -256,7 +256,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         // The node's stake stays until the dispute can be closed, whatever happens to the draw; the
         // pool's weights are held once the seed block is mined, until the draw.
         nodes.extendLock(node, uint40(block.timestamp) + _disputeSpan(t));
-        nodes.holdPool(jobId, d.modelId, seedBlock, uint40(block.timestamp) + t.drawWindow);
+        nodes.holdPool(jobId, _release(d.modelId, job.version), seedBlock, uint40(block.timestamp) + t.drawWindow);
         _pull(challenger, d.bond);
         emit DisputeOpened(jobId, challenger, d.bond);
     }
@@ -270,7 +270,13 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     {
         Job storage job = _jobWithStatus(jobId, JobStatus.Challenged);
         address[] memory committee = nodes.drawCommittee(
-            job.modelId, TrustLevel.VANILLA, seed, job.node, challenger, _termsOfJob(jobId).committeeSize, lockUntil
+            _release(job.modelId, job.version),
+            TrustLevel.VANILLA,
+            seed,
+            job.node,
+            challenger,
+            _termsOfJob(jobId).committeeSize,
+            lockUntil
         );
         nodes.releasePool(jobId);
         return committee;
@@ -412,7 +418,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         uint256 seed = uint256(keccak256(abi.encode(block.prevrandao, jobId)));
         // The stake answers for the job until a dispute opened at the end of its window could close.
         uint40 lockUntil = p.deadline + t.challengeWindow + _disputeSpan(t);
-        address node = nodes.drawNode(p.modelId, p.level, seed, lockUntil);
+        address node = nodes.drawNode(_release(p.modelId, version), p.level, seed, lockUntil);
 
         // Three fresh slots: [requester, fee, level, status], [node, modelId, version, deadline],
         // [inputHash]. Casts are safe: fee <= type(uint80).max and deadline <= now + maxJobDuration
@@ -447,6 +453,9 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         if (p.fee < required) revert HubFeeTooLow(p.modelId, version, p.level, p.fee, required);
         if (p.fee > type(uint80).max) revert HubFeeTooHigh(p.fee, type(uint80).max);
         if (p.deadline <= block.timestamp) revert HubDeadlineInPast(p.deadline, block.timestamp);
+        // A deadline the node cannot meet would only get it slashed: leave it the level's minimum.
+        uint256 earliest = block.timestamp + _minJobTime(t, p.level);
+        if (p.deadline < earliest) revert HubDeadlineTooSoon(p.deadline, earliest);
         uint256 latest = block.timestamp + t.maxJobDuration;
         if (p.deadline > latest) revert HubDeadlineTooFar(p.deadline, latest);
         uint256 length = p.input.length;
@@ -647,12 +656,27 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         if (received != amount) revert HubTransferMismatch(amount, received);
     }
 
+    /// @dev The EIP-712 digest of a TEE result; the hub fills the release's weights commitment, so a
+    ///      signature made over another model's weights fails.
     function _resultDigest(uint256 jobId, Job storage job, bytes32 outputHash) private view returns (bytes32) {
+        (, bytes32 weights) = models.verifierOf(job.modelId, job.version);
         return _hashTypedDataV4(
             keccak256(
-                abi.encode(RESULT_TYPEHASH, jobId, job.node, job.modelId, job.version, job.inputHash, outputHash)
+                abi.encode(
+                    RESULT_TYPEHASH, jobId, job.node, job.modelId, job.version, weights, job.inputHash, outputHash
+                )
             )
         );
+    }
+
+    function _minJobTime(Parameters storage t, TrustLevel level) private view returns (uint256) {
+        if (level == TrustLevel.VANILLA) return t.minVanillaTime;
+        return level == TrustLevel.TEE ? t.minTeeTime : t.minZkTime;
+    }
+
+    /// @dev The registries' release key: `modelId << 32 | version`.
+    function _release(uint32 modelId, uint32 version) private pure returns (uint64) {
+        return (uint64(modelId) << 32) | version;
     }
 
     function _hash(int256[] calldata values) private pure returns (bytes32) {
@@ -690,6 +714,9 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         _checkWindow("drawWindow", p.drawWindow, MIN_VOTE_WINDOW);
         _checkWindow("commitWindow", p.commitWindow, MIN_VOTE_WINDOW);
         _checkWindow("revealWindow", p.revealWindow, MIN_VOTE_WINDOW);
+        if (p.minVanillaTime > p.maxJobDuration) revert HubInvalidParameter("minVanillaTime", p.minVanillaTime);
+        if (p.minTeeTime > p.maxJobDuration) revert HubInvalidParameter("minTeeTime", p.minTeeTime);
+        if (p.minZkTime > p.maxJobDuration) revert HubInvalidParameter("minZkTime", p.minZkTime);
         if (p.challengeBond == 0 || p.challengeBond > MAX_CHALLENGE_BOND) {
             revert HubInvalidParameter("challengeBond", p.challengeBond);
         }

@@ -100,8 +100,9 @@ interface IInferenceHub {
     /// @notice Governance parameters. A job keeps the set in force when it was requested.
     /// @dev Packing: [treasury, protocolFeeBps, committeeSize, challengeWindow, maxCallbackGas] =
     ///      [160, 16, 8, 32, 32] = 248; [maxJobDuration, drawWindow, commitWindow, revealWindow,
-    ///      callbackGasPrice] = [32, 32, 32, 32, 96] = 224; [challengeBond, timeoutSlash] =
-    ///      [96, 96]; [fraudSlash, absentSlash] = [96, 96].
+    ///      callbackGasPrice, minVanillaTime] = [32, 32, 32, 32, 96, 32] = 256; [challengeBond,
+    ///      timeoutSlash, minTeeTime, minZkTime] = [96, 96, 32, 32] = 256; [fraudSlash,
+    ///      absentSlash] = [96, 96].
     struct Parameters {
         /// Receives the protocol fee, timeout and absence slashes and the protocol's part of fraud slashes.
         address treasury;
@@ -123,10 +124,16 @@ interface IInferenceHub {
         uint32 revealWindow;
         /// Tokens per unit of callback gas a requester pays to whoever runs its callback.
         uint96 callbackGasPrice;
+        /// Shortest time from request to deadline at VANILLA (room to compute and be included).
+        uint32 minVanillaTime;
         /// Bond a committee challenger posts.
         uint96 challengeBond;
         /// Stake taken from a node that misses its deadline.
         uint96 timeoutSlash;
+        /// Shortest time from request to deadline at TEE.
+        uint32 minTeeTime;
+        /// Shortest time from request to deadline at ZK (room to prove and be included).
+        uint32 minZkTime;
         /// Stake taken from a node proven wrong.
         uint96 fraudSlash;
         /// Stake taken from a committee member who does not reveal a vote.
@@ -150,6 +157,8 @@ interface IInferenceHub {
     error HubFeeTooLow(uint32 modelId, uint32 version, TrustLevel level, uint256 offered, uint256 required);
     /// @notice Thrown when the deadline is not in the future.
     error HubDeadlineInPast(uint256 deadline, uint256 now_);
+    /// @notice Thrown when the deadline leaves the node less than the level's minimum job time.
+    error HubDeadlineTooSoon(uint256 deadline, uint256 earliest);
     /// @notice Thrown when the deadline is further than the maximum job duration.
     error HubDeadlineTooFar(uint256 deadline, uint256 latest);
     /// @notice Thrown when the input does not have the release's input size.

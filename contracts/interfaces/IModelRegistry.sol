@@ -80,6 +80,8 @@ interface IModelRegistry {
     error ModelInvalidHash();
     /// @notice Thrown when the model name is empty or longer than 64 bytes.
     error ModelInvalidName(uint256 length);
+    /// @notice Thrown when a name is already registered: a name belongs to its first registrant.
+    error ModelNameTaken(string name, uint32 modelId, address owner);
 
     /// @notice Emitted when a model is registered.
     event ModelRegistered(uint32 indexed modelId, address indexed owner, string name);
@@ -143,6 +145,12 @@ interface IModelRegistry {
         external
         view
         returns (uint32 resolvedVersion, address owner, Release memory);
+
+    /// @notice Whether release `version` (not 0) of `modelId` exists.
+    function releaseExists(uint32 modelId, uint32 version) external view returns (bool);
+
+    /// @notice The id of the model registered under `name` (zero when none): names are unique.
+    function modelIdOf(string calldata name) external view returns (uint32);
 
     /// @notice The model's owner, name, latest version and number of releases.
     function getModel(uint32 modelId)

@@ -4,8 +4,8 @@ pragma solidity ^0.8.28;
 import {TrustLevel} from "../libraries/TrustLevels.sol";
 
 /// @title INodeRegistry
-/// @notice Staked compute nodes: they join with a stake, declare the models and trust levels they
-///         serve, are drawn for jobs with probability proportional to stake, and leave through an
+/// @notice Staked compute nodes: they join with a stake, declare the exact releases (model id and
+///         version, `modelId << 32 | version`) and trust levels they serve, are drawn for jobs with probability proportional to stake, and leave through an
 ///         unbonding delay. Only the hub draws, slashes and jails.
 interface INodeRegistry {
     enum NodeStatus {
@@ -27,7 +27,8 @@ interface INodeRegistry {
         uint40 jailedUntil;
         /// The stake cannot be withdrawn before this time: jobs assigned to the node are open.
         uint40 lockedUntil;
-        uint32[] models;
+        /// Releases served, each `modelId << 32 | version`.
+        uint64[] releases;
     }
 
     /// @notice Thrown when the stake offered is below the minimum.
@@ -42,8 +43,8 @@ interface INodeRegistry {
     error NodeStillJailed(address node, uint256 jailedUntil, uint256 now_);
     /// @notice Thrown when {unjail} is called by a node that is not jailed.
     error NodeNotJailed(address node);
-    /// @notice Thrown when a node declares no model, too many, or an unknown one.
-    error NodeInvalidModels(uint256 count, uint32 badModelId);
+    /// @notice Thrown when a node declares no release, too many, an unknown one, version 0 or a duplicate.
+    error NodeInvalidReleases(uint256 count, uint32 modelId, uint32 version);
     /// @notice Thrown when a node declares no trust level or an unknown one.
     error NodeInvalidLevels(uint8 levels);
     /// @notice Thrown when a hub-only function is called by anyone else.
@@ -52,19 +53,19 @@ interface INodeRegistry {
     error NodeHubAlreadySet(address hub);
     /// @notice Thrown when a zero address is given where one is needed.
     error NodeZeroAddress();
-    /// @notice Thrown when no node is eligible for `modelId` at `level`.
-    error NodeNoneEligible(uint32 modelId, TrustLevel level);
+    /// @notice Thrown when no node serves release `version` of `modelId` at `level`.
+    error NodeNoneEligible(uint32 modelId, uint32 version, TrustLevel level);
     /// @notice Thrown when the token moved a different amount than asked (fee-on-transfer tokens).
     error NodeTransferMismatch(uint256 expected, uint256 received);
     /// @notice Thrown when a node's weight would change in a VANILLA pool held for a pending
     ///         committee draw whose seed block is mined (until the draw, or until `until`).
-    error NodePoolHeld(uint32 modelId, uint64 fromBlock, uint40 until);
+    error NodePoolHeld(uint32 modelId, uint32 version, uint64 fromBlock, uint40 until);
     /// @notice Thrown when a governance parameter is out of its bounds.
     error NodeInvalidParameter(bytes32 name, uint256 value);
 
-    event NodeJoined(address indexed node, uint256 stake, uint8 levels, uint32[] models, uint256 activatesAt);
+    event NodeJoined(address indexed node, uint256 stake, uint8 levels, uint64[] releases, uint256 activatesAt);
     event NodeActivated(address indexed node);
-    event NodeServicesChanged(address indexed node, uint8 levels, uint32[] models);
+    event NodeServicesChanged(address indexed node, uint8 levels, uint64[] releases);
     event StakeAdded(address indexed node, uint256 amount, uint256 stake);
     event UnbondingStarted(address indexed node, uint256 unbondsAt);
     event StakeWithdrawn(address indexed node, uint256 amount);
@@ -74,12 +75,13 @@ interface INodeRegistry {
     event HubSet(address indexed hub);
     /// @notice A committee draw for `jobId` is pending in the model's VANILLA pool: its weights are
     ///         held from block `fromBlock` on until the draw (or `until`).
-    event PoolHeld(uint32 indexed modelId, uint256 indexed jobId, uint64 fromBlock, uint40 until);
+    event PoolHeld(uint64 indexed release, uint256 indexed jobId, uint64 fromBlock, uint40 until);
     event ParametersChanged(uint256 minStake, uint256 activationDelay, uint256 unbondingDelay, uint256 jailPeriod);
 
-    /// @notice Step one of joining: stakes `amount` and declares services. The node can be drawn
-    ///         after {activate}, once the activation delay has passed.
-    function join(uint96 amount, uint32[] calldata models, uint8 levels) external;
+    /// @notice Step one of joining: stakes `amount` and declares the releases and levels it serves.
+    ///         The node can be drawn after {activate}, once the activation delay has passed. A new
+    ///         release of a model is not served until the node names it ({setServices}).
+    function join(uint96 amount, uint64[] calldata releases, uint8 levels) external;
 
     /// @notice Step two of joining: makes a pending node drawable.
     function activate() external;
@@ -87,8 +89,8 @@ interface INodeRegistry {
     /// @notice Adds stake (and draw weight) to the caller's node.
     function addStake(uint96 amount) external;
 
-    /// @notice Replaces the models and levels the caller's node serves.
-    function setServices(uint32[] calldata models, uint8 levels) external;
+    /// @notice Replaces the releases and levels the caller's node serves.
+    function setServices(uint64[] calldata releases, uint8 levels) external;
 
     /// @notice Step one of leaving: the node is no longer drawn; its stake unlocks after the
     ///         unbonding delay and after every job assigned to it has closed.
@@ -102,13 +104,13 @@ interface INodeRegistry {
 
     /// @notice Draws a node for a job, weighted by stake, and locks its stake until `lockUntil`.
     ///         Only the hub.
-    function drawNode(uint32 modelId, TrustLevel level, uint256 seed, uint40 lockUntil) external returns (address);
+    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil) external returns (address);
 
     /// @notice Draws `size` distinct nodes other than `excludeA` and `excludeB`, weighted by stake
     ///         (sampling without replacement), and locks their stake until `lockUntil`. Returns fewer
     ///         only when the pool has fewer other eligible nodes. Only the hub.
     function drawCommittee(
-        uint32 modelId,
+        uint64 release,
         TrustLevel level,
         uint256 seed,
         address excludeA,
@@ -127,18 +129,18 @@ interface INodeRegistry {
     /// @notice Keeps `node`'s stake locked until at least `until` (a dispute of its result). Only the hub.
     function extendLock(address node, uint40 until) external;
 
-    /// @notice Holds the model's VANILLA pool for a committee draw seeded by the hash of block
+    /// @notice Holds the release's VANILLA pool for a committee draw seeded by the hash of block
     ///         `seedBlock`: once that block is mined, no weight in the pool may change (stake,
     ///         services, activation, unbonding, unjailing, sync) until the draw releases it or
     ///         `until` passes, so nobody can grind the committee once the seed is known. Only the hub.
-    function holdPool(uint256 jobId, uint32 modelId, uint64 seedBlock, uint40 until) external;
+    function holdPool(uint256 jobId, uint64 release, uint64 seedBlock, uint40 until) external;
 
     /// @notice Releases `jobId`'s hold (after its draw, or when its dispute ends undrawn); a no-op
     ///         when it holds nothing. Only the hub.
     function releasePool(uint256 jobId) external;
 
-    /// @notice Whether the model's VANILLA pool is held now.
-    function isHeld(uint32 modelId) external view returns (bool);
+    /// @notice Whether the release's VANILLA pool is held now.
+    function isHeld(uint64 release) external view returns (bool);
 
     /// @notice Sets `node`'s weight right in every pool it serves (after a slash or jail, which
     ///         update only its record). Anyone may call; draws also fix the entries they land on.
@@ -147,10 +149,10 @@ interface INodeRegistry {
     /// @notice The node's record.
     function getNode(address node) external view returns (NodeInfo memory);
 
-    /// @notice The draw weight of `node` for `modelId` at `level` (zero when not drawable, even
+    /// @notice The draw weight of `node` for `release` at `level` (zero when not drawable, even
     ///         before its pools caught up).
-    function weightOf(address node, uint32 modelId, TrustLevel level) external view returns (uint256);
+    function weightOf(address node, uint64 release, TrustLevel level) external view returns (uint256);
 
-    /// @notice The total draw weight and number of nodes ever added for `modelId` at `level`.
-    function poolOf(uint32 modelId, TrustLevel level) external view returns (uint256 totalWeight, uint256 size);
+    /// @notice The total draw weight and number of nodes ever added for `release` at `level`.
+    function poolOf(uint64 release, TrustLevel level) external view returns (uint256 totalWeight, uint256 size);
 }

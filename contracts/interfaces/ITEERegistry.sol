@@ -51,10 +51,15 @@ interface ITEERegistry {
     error TEENotOperator(address enclaveKey, address caller, address operator);
     /// @notice Thrown when an operator admits more than {MAX_ENCLAVES_PER_OPERATOR} enclaves.
     error TEETooManyEnclaves(address operator, uint256 max);
+    /// @notice Thrown when a removed enclave key is admitted again.
+    error TEEEnclaveRemoved(address enclaveKey);
+    /// @notice Thrown when the enclave's measurement is approved, but not for the job's model.
+    error TEEMeasurementNotApprovedFor(address enclaveKey, bytes32 measurement, uint32 modelId);
     /// @notice Thrown when a maximum age is zero or above the bound.
     error TEEInvalidParameter(bytes32 name, uint256 value);
 
     event MeasurementApproved(bytes32 indexed measurement, uint32 generation);
+    event MeasurementApprovedFor(bytes32 indexed measurement, uint32 indexed modelId, uint32 generation);
     event MeasurementRevoked(bytes32 indexed measurement, uint32 generation);
     event EnclaveAdmitted(address indexed enclaveKey, address indexed operator, bytes32 indexed measurement);
     event EnclaveRemoved(address indexed enclaveKey, address indexed operator);
@@ -65,10 +70,17 @@ interface ITEERegistry {
     /// @notice Approves a code measurement. Only governance.
     function approveMeasurement(bytes32 measurement) external;
 
-    /// @notice Revokes a code measurement: its enclaves stop being valid at once. Only governance.
+    /// @notice Approves a code measurement for one model only (an enclave build made for that
+    ///         model's family): its enclaves may sign that model's results and no other's. Only
+    ///         governance.
+    function approveMeasurementFor(bytes32 measurement, uint32 modelId) external;
+
+    /// @notice Revokes a code measurement, for every model it was approved for: its enclaves stop
+    ///         being valid at once. Only governance.
     function revokeMeasurement(bytes32 measurement) external;
 
-    /// @notice Admits the enclave key that `attestation` attests, for the calling operator.
+    /// @notice Admits the enclave key that `attestation` attests, for the calling operator. A key
+    ///         that was ever removed is refused (`TEEEnclaveRemoved`).
     function admitEnclave(bytes calldata attestation) external returns (address enclaveKey);
 
     /// @notice Removes an enclave key. Only its operator or governance.
@@ -77,9 +89,9 @@ interface ITEERegistry {
     /// @notice Records a heartbeat that the enclave key signed (EIP-712 `Heartbeat`). Anyone may relay.
     function heartbeat(address enclaveKey, uint64 timestamp, bytes calldata signature) external;
 
-    /// @notice Reverts with the reason unless `enclaveKey` is admitted for `node`, under an approved
-    ///         measurement, with a fresh heartbeat.
-    function checkEnclave(address enclaveKey, address node) external view;
+    /// @notice Reverts with the reason unless `enclaveKey` is admitted for `node`, under a
+    ///         measurement approved for every model or for `modelId`, with a fresh heartbeat.
+    function checkEnclave(address enclaveKey, address node, uint32 modelId) external view;
 
     /// @notice Whether the hub must excuse `operator`'s missed TEE deadline on job `jobId`: after
     ///         the job was requested, governance removed one of its enclaves or revoked the
@@ -88,10 +100,13 @@ interface ITEERegistry {
     ///         valid now. So no owner action turns into a slash of an open job, while a node that
     ///         lost its enclave before the job, or that still had a usable one, answers for it.
     ///         Bounded gas: at most {MAX_ENCLAVES_PER_OPERATOR} enclaves.
-    function excusesTimeout(address operator, uint256 jobId) external view returns (bool);
+    function excusesTimeout(address operator, uint256 jobId, uint32 modelId) external view returns (bool);
 
     /// @notice Whether {checkEnclave} would pass.
-    function isEnclaveValid(address enclaveKey, address node) external view returns (bool);
+    function isEnclaveValid(address enclaveKey, address node, uint32 modelId) external view returns (bool);
+
+    /// @notice Whether a measurement is approved for every model or for `modelId`.
+    function isMeasurementApprovedFor(bytes32 measurement, uint32 modelId) external view returns (bool);
 
     /// @notice The record of an enclave key.
     function getEnclave(address enclaveKey) external view returns (Enclave memory);

@@ -6,7 +6,8 @@ import {TrustLevel, TrustLevels} from "../libraries/TrustLevels.sol";
 
 /// @title ModelRegistry
 /// @notice Anyone may register a model; its owner adds releases, deprecates them and earns the
-///         royalty of every job that runs them. Releases are immutable once added.
+///         royalty of every job that runs them. Releases are immutable once added. A name belongs
+///         to its first registrant, so a model found by name cannot be an impostor.
 contract ModelRegistry is IModelRegistry {
     /// @notice Largest royalty a model owner may take, in basis points (50%).
     uint16 public constant MAX_ROYALTY_BPS = 5_000;
@@ -28,6 +29,7 @@ contract ModelRegistry is IModelRegistry {
     uint32 private _modelCount;
     mapping(uint32 modelId => Model) private _models;
     mapping(uint32 modelId => mapping(uint32 version => Release)) private _releases;
+    mapping(bytes32 nameHash => uint32 modelId) private _byName;
 
     /// @inheritdoc IModelRegistry
     function registerModel(string calldata name, uint32 version, Release calldata release)
@@ -36,7 +38,11 @@ contract ModelRegistry is IModelRegistry {
     {
         uint256 length = bytes(name).length;
         if (length == 0 || length > MAX_NAME_LENGTH) revert ModelInvalidName(length);
+        bytes32 nameHash = keccak256(bytes(name));
+        uint32 taken = _byName[nameHash];
+        if (taken != 0) revert ModelNameTaken(name, taken, _models[taken].owner);
         modelId = ++_modelCount;
+        _byName[nameHash] = modelId;
         Model storage model = _models[modelId];
         model.owner = msg.sender;
         model.name = name;
@@ -148,6 +154,16 @@ contract ModelRegistry is IModelRegistry {
             inputMin: release.inputMin,
             inputMax: release.inputMax
         });
+    }
+
+    /// @inheritdoc IModelRegistry
+    function releaseExists(uint32 modelId, uint32 version) external view returns (bool) {
+        return version != 0 && _releases[modelId][version].levels != 0;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function modelIdOf(string calldata name) external view returns (uint32) {
+        return _byName[keccak256(bytes(name))];
     }
 
     /// @inheritdoc IModelRegistry

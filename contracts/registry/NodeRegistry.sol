@@ -11,8 +11,9 @@ import {StakeTree} from "../libraries/StakeTree.sol";
 import {TrustLevel, TrustLevels} from "../libraries/TrustLevels.sol";
 
 /// @title NodeRegistry
-/// @notice Stake, services and draw pools of compute nodes. One {StakeTree} per (model, level)
-///         holds the stake of every node that serves it, so a draw costs O(log n) storage reads.
+/// @notice Stake, services and draw pools of compute nodes. One {StakeTree} per (release, level)
+///         holds the stake of every node that opted into that exact release, so a node's stake
+///         answers only for releases it named, and a draw costs O(log n) storage reads.
 /// @dev The hub's slash and jail change only the node's record (constant gas, however many pools
 ///      it serves); its pool weights catch up lazily: a draw that lands on a node whose weight is
 ///      out of date sets it right and draws again, and anyone may {sync} a node's pools.
@@ -20,8 +21,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using StakeTree for StakeTree.Tree;
 
-    /// @notice Most models one node may declare (bounds the gas of stake updates).
-    uint256 public constant MAX_MODELS_PER_NODE = 16;
+    /// @notice Most releases one node may serve (bounds the gas of stake updates).
+    uint256 public constant MAX_RELEASES_PER_NODE = 16;
     /// @notice Most nodes one challenge committee may have.
     uint256 public constant MAX_COMMITTEE = 15;
     /// @notice Longest delay governance may set for activation, unbonding or jail.
@@ -48,7 +49,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         uint40 statusUntil;
         uint40 jailedUntil;
         uint40 lockedUntil;
-        uint32[] models;
+        /// The releases served, each `modelId << 32 | version`.
+        uint64[] releases;
     }
 
     IERC20 public immutable token;
@@ -108,19 +110,19 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     // ---------------------------------------------------------------- node operators
 
     /// @inheritdoc INodeRegistry
-    function join(uint96 amount, uint32[] calldata modelIds, uint8 levels) external nonReentrant {
+    function join(uint96 amount, uint64[] calldata releases, uint8 levels) external nonReentrant {
         Node storage node = _nodes[msg.sender];
         if (node.status != NodeStatus.None) revert NodeWrongStatus(msg.sender, node.status, NodeStatus.None);
         if (amount < minStake) revert NodeStakeTooLow(amount, minStake);
-        _checkServices(modelIds, levels);
+        _checkServices(releases, levels);
         _pull(amount);
         uint40 activatesAt = uint40(block.timestamp) + activationDelay;
         node.stake = amount;
         node.status = NodeStatus.Pending;
         node.levels = levels;
         node.statusUntil = activatesAt;
-        node.models = modelIds;
-        emit NodeJoined(msg.sender, amount, levels, modelIds, activatesAt);
+        node.releases = releases;
+        emit NodeJoined(msg.sender, amount, levels, releases, activatesAt);
     }
 
     /// @inheritdoc INodeRegistry
@@ -148,18 +150,18 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     /// @inheritdoc INodeRegistry
-    function setServices(uint32[] calldata modelIds, uint8 levels) external {
+    function setServices(uint64[] calldata releases, uint8 levels) external {
         Node storage node = _nodes[msg.sender];
         NodeStatus status = node.status;
         if (status != NodeStatus.Active && status != NodeStatus.Pending) {
             revert NodeWrongStatus(msg.sender, status, NodeStatus.Active);
         }
-        _checkServices(modelIds, levels);
+        _checkServices(releases, levels);
         _setWeight(msg.sender, node, 0);
-        node.models = modelIds;
+        node.releases = releases;
         node.levels = levels;
         _sync(msg.sender, node);
-        emit NodeServicesChanged(msg.sender, levels, modelIds);
+        emit NodeServicesChanged(msg.sender, levels, releases);
     }
 
     /// @inheritdoc INodeRegistry
@@ -201,12 +203,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     // ---------------------------------------------------------------- hub
 
     /// @inheritdoc INodeRegistry
-    function drawNode(uint32 modelId, TrustLevel level, uint256 seed, uint40 lockUntil)
+    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil)
         external
         onlyHub
         returns (address node)
     {
-        uint256 key = _poolKey(modelId, level);
+        uint256 key = _poolKey(release, level);
         StakeTree.Tree storage pool = _pools[key];
         // In a held pool no weight may change (see holdPool): out-of-date entries are skipped in
         // memory instead of fixed.
@@ -216,7 +218,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         uint256 count;
         uint256 skippedTotal;
         while (true) {
-            if (pool.total() <= skippedTotal) revert NodeNoneEligible(modelId, level);
+            if (pool.total() <= skippedTotal) revert NodeNoneEligible(_modelOf(release), _versionOf(release), level);
             node = pool.drawExcluding(seed, skipped, skippedWeights, count, skippedTotal);
             uint256 weight = _weightOf(_nodes[node]);
             if (pool.weightOf(node) == weight) break;
@@ -226,7 +228,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
             if (!held) {
                 pool.set(node, weight);
             } else {
-                if (count == MAX_STALE_SKIPS) revert NodeNoneEligible(modelId, level);
+                if (count == MAX_STALE_SKIPS) revert NodeNoneEligible(_modelOf(release), _versionOf(release), level);
                 (count, skippedTotal) = _exclude(pool, node, skipped, skippedWeights, count, skippedTotal);
             }
             seed = uint256(keccak256(abi.encode(seed)));
@@ -236,7 +238,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
 
     /// @inheritdoc INodeRegistry
     function drawCommittee(
-        uint32 modelId,
+        uint64 release,
         TrustLevel level,
         uint256 seed,
         address excludeA,
@@ -245,7 +247,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         uint40 lockUntil
     ) external onlyHub returns (address[] memory committee) {
         if (size > MAX_COMMITTEE) size = MAX_COMMITTEE;
-        StakeTree.Tree storage pool = _pools[_poolKey(modelId, level)];
+        StakeTree.Tree storage pool = _pools[_poolKey(release, level)];
         committee = new address[](size);
         // Sampling without replacement: the excluded nodes and every member drawn so far count as
         // weight zero (in memory), so each draw yields a new eligible member whatever their share
@@ -305,8 +307,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     /// @inheritdoc INodeRegistry
-    function holdPool(uint256 jobId, uint32 modelId, uint64 seedBlock, uint40 until) external onlyHub {
-        uint256 key = _poolKey(modelId, TrustLevel.VANILLA);
+    function holdPool(uint256 jobId, uint64 release, uint64 seedBlock, uint40 until) external onlyHub {
+        uint256 key = _poolKey(release, TrustLevel.VANILLA);
         Hold storage h = _holds[key];
         if (h.pending == 0) {
             h.fromBlock = seedBlock;
@@ -317,7 +319,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         }
         ++h.pending;
         _heldBy[jobId] = key + 1;
-        emit PoolHeld(modelId, jobId, h.fromBlock, h.until);
+        emit PoolHeld(release, jobId, h.fromBlock, h.until);
     }
 
     /// @inheritdoc INodeRegistry
@@ -329,8 +331,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     /// @inheritdoc INodeRegistry
-    function isHeld(uint32 modelId) external view returns (bool) {
-        return _isHeld(_poolKey(modelId, TrustLevel.VANILLA));
+    function isHeld(uint64 release) external view returns (bool) {
+        return _isHeld(_poolKey(release, TrustLevel.VANILLA));
     }
 
     /// @inheritdoc INodeRegistry
@@ -352,19 +354,19 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
             unbondsAt: record.status == NodeStatus.Unbonding ? record.statusUntil : 0,
             jailedUntil: record.jailedUntil,
             lockedUntil: record.lockedUntil,
-            models: record.models
+            releases: record.releases
         });
     }
 
     /// @inheritdoc INodeRegistry
-    function weightOf(address node, uint32 modelId, TrustLevel level) external view returns (uint256) {
-        uint256 stored = _pools[_poolKey(modelId, level)].weightOf(node);
+    function weightOf(address node, uint64 release, TrustLevel level) external view returns (uint256) {
+        uint256 stored = _pools[_poolKey(release, level)].weightOf(node);
         return stored == 0 ? 0 : _weightOf(_nodes[node]);
     }
 
     /// @inheritdoc INodeRegistry
-    function poolOf(uint32 modelId, TrustLevel level) external view returns (uint256 totalWeight, uint256 size) {
-        StakeTree.Tree storage pool = _pools[_poolKey(modelId, level)];
+    function poolOf(uint64 release, TrustLevel level) external view returns (uint256 totalWeight, uint256 size) {
+        StakeTree.Tree storage pool = _pools[_poolKey(release, level)];
         return (pool.total(), pool.count);
     }
 
@@ -401,21 +403,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     function _setWeight(address who, Node storage node, uint256 weight) private {
-        uint32[] storage ids = node.models;
+        uint64[] storage ids = node.releases;
         uint8 levels = node.levels;
         uint256 count = ids.length;
         for (uint256 i; i < count; ++i) {
-            uint32 modelId = ids[i];
+            uint64 release = ids[i];
             for (uint8 level; level < 3; ++level) {
                 if (levels & (uint8(1) << level) != 0) {
-                    uint256 key = _poolKey(modelId, TrustLevel(level));
+                    uint256 key = _poolKey(release, TrustLevel(level));
                     StakeTree.Tree storage pool = _pools[key];
                     if (pool.weightOf(who) == weight) continue;
                     // A committee draw's seed is known: its pool must not change before the draw,
                     // or a node could grind the committee by moving its own weight.
                     if (level == uint8(TrustLevel.VANILLA) && _isHeld(key)) {
                         Hold storage h = _holds[key];
-                        revert NodePoolHeld(modelId, h.fromBlock, h.until);
+                        revert NodePoolHeld(_modelOf(release), _versionOf(release), h.fromBlock, h.until);
                     }
                     pool.set(who, weight);
                 }
@@ -433,16 +435,19 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         if (record.lockedUntil < lockUntil) record.lockedUntil = lockUntil;
     }
 
-    function _checkServices(uint32[] calldata modelIds, uint8 levels) private view {
+    /// @dev Every release must exist (version 0, "the latest", is not a release: a node answers
+    ///      only for releases it named), once.
+    function _checkServices(uint64[] calldata releases, uint8 levels) private view {
         if (levels == 0 || levels & ~TrustLevels.ALL != 0) revert NodeInvalidLevels(levels);
-        uint256 count = modelIds.length;
-        if (count == 0 || count > MAX_MODELS_PER_NODE) revert NodeInvalidModels(count, 0);
-        uint32 known = models.modelCount();
+        uint256 count = releases.length;
+        if (count == 0 || count > MAX_RELEASES_PER_NODE) revert NodeInvalidReleases(count, 0, 0);
         for (uint256 i; i < count; ++i) {
-            uint32 id = modelIds[i];
-            if (id == 0 || id > known) revert NodeInvalidModels(count, id);
+            uint64 release = releases[i];
+            uint32 modelId = _modelOf(release);
+            uint32 version = _versionOf(release);
+            if (version == 0 || !models.releaseExists(modelId, version)) revert NodeInvalidReleases(count, modelId, version);
             for (uint256 j; j < i; ++j) {
-                if (modelIds[j] == id) revert NodeInvalidModels(count, id);
+                if (releases[j] == release) revert NodeInvalidReleases(count, modelId, version);
             }
         }
     }
@@ -473,7 +478,16 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         emit ParametersChanged(minStake_, activationDelay_, unbondingDelay_, jailPeriod_);
     }
 
-    function _poolKey(uint32 modelId, TrustLevel level) private pure returns (uint256) {
-        return (uint256(modelId) << 8) | uint8(level);
+    function _modelOf(uint64 release) private pure returns (uint32) {
+        return uint32(release >> 32);
+    }
+
+    function _versionOf(uint64 release) private pure returns (uint32) {
+        return uint32(release);
+    }
+
+    /// @dev One pool per (release, level): [modelId, version, level] = [32, 32, 8].
+    function _poolKey(uint64 release, TrustLevel level) private pure returns (uint256) {
+        return (uint256(release) << 8) | uint8(level);
     }
 }

@@ -17,10 +17,13 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     uint256 public constant MAX_ENCLAVES_PER_OPERATOR = 8;
 
     struct Measurement {
-        // [approved, generation]: [8, 32] = 40
+        // [approved, generation, scoped]: [8, 32, 8] = 48
+        /// Approved for every model.
         bool approved;
         /// Bumped on every revocation; an enclave is valid only under the generation it was admitted in.
         uint32 generation;
+        /// Approved for some models only ({approveMeasurementFor}).
+        bool scoped;
     }
 
     IAttestationVerifier private _attestationVerifier;
@@ -30,6 +33,10 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     mapping(bytes32 measurement => Measurement) private _measurements;
     mapping(address enclaveKey => Enclave) private _enclaves;
     mapping(address operator => address[]) private _operatorEnclaves;
+    /// @dev Per-model approvals: the measurement's generation + 1 when approved for the model.
+    mapping(bytes32 measurement => mapping(uint32 modelId => uint32 generationPlusOne)) private _modelApprovals;
+    /// @dev Keys that were removed: they can never be admitted again, whatever the attestation.
+    mapping(address enclaveKey => bool) private _removed;
     /// @notice The hub whose job ids date governance actions (set once, at deployment).
     IJobCounter public hub;
     // Governance actions are dated by the first hub job requested after them ("firstJobAfter"):
@@ -61,10 +68,19 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITEERegistry
+    function approveMeasurementFor(bytes32 measurement, uint32 modelId) external onlyOwner {
+        Measurement storage m = _measurements[measurement];
+        m.scoped = true;
+        _modelApprovals[measurement][modelId] = m.generation + 1;
+        emit MeasurementApprovedFor(measurement, modelId, m.generation);
+    }
+
+    /// @inheritdoc ITEERegistry
     function revokeMeasurement(bytes32 measurement) external onlyOwner {
         Measurement storage m = _measurements[measurement];
-        if (!m.approved) revert TEEMeasurementStatusUnchanged(measurement, false);
+        if (!m.approved && !m.scoped) revert TEEMeasurementStatusUnchanged(measurement, false);
         m.approved = false;
+        m.scoped = false;
         uint32 generation = ++m.generation;
         _revokedAtJob[measurement][generation - 1] = _firstJobAfter();
         emit MeasurementRevoked(measurement, generation);
@@ -93,11 +109,13 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         IAttestationVerifier.Attested memory attested = _attestationVerifier.verifyAttestation(attestation);
         if (attested.operator != msg.sender) revert TEEOperatorMismatch(attested.operator, msg.sender);
         Measurement storage m = _measurements[attested.measurement];
-        if (!m.approved) revert TEEMeasurementNotApproved(attested.measurement);
+        if (!m.approved && !m.scoped) revert TEEMeasurementNotApproved(attested.measurement);
         if (attested.issuedAt > block.timestamp || block.timestamp - attested.issuedAt > maxAttestationAge) {
             revert TEEAttestationStale(attested.issuedAt, maxAttestationAge, block.timestamp);
         }
         enclaveKey = attested.enclaveKey;
+        // A removed key stays out, even with an attestation issued before or after its removal.
+        if (_removed[enclaveKey]) revert TEEEnclaveRemoved(enclaveKey);
         Enclave storage enclave = _enclaves[enclaveKey];
         if (enclave.operator != address(0)) revert TEEEnclaveAlreadyAdmitted(enclaveKey, enclave.operator);
         address[] storage own = _operatorEnclaves[msg.sender];
@@ -130,6 +148,7 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
             }
         }
         delete _enclaves[enclaveKey];
+        _removed[enclaveKey] = true;
         emit EnclaveRemoved(enclaveKey, operator);
     }
 
@@ -150,13 +169,15 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ITEERegistry
-    function checkEnclave(address enclaveKey, address node) public view {
+    function checkEnclave(address enclaveKey, address node, uint32 modelId) public view {
         Enclave storage enclave = _enclaves[enclaveKey];
         address operator = enclave.operator;
         if (operator == address(0)) revert TEEEnclaveUnknown(enclaveKey);
         if (operator != node) revert TEEEnclaveOfOtherNode(enclaveKey, operator, node);
-        Measurement storage m = _measurements[enclave.measurement];
-        if (!m.approved || m.generation != enclave.generation) {
+        if (!_approvedFor(enclave, modelId)) {
+            if (_measurements[enclave.measurement].generation == enclave.generation) {
+                revert TEEMeasurementNotApprovedFor(enclaveKey, enclave.measurement, modelId);
+            }
             revert TEEMeasurementRevoked(enclaveKey, enclave.measurement);
         }
         uint256 last = enclave.lastHeartbeat;
@@ -166,22 +187,21 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITEERegistry
-    function excusesTimeout(address operator, uint256 jobId) external view returns (bool) {
+    function excusesTimeout(address operator, uint256 jobId, uint32 modelId) external view returns (bool) {
         address[] storage own = _operatorEnclaves[operator];
         uint256 count = own.length;
-        bool approved; // an enclave under a measurement still approved: it could have signed
+        bool approved; // an enclave under a measurement still approved for the model: it could have signed
         bool revokedSince;
         for (uint256 i; i < count; ++i) {
             Enclave storage enclave = _enclaves[own[i]];
-            Measurement storage m = _measurements[enclave.measurement];
-            if (m.approved && m.generation == enclave.generation) approved = true;
+            if (_approvedFor(enclave, modelId)) approved = true;
             else if (_revokedAtJob[enclave.measurement][enclave.generation] > jobId) revokedSince = true;
         }
         if (!approved && (revokedSince || _disabledAtJob[operator] > jobId)) return true;
         // A shorter heartbeat age excuses a node whose every enclave is stale now.
         if (_heartbeatCutAtJob > jobId) {
             for (uint256 i; i < count; ++i) {
-                if (this.isEnclaveValid(own[i], operator)) return false;
+                if (this.isEnclaveValid(own[i], operator, modelId)) return false;
             }
             return true;
         }
@@ -189,8 +209,8 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITEERegistry
-    function isEnclaveValid(address enclaveKey, address node) external view returns (bool) {
-        try this.checkEnclave(enclaveKey, node) {
+    function isEnclaveValid(address enclaveKey, address node, uint32 modelId) external view returns (bool) {
+        try this.checkEnclave(enclaveKey, node, modelId) {
             return true;
         } catch {
             return false;
@@ -210,6 +230,20 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     /// @inheritdoc ITEERegistry
     function attestationVerifier() external view returns (IAttestationVerifier) {
         return _attestationVerifier;
+    }
+
+    /// @dev Whether the enclave's measurement is approved, in the enclave's generation, for every
+    ///      model or for `modelId`.
+    function _approvedFor(Enclave storage enclave, uint32 modelId) private view returns (bool) {
+        Measurement storage m = _measurements[enclave.measurement];
+        if (m.generation != enclave.generation) return false;
+        return m.approved || _modelApprovals[enclave.measurement][modelId] == m.generation + 1;
+    }
+
+    /// @inheritdoc ITEERegistry
+    function isMeasurementApprovedFor(bytes32 measurement, uint32 modelId) external view returns (bool) {
+        Measurement storage m = _measurements[measurement];
+        return m.approved || _modelApprovals[measurement][modelId] == m.generation + 1;
     }
 
     /// @dev The id the hub's next job will get: jobs below it were requested before now.

@@ -1,12 +1,22 @@
 /**
  * A simulated TEE enclave: it holds a key that never leaves it, runs the model itself and signs
- * what it computed, so its host (the node operator) cannot make it sign another output. A real
+ * what it computed, over the weights commitment of the model it ran, and refuses a model that is
+ * not the job's release. What it cannot stop (a real enclave would, by measuring the code and data
+ * it loads): a host that hands it a doctored copy of the engine. The hub binds the signature to
+ * the release's weights commitment, so the host cannot make it answer for another model. A real
  * deployment replaces it with an SGX/Nitro enclave and the attestation root with the vendor's
  * attestation verifier; the contracts do not change.
  */
 import { Wallet, type Signer, type TypedDataDomain } from "ethers";
 import { evaluate, type QuantizedModel } from "../engine/fixed.js";
+import { ProofgridError } from "../errors.js";
+import { weightsCommitment } from "../pipeline/build.js";
 import { attestationDomain, hashValues, makeAttestation, signHeartbeat, signResult, teeDomain } from "../protocol/index.js";
+
+/** The enclave was handed a model that is not the job's release. */
+export class EnclaveModelError extends ProofgridError {
+  override name = "EnclaveModelError";
+}
 
 export class SimulatedEnclave {
   readonly #key: Wallet;
@@ -31,18 +41,27 @@ export class SimulatedEnclave {
     });
   }
 
-  /** Runs the model and signs the result for the hub (EIP-712 InferenceResult). */
+  /**
+   * Runs the model and signs the result for the hub (EIP-712 InferenceResult). The enclave hashes
+   * the model it was given and refuses to sign unless it is the job's release (`weightsCommitment`,
+   * which the hub also fills from the registry), so its host cannot make it answer for another model.
+   */
   async infer(
     model: QuantizedModel,
     input: readonly bigint[],
-    job: { domain: TypedDataDomain; jobId: bigint; node: string; modelId: bigint | number; version: bigint | number },
+    job: { domain: TypedDataDomain; jobId: bigint; node: string; modelId: bigint | number; version: bigint | number; weightsCommitment: string },
   ): Promise<{ output: bigint[]; signature: string }> {
+    const loaded = weightsCommitment(model);
+    if (loaded !== job.weightsCommitment) {
+      throw new EnclaveModelError(`enclave: the loaded model's weights (${loaded.slice(0, 10)}...) are not job ${job.jobId}'s release (${job.weightsCommitment.slice(0, 10)}...); refusing to sign`);
+    }
     const { output } = evaluate(model, input);
     const signature = await signResult(this.#key, job.domain, {
       jobId: job.jobId,
       node: job.node,
       modelId: BigInt(job.modelId),
       version: BigInt(job.version),
+      weightsCommitment: loaded,
       inputHash: hashValues(input),
       outputHash: hashValues(output),
     });

@@ -19,7 +19,8 @@ import type { Proofgrid } from "../../deploy/proofgrid.js";
 import { evaluate } from "../engine/fixed.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
 import { proveInference } from "../pipeline/prove.js";
-import { hashValues, hubDomain, JobStatus, levelMask, Penalty, TRUST_NAMES, TrustLevel, voteCommitment } from "../protocol/index.js";
+import { hashValues, hubDomain, JobStatus, levelMask, Penalty, releaseKey, TRUST_NAMES, TrustLevel, unpackVersion, voteCommitment } from "../protocol/index.js";
+import { checkRelease, findRelease, ReleaseMismatchError } from "./release.js";
 import { driveDispute, jobInput } from "./disputes.js";
 import { Steps } from "./steps.js";
 import type { SimulatedEnclave } from "./enclave.js";
@@ -35,6 +36,12 @@ export interface NodeOptions {
   contracts: Proofgrid;
   /** Built models by registry id: the engine input for every level, the prover for ZK. */
   models: Map<number, ModelArtifacts>;
+  /**
+   * The release (packed version) of each model to serve. Without it, the newest release whose
+   * weights and model file are the artifacts'. Either way the node checks the release (weights, file,
+   * verifier code) before it stakes on it, and serves only the releases it named.
+   */
+  versions?: Map<number, number>;
   /** The levels this node serves. */
   levels: TrustLevel[];
   behaviour?: Behaviour;
@@ -81,6 +88,8 @@ export class NodeRuntime {
   #address = "";
   #state: State = { lastBlock: -1, handled: [] };
   #pending = new Map<bigint, PendingJob>();
+  /** The releases this node serves, by release key, each with its artifacts. */
+  #releases = new Map<bigint, { modelId: number; version: number; artifacts: ModelArtifacts }>();
   #submitted = new Map<bigint, bigint[]>();
   /** Committees this node sits on, and disputes of its own results: jobs whose dispute it drives. */
   #duties = new Set<bigint>();
@@ -108,16 +117,40 @@ export class NodeRuntime {
     return this.#address;
   }
 
-  /** Joins with `stake` for the models and levels of the options, unless already joined. */
+  /**
+   * Finds and checks the releases to serve (see NodeOptions.versions); throws ReleaseMismatchError
+   * for a release that is not the loaded model or whose verifier is not the build's code.
+   */
+  async resolveReleases(): Promise<bigint[]> {
+    if (this.#releases.size > 0) return [...this.#releases.keys()];
+    const { contracts } = this.options;
+    for (const [modelId, artifacts] of this.options.models) {
+      const version = this.options.versions?.get(modelId) ?? (await findRelease(contracts, modelId, artifacts));
+      if (version === undefined) throw new ReleaseMismatchError(`model #${modelId} has no release of ${artifacts.dir} (weights ${artifacts.manifest.quantized.weightsCommitment.slice(0, 10)}...)`);
+      await checkRelease(contracts, this.options.signer.provider!, modelId, version, artifacts);
+      const [owner] = await contracts.models.getModel(modelId);
+      this.log(`serving model #${modelId} release ${unpackVersion(version)} (owner ${owner}): weights, model file and verifier code checked`);
+      this.#releases.set(releaseKey(modelId, version), { modelId, version, artifacts });
+    }
+    return [...this.#releases.keys()];
+  }
+
+  /** Joins with `stake` for the checked releases and the levels of the options, unless already joined. */
   async join(stake: bigint): Promise<void> {
     const { nodes, token } = this.options.contracts;
     const me = await this.address();
+    const releases = await this.resolveReleases();
     const info = await nodes.getNode(me);
     if (info.stake > 0n) return;
     const allowance = await token.allowance(me, await nodes.getAddress());
     if (allowance < stake) await (await token.approve(await nodes.getAddress(), MaxUint256)).wait();
-    await (await nodes.join(stake, [...this.options.models.keys()], levelMask(...this.options.levels))).wait();
-    this.log(`joined with ${stake} stake for models ${[...this.options.models.keys()].join(", ")} at ${this.options.levels.map((l) => TRUST_NAMES[l]).join(", ")}`);
+    await (await nodes.join(stake, releases, levelMask(...this.options.levels))).wait();
+    this.log(`joined with ${stake} stake for ${[...this.#releases.values()].map((r) => `#${r.modelId} ${unpackVersion(r.version)}`).join(", ")} at ${this.options.levels.map((l) => TRUST_NAMES[l]).join(", ")}`);
+  }
+
+  /** The artifacts of a job's own release, when this node serves it. */
+  private artifactsFor(modelId: number | bigint, version: number | bigint): ModelArtifacts | undefined {
+    return this.#releases.get(releaseKey(modelId, version))?.artifacts;
   }
 
   /** Activates after the registry's activation delay (nothing to do when already active). */
@@ -138,7 +171,8 @@ export class NodeRuntime {
   async admitEnclave(root: Signer): Promise<void> {
     const { enclave, contracts } = this.options;
     if (!enclave) return;
-    if (await contracts.tee.isEnclaveValid(enclave.address, await this.address())) return;
+    const [first] = this.options.models.keys();
+    if (await contracts.tee.isEnclaveValid(enclave.address, await this.address(), first ?? 0)) return;
     const provider = this.options.signer.provider!;
     const { chainId } = await provider.getNetwork();
     const block = await provider.getBlock("latest");
@@ -237,9 +271,10 @@ export class NodeRuntime {
       this.log(`job ${jobId}: lazy, ignoring it`);
       return this.done(jobId);
     }
-    const artifacts = this.options.models.get(job.modelId);
+    if (this.#releases.size === 0) await this.resolveReleases();
+    const artifacts = this.artifactsFor(job.modelId, job.version);
     if (!artifacts) {
-      this.log(`job ${jobId}: model ${job.modelId} is not loaded; it will time out`);
+      this.log(`job ${jobId}: model #${job.modelId} release ${unpackVersion(job.version)} is not one this node serves; it will not answer`);
       return this.done(jobId);
     }
     const me = await this.address();
@@ -257,6 +292,7 @@ export class NodeRuntime {
         node: me,
         modelId: job.modelId,
         version: job.version,
+        weightsCommitment: artifacts.manifest.quantized.weightsCommitment,
       });
       await (await hub.submitTeeResult(jobId, signed.output, signed.signature)).wait();
       this.log(`job ${jobId}: enclave-signed result submitted`);
@@ -293,10 +329,11 @@ export class NodeRuntime {
     if (vote.commitment === ZeroHash) {
       if (now > d.commitBy) return forget();
       const job = await hub.getJob(jobId);
-      const artifacts = this.options.models.get(Number(job.modelId));
+      if (this.#releases.size === 0) await this.resolveReleases();
+      const artifacts = this.artifactsFor(job.modelId, job.version);
       const input = await jobInput(this.options.contracts, jobId);
       if (!artifacts || !input) {
-        this.log(`job ${jobId}: drawn into its committee but model ${job.modelId} is not loaded; cannot vote`);
+        this.log(`job ${jobId}: drawn into its committee but release ${unpackVersion(job.version)} of model #${job.modelId} is not loaded; cannot vote`);
         return forget();
       }
       const mine: VoteState = { outputHash: hashValues(evaluate(artifacts.model, input).output), salt: hexlify(randomBytes(32)) };

@@ -87,8 +87,11 @@ export class Watcher {
     }
     const artifacts = this.options.models.get(Number(job.modelId));
     const input = await jobInput(this.options.contracts, jobId);
-    if (!artifacts || !input) {
-      this.#queue.delete(jobId); // not a model this watcher can judge
+    // Judge only with the artifacts of the job's own release: another release's weights would
+    // call honest results wrong (and lose bonds) or miss lies.
+    const [, release] = await models.getRelease(job.modelId, job.version);
+    if (!artifacts || !input || release.weightsCommitment !== artifacts.manifest.quantized.weightsCommitment) {
+      this.#queue.delete(jobId); // not a release this watcher can judge
       return;
     }
     const truth = evaluate(artifacts.model, input).output;

@@ -357,12 +357,15 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   // A deployable adapter (it creates its verifier in its constructor), compiled with solc-js.
   const deployableFile = path.join(dir, `${adapterContract}.json`);
   const adapterText = await readFile(adapterFile, "utf8");
-  const deployKey = hashBytes([adapterText, await readFile(verifierFile, "utf8"), await readFile(path.join(PACKAGE_ROOT, "contracts/zk/Groth16InferenceAdapter.sol"), "utf8")].join("\0"));
+  // "deployable-v2": the file also holds the Groth16 verifier's creation code (nodes check the code).
+  const deployKey = hashBytes(["deployable-v2", adapterText, await readFile(verifierFile, "utf8"), await readFile(path.join(PACKAGE_ROOT, "contracts/zk/Groth16InferenceAdapter.sol"), "utf8")].join("\0"));
   if (!(previous?.keys.deploy === deployKey && (await upToDate(dir, [previous.deployable])))) {
     progress.detail("solc");
     const unit = `contracts/verifiers/${adapterContract}.sol`;
-    const compiled = compileContract(PACKAGE_ROOT, { [unit]: adapterText, [`contracts/verifiers/${verifierContract}.sol`]: await readFile(verifierFile, "utf8") }, unit, adapterContract);
-    await writeIfChanged(deployableFile, JSON.stringify(compiled) + "\n");
+    const verifierUnit = `contracts/verifiers/${verifierContract}.sol`;
+    const compiled = compileContract(PACKAGE_ROOT, { [unit]: adapterText, [verifierUnit]: await readFile(verifierFile, "utf8") }, unit, adapterContract, [verifierUnit, verifierContract]);
+    const { alsoBytecode, ...adapter } = compiled;
+    await writeIfChanged(deployableFile, JSON.stringify({ ...adapter, verifierBytecode: alsoBytecode }) + "\n");
     ran.push("solc");
   }
   const verifiersDir = options.verifiersDir === undefined ? path.resolve("contracts/verifiers") : options.verifiersDir;

@@ -13,6 +13,8 @@ export interface CompiledContract {
   abi: unknown[];
   bytecode: string;
   compiler: string;
+  /** Creation bytecode of the `also` contract, when asked for. */
+  alsoBytecode?: string;
 }
 
 interface SolcOutput {
@@ -24,7 +26,7 @@ interface SolcOutput {
  * Compiles `sources` (unit name -> content); imports resolve against `root` and its node_modules.
  * Returns `contract` from `unit`.
  */
-export function compileContract(root: string, sources: Record<string, string>, unit: string, contract: string): CompiledContract {
+export function compileContract(root: string, sources: Record<string, string>, unit: string, contract: string, also?: [unit: string, contract: string]): CompiledContract {
   const require = createRequire(import.meta.url);
   const solc = require("solc") as { compile(input: string, callbacks: object): string; version(): string };
   const input = {
@@ -33,7 +35,10 @@ export function compileContract(root: string, sources: Record<string, string>, u
     settings: {
       optimizer: { enabled: true, runs: 1000 },
       evmVersion: "cancun",
-      outputSelection: { [unit]: { [contract]: ["abi", "evm.bytecode.object"] } },
+      outputSelection: {
+        [unit]: { [contract]: ["abi", "evm.bytecode.object"] },
+        ...(also ? { [also[0]]: { [also[1]]: ["evm.bytecode.object"] } } : {}),
+      },
     },
   };
   const findImports = (name: string) => {
@@ -47,5 +52,13 @@ export function compileContract(root: string, sources: Record<string, string>, u
   if (errors.length > 0) throw new BuildError(`solc failed on ${unit}: ${errors[0].formattedMessage.split("\n")[0]}`, { details: errors.map((e) => e.formattedMessage).join("\n") });
   const compiled = output.contracts[unit]?.[contract];
   if (!compiled) throw new BuildError(`solc produced no contract ${contract} in ${unit}`);
-  return { contractName: contract, abi: compiled.abi, bytecode: `0x${compiled.evm.bytecode.object}`, compiler: `solc ${solc.version()}` };
+  const extra = also ? output.contracts[also[0]]?.[also[1]] : undefined;
+  if (also && !extra) throw new BuildError(`solc produced no contract ${also[1]} in ${also[0]}`);
+  return {
+    contractName: contract,
+    abi: compiled.abi,
+    bytecode: `0x${compiled.evm.bytecode.object}`,
+    compiler: `solc ${solc.version()}`,
+    ...(extra ? { alsoBytecode: `0x${extra.evm.bytecode.object}` } : {}),
+  };
 }

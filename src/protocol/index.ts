@@ -60,6 +60,11 @@ export function levelMask(...levels: TrustLevel[]): number {
   return levels.reduce((mask, level) => mask | (1 << level), 0);
 }
 
+/** A release as the node registry keys it: modelId << 32 | version. */
+export function releaseKey(modelId: number | bigint, version: number | bigint): bigint {
+  return (BigInt(modelId) << 32n) | BigInt(version);
+}
+
 /** Packs a release version as the registry does: major << 16 | minor. */
 export function packVersion(major: number, minor: number): number {
   if (!Number.isInteger(major) || !Number.isInteger(minor) || major < 0 || minor < 0 || major > 0xffff || minor > 0xffff) {
@@ -89,6 +94,7 @@ export const RESULT_TYPES = {
     { name: "node", type: "address" },
     { name: "modelId", type: "uint32" },
     { name: "version", type: "uint32" },
+    { name: "weightsCommitment", type: "bytes32" },
     { name: "inputHash", type: "bytes32" },
     { name: "outputHash", type: "bytes32" },
   ],
@@ -99,6 +105,8 @@ export interface ResultMessage {
   node: string;
   modelId: bigint | number;
   version: bigint | number;
+  /** The release's weights commitment: the hub fills it from the registry. */
+  weightsCommitment: string;
   inputHash: string;
   outputHash: string;
 }

@@ -18,7 +18,7 @@ import { attachProofgrid, type DeploymentFile, type Proofgrid } from "../../depl
 import { InferenceInputError } from "../errors.js";
 import { evaluate, quantizeInput, toReal, checkInput, encodingMax } from "../engine/fixed.js";
 import { publicSignalsOf, type ModelArtifacts } from "../pipeline/prove.js";
-import { hashValues, hubDomain, JobStatus, levelMask, packVersion, REFUND_REASONS, RESULT_TYPES, TRUST_NAMES, TrustLevel } from "../protocol/index.js";
+import { hashValues, hubDomain, JobStatus, levelMask, packVersion, REFUND_REASONS, releaseKey, RESULT_TYPES, TRUST_NAMES, TrustLevel } from "../protocol/index.js";
 import { JobRefundedError, JobTimeoutError, typed, VerificationError } from "./errors.js";
 
 export type TrustName = "vanilla" | "tee" | "zk";
@@ -203,11 +203,12 @@ export class ProofgridClient {
   }
 
   /** Joins the node registry with `stake` for `models` at `levels` (activate after the delay). */
-  async joinAsNode(stake: bigint, models: number[], levels: TrustLevel[]): Promise<void> {
+  async joinAsNode(stake: bigint, releases: { modelId: number; version: number }[], levels: TrustLevel[]): Promise<void> {
     const { nodes, token } = this.contracts;
     const me = await this.signer.getAddress();
     if ((await token.allowance(me, await nodes.getAddress())) < stake) await (await token.approve(await nodes.getAddress(), MaxUint256)).wait();
-    await typed("join", async () => (await nodes.join(stake, models, levelMask(...levels))).wait());
+    const keys = releases.map((r) => releaseKey(r.modelId, r.version));
+    await typed("join", async () => (await nodes.join(stake, keys, levelMask(...levels))).wait());
   }
 
   /** The job's state as the hub holds it. */
@@ -451,15 +452,19 @@ export class ProofgridClient {
       return { method: "groth16", ok, detail: ok ? `Groth16 proof checked with snarkjs (${signals.length} public signals)` : "the Groth16 proof does not verify" };
     }
     if (level === TrustLevel.TEE) {
+      // The release's weights, as the hub filled them; the enclave's validity at the settling block.
+      const [, release] = await this.contracts.models.getRelease(modelId, version);
       const enclave = verifyTypedData(hubDomain(chainId, hubAddress), RESULT_TYPES, {
         jobId,
         node,
         modelId,
         version,
+        weightsCommitment: release.weightsCommitment,
         inputHash: hashValues(input),
         outputHash: hashValues(output),
       }, call!.args.signature as string);
-      const valid = await tee.isEnclaveValid(enclave, node);
+      const receipt = await provider.getTransactionReceipt(txHash);
+      const valid = await tee.isEnclaveValid(enclave, node, modelId, { blockTag: receipt!.blockNumber });
       return { method: "enclave-signature", ok: valid, detail: valid ? `signed by enclave ${enclave}, attested for node ${node}` : `signer ${enclave} is not a valid enclave of ${node}` };
     }
     if (!artifacts) return { method: "none", ok: true, detail: "optimistic: unchallenged through the window; no local model to re-execute" };

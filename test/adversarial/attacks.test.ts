@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { DEFAULT_HUB, TOKEN } from "../../deploy/proofgrid.js";
-import { hashValues, hubDomain, signResult, TrustLevel } from "../../src/protocol/index.js";
+import { hashValues, hubDomain, signResult, TrustLevel, releaseKey } from "../../src/protocol/index.js";
 import {
   GasBurningConsumer__factory,
   InferenceHub__factory,
@@ -28,6 +28,8 @@ import {
   requestParams,
   WRONG_OUTPUT,
   type Fixture,
+  WEIGHTS,
+  V1,
 } from "../fixture.js";
 
 const { loadFixture, time } = networkHelpers;
@@ -39,7 +41,7 @@ async function expectNothingLost(f: Fixture) {
 
 async function teeSignature(f: Awaited<ReturnType<typeof oneNodeFixture>>, jobId: bigint, domain = f.domain, output = OUTPUT) {
   const version = (await f.hub.getJob(jobId)).version;
-  return signResult(f.enclave, domain, { jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(output) });
+  return signResult(f.enclave, domain, { jobId, node: f.node.address, modelId: 1, version, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(output) });
 }
 
 /** A hub (and node registry) paid in `token`, with one active node serving model 1 at VANILLA. */
@@ -48,7 +50,7 @@ async function hubWithToken(f: Awaited<ReturnType<typeof oneNodeFixture>>, token
   const hub = await new InferenceHub__factory(f.deployer).deploy(f.deployer.address, token, await f.models.getAddress(), await nodes.getAddress(), await f.tee.getAddress(), await hubParameters(f));
   await nodes.setHub(await hub.getAddress());
   await f.token.connect(f.nodeSigners[1]).approve(await nodes.getAddress(), E.MaxUint256);
-  await nodes.connect(f.nodeSigners[1]).join(100n * TOKEN, [1], 1);
+  await nodes.connect(f.nodeSigners[1]).join(100n * TOKEN, [releaseKey(1, V1)], 1);
   await nodes.connect(f.nodeSigners[1]).activate();
   return { hub, nodes, node: f.nodeSigners[1] };
 }

@@ -17,7 +17,7 @@ import { NodeRuntime } from "../../src/node/runtime.js";
 import { Watcher } from "../../src/node/watcher.js";
 import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
-import { hashValues, JobStatus, levelMask, packVersion, Penalty, RefundReason, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
+import { hashValues, JobStatus, levelMask, packVersion, Penalty, RefundReason, TrustLevel, voteCommitment, releaseKey } from "../../src/protocol/index.js";
 import { CommitteeGrinder__factory, TicketRouter__factory } from "../../types/contracts/index.js";
 import {
   expectHubSolvent,
@@ -40,6 +40,8 @@ import {
   time,
   WRONG_OUTPUT,
   type Fixture,
+  WEIGHTS,
+  V1,
 } from "../fixture.js";
 
 const { loadFixture, mine } = networkHelpers;
@@ -266,7 +268,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await networkHelpers.setBalance(f.hubAddress, 10n ** 20n);
     const hubSigner = await ethers.getSigner(f.hubAddress);
     for (let i = 0; i < 40; i++) {
-      const committee = await f.nodes.connect(hubSigner).drawCommittee.staticCall(2, TrustLevel.VANILLA, E.toBigInt(E.id(`seed${i}`)), whale.address, f.challenger.address, 3, 0);
+      const committee = await f.nodes.connect(hubSigner).drawCommittee.staticCall(releaseKey(2, V1), TrustLevel.VANILLA, E.toBigInt(E.id(`seed${i}`)), whale.address, f.challenger.address, 3, 0);
       expect(new Set(committee).size).to.equal(3);
       expect(committee).to.not.include(whale.address);
     }
@@ -324,7 +326,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const { jobId } = await requestJob(f, TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 2_000_000 });
     const version = (await f.hub.getJob(jobId)).version;
     const { signResult } = await import("../../src/protocol/index.js");
-    const signature = await signResult(f.enclave, f.domain, { jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
+    const signature = await signResult(f.enclave, f.domain, { jobId, node: f.node.address, modelId: 1, version, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
     await f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, signature);
     const fee = PRICES[1];
     expect(await f.hub.balanceOf(f.node.address)).to.equal(2_000_000n * price + fee - fee / 10n - fee / 20n);
@@ -378,20 +380,20 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await f.court.connect(f.challenger).challenge(jobId);
     // In the seed block itself the hash is unknown: changes are blind, and allowed.
     await f.nodes.connect(staker).addStake(1n);
-    expect(await f.nodes.isHeld(2)).to.equal(false);
+    expect(await f.nodes.isHeld(releaseKey(2, V1))).to.equal(false);
     await mine(1);
     // The seed block is mined: every change of a weight in the pool is refused until the draw.
     for (const attempt of [
       () => f.nodes.connect(staker).addStake(1n),
-      () => f.nodes.connect(staker).setServices([1], levelMask(TrustLevel.VANILLA)),
+      () => f.nodes.connect(staker).setServices([releaseKey(1, V1)], levelMask(TrustLevel.VANILLA)),
       () => f.nodes.connect(leaver).beginUnbonding(),
     ]) await expect(attempt()).to.be.revertedWithCustomError(f.nodes, "NodePoolHeld");
     await mine(1); // (refused transactions mine no block; a view reads the latest block)
-    expect(await f.nodes.isHeld(2)).to.equal(true);
+    expect(await f.nodes.isHeld(releaseKey(2, V1))).to.equal(true);
     // A request for the model still draws a node (out-of-date entries are skipped, not fixed).
     expect((await requestJob(f, TrustLevel.VANILLA, { modelId: 2 })).node).to.be.properAddress;
     await f.court.draw(jobId);
-    expect(await f.nodes.isHeld(2)).to.equal(false);
+    expect(await f.nodes.isHeld(releaseKey(2, V1))).to.equal(false);
     await f.nodes.connect(staker).addStake(1n);
     await expectNothingLost(f);
   });

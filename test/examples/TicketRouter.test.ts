@@ -3,7 +3,7 @@ import { ethers as E } from "ethers";
 import { DEFAULT_HUB } from "../../deploy/proofgrid.js";
 import { hashValues, JobStatus, signResult, TrustLevel } from "../../src/protocol/index.js";
 import { TicketRouter__factory } from "../../types/contracts/index.js";
-import { ethers, INPUT, networkHelpers, oneNodeFixture, PRICES } from "../fixture.js";
+import { ethers, INPUT, networkHelpers, oneNodeFixture, PRICES, WEIGHTS } from "../fixture.js";
 
 const QUEUES = ["billing", "refund", "shipping", "account"];
 /** The TEE price plus the router's 100,000 callback gas at the default callback gas price. */
@@ -25,7 +25,7 @@ async function open(f: Awaited<ReturnType<typeof routerFixture>>) {
 
 async function settle(f: Awaited<ReturnType<typeof routerFixture>>, jobId: bigint, output: bigint[]) {
   const version = (await f.hub.getJob(jobId)).version;
-  const signature = await signResult(f.enclave, f.domain, { jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(output) });
+  const signature = await signResult(f.enclave, f.domain, { jobId, node: f.node.address, modelId: 1, version, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(output) });
   return f.hub.connect(f.node).submitTeeResult(jobId, output, signature);
 }
 

@@ -17,7 +17,7 @@ import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
 import { hashValues, levelMask, signHeartbeat, signResult, teeDomain, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
 import { RecordingConsumer__factory } from "../../types/contracts/index.js";
-import { INPUT, joinNode, networkHelpers, OUTPUT, oneNodeFixture, proofFor, requestJob, WRONG_OUTPUT } from "../fixture.js";
+import { INPUT, joinNode, networkHelpers, OUTPUT, oneNodeFixture, proofFor, requestJob, WRONG_OUTPUT, WEIGHTS } from "../fixture.js";
 
 const FILE = path.join(PACKAGE_ROOT, "snapshots/gas.json");
 const TOLERANCE = 0.01;
@@ -63,7 +63,7 @@ async function measure(): Promise<Record<string, number>> {
     job = await requestJob(f, TrustLevel.TEE);
     record("tee.request", Number(job.receipt.gasUsed));
     const version = (await f.hub.getJob(job.jobId)).version;
-    const signature = await signResult(f.enclave, f.domain, { jobId: job.jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
+    const signature = await signResult(f.enclave, f.domain, { jobId: job.jobId, node: f.node.address, modelId: 1, version, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
     record("tee.submitTeeResult", await gas(hub.submitTeeResult(job.jobId, OUTPUT, signature)));
 
     // ZK (mock verifier): request, submit and settle.
@@ -74,7 +74,7 @@ async function measure(): Promise<Record<string, number>> {
     // A consumer callback on settlement.
     job = await requestJob(f, TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 200_000 });
     record("tee.requestWithConsumer", Number(job.receipt.gasUsed));
-    const sig2 = await signResult(f.enclave, f.domain, { jobId: job.jobId, node: f.node.address, modelId: 1, version, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
+    const sig2 = await signResult(f.enclave, f.domain, { jobId: job.jobId, node: f.node.address, modelId: 1, version, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
     record("tee.submitTeeResultWithCallback", await gas(hub.submitTeeResult(job.jobId, OUTPUT, sig2)));
 
     // A lie decided by a fraud proof in one transaction.

@@ -8,7 +8,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
-import { hashValues, JobStatus, Penalty, RefundReason, TrustLevel, Verdict, voteCommitment } from "../../src/protocol/index.js";
+import { hashValues, JobStatus, Penalty, RefundReason, TrustLevel, Verdict, voteCommitment, releaseKey } from "../../src/protocol/index.js";
 import {
   expectHubSolvent,
   fiveNodeFixture,
@@ -29,6 +29,7 @@ import {
   time,
   WRONG_OUTPUT,
   type Fixture,
+  V1,
 } from "../fixture.js";
 
 const { loadFixture, mine } = networkHelpers;
@@ -90,7 +91,7 @@ describe("disputes", function () {
       const info = await f.nodes.getNode(f.node.address);
       expect(info.stake).to.equal(stake - SLASH);
       expect(info.jailedUntil).to.be.greaterThan(0n);
-      expect(await f.nodes.weightOf(f.node.address, 1, TrustLevel.VANILLA)).to.equal(0n);
+      expect(await f.nodes.weightOf(f.node.address, releaseKey(1, V1), TrustLevel.VANILLA)).to.equal(0n);
       await expectSolvent(f);
     });
 
@@ -409,7 +410,7 @@ describe("disputes", function () {
       // Both are jailed; their pools are out of date until a draw lands on them or anyone syncs them.
       for (let i = 0; i < 10; i++) expect((await requestJob(f, TrustLevel.VANILLA, { modelId: 2 })).node).to.equal(other.address);
       await f.nodes.sync(big.address);
-      expect(await f.nodes.weightOf(big.address, 16, TrustLevel.ZK)).to.equal(0n);
+      expect(await f.nodes.weightOf(big.address, releaseKey(16, V1), TrustLevel.ZK)).to.equal(0n);
     });
   });
 });

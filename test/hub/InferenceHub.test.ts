@@ -2,7 +2,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { DEFAULT_HUB, TOKEN } from "../../deploy/proofgrid.js";
-import { hashValues, JobStatus, signResult, TrustLevel } from "../../src/protocol/index.js";
+import { hashValues, JobStatus, signResult, TrustLevel, releaseKey } from "../../src/protocol/index.js";
 import {
   GasBurningConsumer__factory,
   RecordingConsumer__factory,
@@ -29,6 +29,7 @@ import {
   V1,
   WRONG_OUTPUT,
   type Fixture,
+  WEIGHTS,
 } from "../fixture.js";
 
 const { loadFixture } = networkHelpers;
@@ -39,7 +40,7 @@ async function teeSignature(f: Fixture, enclave: E.Wallet | E.HDNodeWallet, jobI
     node,
     modelId,
     version: V1,
-    inputHash: hashValues(INPUT),
+    weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT),
     outputHash: hashValues(output),
   });
 }
@@ -301,7 +302,7 @@ describe("InferenceHub", function () {
       const wrong = [
         await teeSignature(f, f.enclave, jobId, f.node.address, WRONG_OUTPUT),
         await teeSignature(f, f.enclave, other, f.node.address),
-        await signResult(f.enclave, { ...f.domain, chainId: f.chainId + 1n }, { jobId, node: f.node.address, modelId: 1, version: V1, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) }),
+        await signResult(f.enclave, { ...f.domain, chainId: f.chainId + 1n }, { jobId, node: f.node.address, modelId: 1, version: V1, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) }),
       ];
       for (const sig of wrong) {
         await expect(f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, sig)).to.be.revertedWithCustomError(f.tee, "TEEEnclaveUnknown");
@@ -496,7 +497,7 @@ describe("InferenceHub", function () {
       await nodes.setHub(await hub.getAddress());
       await fot.mint(f.requester.address, 1_000n * TOKEN);
       await fot.connect(f.requester).approve(await nodes.getAddress(), E.MaxUint256);
-      await expect(nodes.connect(f.requester).join(100n * TOKEN, [1], 1)).to.be.revertedWithCustomError(nodes, "NodeTransferMismatch").withArgs(100n * TOKEN, 99n * TOKEN);
+      await expect(nodes.connect(f.requester).join(100n * TOKEN, [releaseKey(1, V1)], 1)).to.be.revertedWithCustomError(nodes, "NodeTransferMismatch").withArgs(100n * TOKEN, 99n * TOKEN);
       expect(await fot.balanceOf(await nodes.getAddress())).to.equal(0n);
 
       // The hub refuses it too: a registry staked in the network token, a hub paid in the FOT token.
@@ -506,7 +507,7 @@ describe("InferenceHub", function () {
       );
       await staked.setHub(await fotHub.getAddress());
       await f.token.connect(f.nodeSigners[1]).approve(await staked.getAddress(), E.MaxUint256);
-      await staked.connect(f.nodeSigners[1]).join(100n * TOKEN, [1], 1);
+      await staked.connect(f.nodeSigners[1]).join(100n * TOKEN, [releaseKey(1, V1)], 1);
       await staked.connect(f.nodeSigners[1]).activate();
       await fot.connect(f.requester).approve(await fotHub.getAddress(), E.MaxUint256);
       const params = await requestParams(TrustLevel.VANILLA);

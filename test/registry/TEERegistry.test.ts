@@ -34,13 +34,13 @@ describe("TEERegistry", function () {
     const record = await f.tee.getEnclave(enclave.address);
     expect(record.operator).to.equal(op.address);
     expect(record.measurement).to.equal(MEASUREMENT);
-    await f.tee.checkEnclave(enclave.address, op.address);
-    expect(await f.tee.isEnclaveValid(enclave.address, op.address)).to.equal(true);
-    expect(await f.tee.isEnclaveValid(enclave.address, f.stranger.address)).to.equal(false);
-    await expect(f.tee.checkEnclave(enclave.address, f.stranger.address))
+    await f.tee.checkEnclave(enclave.address, op.address, 1);
+    expect(await f.tee.isEnclaveValid(enclave.address, op.address, 1)).to.equal(true);
+    expect(await f.tee.isEnclaveValid(enclave.address, f.stranger.address, 1)).to.equal(false);
+    await expect(f.tee.checkEnclave(enclave.address, f.stranger.address, 1))
       .to.be.revertedWithCustomError(f.tee, "TEEEnclaveOfOtherNode")
       .withArgs(enclave.address, op.address, f.stranger.address);
-    await expect(f.tee.checkEnclave(f.stranger.address, op.address)).to.be.revertedWithCustomError(f.tee, "TEEEnclaveUnknown");
+    await expect(f.tee.checkEnclave(f.stranger.address, op.address, 1)).to.be.revertedWithCustomError(f.tee, "TEEEnclaveUnknown");
   });
 
   it("refuses attestations that are unsigned, for another operator, unapproved, stale, or repeated", async function () {
@@ -80,9 +80,9 @@ describe("TEERegistry", function () {
     await expect(f.tee.heartbeat(enclave.address, t1 + 1n, await signHeartbeat(impostor, domain, t1 + 1n))).to.be.revertedWithCustomError(f.tee, "TEEHeartbeatBadSignature");
     await expect(f.tee.heartbeat(impostor.address, t1 + 1n, "0x")).to.be.revertedWithCustomError(f.tee, "TEEEnclaveUnknown");
     await time.increase(3_000);
-    await f.tee.checkEnclave(enclave.address, op.address); // fresh thanks to the heartbeat
+    await f.tee.checkEnclave(enclave.address, op.address, 1); // fresh thanks to the heartbeat
     await time.increase(700);
-    await expect(f.tee.checkEnclave(enclave.address, op.address)).to.be.revertedWithCustomError(f.tee, "TEEHeartbeatStale");
+    await expect(f.tee.checkEnclave(enclave.address, op.address, 1)).to.be.revertedWithCustomError(f.tee, "TEEHeartbeatStale");
   });
 
   it("revoking a measurement disables its enclaves at once, and re-approval does not revive them", async function () {
@@ -90,13 +90,13 @@ describe("TEERegistry", function () {
     const op = f.nodeSigners[0];
     const enclave = await admitEnclave(f, op);
     await f.tee.revokeMeasurement(MEASUREMENT);
-    await expect(f.tee.checkEnclave(enclave.address, op.address))
+    await expect(f.tee.checkEnclave(enclave.address, op.address, 1))
       .to.be.revertedWithCustomError(f.tee, "TEEMeasurementRevoked")
       .withArgs(enclave.address, MEASUREMENT);
     await f.tee.approveMeasurement(MEASUREMENT);
-    await expect(f.tee.checkEnclave(enclave.address, op.address)).to.be.revertedWithCustomError(f.tee, "TEEMeasurementRevoked");
+    await expect(f.tee.checkEnclave(enclave.address, op.address, 1)).to.be.revertedWithCustomError(f.tee, "TEEMeasurementRevoked");
     const fresh = await admitEnclave(f, op);
-    await f.tee.checkEnclave(fresh.address, op.address);
+    await f.tee.checkEnclave(fresh.address, op.address, 1);
   });
 
   it("removes an enclave by its operator or governance only", async function () {

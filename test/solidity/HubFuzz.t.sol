@@ -39,8 +39,9 @@ contract HubFuzzTest is CheatTest {
         address requester = h.REQUESTER();
         uint256 hubBefore = h.token().balanceOf(address(hub));
         uint256 requesterBefore = h.token().balanceOf(requester);
-        bool valid = fee >= prices[uint8(l)] && deadline > block.timestamp && deadline <= block.timestamp + 1 days
-            && length == 2 && callbackGas == 0;
+        uint256 minTime = l == TrustLevel.ZK ? 120 : 60;
+        bool valid = fee >= prices[uint8(l)] && deadline >= block.timestamp + minTime
+            && deadline <= block.timestamp + 1 days && length == 2 && callbackGas == 0;
         vm.prank(requester);
         try hub.request(
             IInferenceHub.RequestParams({

@@ -78,9 +78,9 @@ contract HubHandler is CheatTest {
         models.registerModel("n", 1 << 16, _release(address(0), 3));
         vm.stopPrank();
 
-        uint32[] memory ids = new uint32[](2);
-        ids[0] = 1;
-        ids[1] = 2;
+        uint64[] memory ids = new uint64[](2);
+        ids[0] = (uint64(1) << 32) | (1 << 16);
+        ids[1] = (uint64(2) << 32) | (1 << 16);
         for (uint256 i; i < NODES; ++i) {
             address n = vm.addr(NODE_PK + i);
             nodeList.push(n);
@@ -141,6 +141,9 @@ contract HubHandler is CheatTest {
             commitWindow: uint32(600 + (seed >> 24) % 600),
             revealWindow: 600,
             callbackGasPrice: 0,
+            minVanillaTime: 60,
+            minTeeTime: 60,
+            minZkTime: 120,
             challengeBond: uint96(50e18 + (seed >> 32) % 50e18),
             timeoutSlash: uint96(10e18 + (seed >> 96) % 10e18),
             fraudSlash: uint96(100e18 + (seed >> 160) % 100e18),
@@ -263,7 +266,7 @@ contract HubHandler is CheatTest {
             version: 0,
             level: l,
             fee: prices[uint8(l)] + uint96(bound(tip, 0, 1e18)),
-            deadline: uint40(block.timestamp + bound(duration, 1, 1 days)),
+            deadline: uint40(block.timestamp + bound(duration, 100, 1 days)),
             consumer: address(0),
             callbackGasLimit: 0,
             input: _input()

@@ -1,0 +1,70 @@
+/**
+ * The releases a node answers for. A node opts into a release (model id and version) only when the
+ * release is the model it holds: the same weights commitment and model-file hash, and, for a release
+ * with a proof verifier, exactly the verifier code its own build compiles to (the adapter's code,
+ * up to the address of its Groth16 verifier, and that verifier's code). So a model owner cannot
+ * point a release at a verifier that accepts its own "proofs" and take the nodes' stake, and an
+ * upgrade with new weights is never served with old artifacts.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { Contract, ZeroAddress, type Provider } from "ethers";
+import type { Proofgrid } from "../../deploy/proofgrid.js";
+import { ProofgridError } from "../errors.js";
+import type { ModelArtifacts } from "../pipeline/prove.js";
+import { unpackVersion } from "../protocol/index.js";
+
+/** A release is not the model a node holds, or its verifier is not the code the node's build makes. */
+export class ReleaseMismatchError extends ProofgridError {
+  override name = "ReleaseMismatchError";
+}
+
+/** The newest release of `modelId` that is `artifacts`' model (weights and file), or undefined. */
+export async function findRelease(contracts: Proofgrid, modelId: number, artifacts: ModelArtifacts): Promise<number | undefined> {
+  const { models } = contracts;
+  const added = await models.queryFilter(models.filters.ReleaseAdded(modelId), contracts.startBlock);
+  for (const e of added.reverse()) {
+    if (e.args.weightsCommitment === artifacts.manifest.quantized.weightsCommitment && e.args.contentHash === artifacts.manifest.model.hash) return Number(e.args.version);
+  }
+  return undefined;
+}
+
+/** Throws ReleaseMismatchError unless release `version` of `modelId` is exactly `artifacts`' model and verifier. */
+export async function checkRelease(contracts: Proofgrid, provider: Provider, modelId: number, version: number, artifacts: ModelArtifacts): Promise<void> {
+  const where = `model #${modelId} release ${unpackVersion(version)}`;
+  const [, release] = await contracts.models.getRelease(modelId, version);
+  if (release.weightsCommitment !== artifacts.manifest.quantized.weightsCommitment) {
+    throw new ReleaseMismatchError(`${where} commits to other weights than ${artifacts.dir} (${release.weightsCommitment.slice(0, 10)}... vs ${artifacts.manifest.quantized.weightsCommitment.slice(0, 10)}...)`);
+  }
+  if (release.contentHash !== artifacts.manifest.model.hash) throw new ReleaseMismatchError(`${where} was registered from another model file than ${artifacts.dir}`);
+  if (release.verifier !== ZeroAddress) await checkVerifierCode(provider, release.verifier, artifacts, where);
+}
+
+/**
+ * The verifier at `address` must be the adapter the build compiles, byte for byte except for the
+ * address of the Groth16 verifier its constructor created, and that verifier's code must be the
+ * build's. Both are found by simulating the creation code (eth_call without a target).
+ */
+export async function checkVerifierCode(provider: Provider, address: string, artifacts: ModelArtifacts, where = address): Promise<void> {
+  const file = path.resolve(artifacts.dir, artifacts.manifest.deployable.file);
+  const deployable = JSON.parse(await readFile(file, "utf8")) as { bytecode: string; verifierBytecode?: string };
+  if (!deployable.verifierBytecode) throw new ReleaseMismatchError(`${file} predates verifier checks: run 'proofgrid model build' again`);
+  const real = (await provider.getCode(address)).toLowerCase();
+  const simulated = (await provider.call({ data: deployable.bytecode })).toLowerCase();
+  const mismatch = () => new ReleaseMismatchError(`${where}: the verifier at ${address} is not the code ${artifacts.dir} compiles to; refusing to stake on it`);
+  if (real.length !== simulated.length || real.length <= 2) throw mismatch();
+  let inner: string;
+  try {
+    inner = ((await new Contract(address, ["function groth16Verifier() view returns (address)"], provider).groth16Verifier()) as string).toLowerCase().slice(2);
+  } catch {
+    throw mismatch();
+  }
+  const at = real.indexOf(inner);
+  if (at < 0) throw mismatch();
+  const simulatedInner = simulated.slice(at, at + 40);
+  const blank = "0".repeat(40);
+  if (real.replaceAll(inner, blank) !== simulated.replaceAll(simulatedInner, blank)) throw mismatch();
+  const innerCode = (await provider.getCode(`0x${inner}`)).toLowerCase();
+  const expectedInner = (await provider.call({ data: deployable.verifierBytecode })).toLowerCase();
+  if (innerCode !== expectedInner) throw mismatch();
+}
