@@ -9,7 +9,7 @@ import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/ty
 import { deployProofgrid, TOKEN, type Proofgrid } from "../deploy/proofgrid.js";
 import { evaluate, quantizeInput } from "../src/engine/fixed.js";
 import { proveInference, releaseProver, type ModelArtifacts } from "../src/pipeline/prove.js";
-import { releaseOf } from "../src/sdk/client.js";
+import { deployVerifier, releaseOf } from "../src/sdk/client.js";
 import { hashValues, levelMask, packVersion, releaseKey, TrustLevel, voteCommitment } from "../src/protocol/index.js";
 
 /** Release 1.0 of model 1, as the node registry keys it. */
@@ -107,11 +107,10 @@ export async function disputePaths(ethers: HardhatEthers, helpers: NetworkHelper
   const [deployer, modelOwner, requester, challenger] = await ethers.getSigners();
   const out: Record<string, number> = {};
   const pg = await deployProofgrid(deployer, { attestationRoot: deployer.address, staking: { activationDelay: 0n } });
-  const factory = await ethers.getContractFactory(artifacts.manifest.adapter.contract, deployer);
-  const adapter = await (await factory.deploy()).waitForDeployment();
+  const verifier = await deployVerifier(artifacts, deployer);
   const { model } = artifacts;
   const prices: [bigint, bigint, bigint] = [TOKEN, 2n * TOKEN, 4n * TOKEN];
-  await (await pg.models.connect(modelOwner).registerModel("intents", packVersion(1, 0), releaseOf(artifacts, { verifier: await adapter.getAddress(), levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices }))).wait();
+  await (await pg.models.connect(modelOwner).registerModel("intents", packVersion(1, 0), releaseOf(artifacts, { verifier, levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices }))).wait();
   await (await pg.models.connect(modelOwner).registerModel("intents-committee", packVersion(1, 0), releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA], prices }))).wait();
   const nodes = await fundedWallets(ethers, helpers, pg, 5);
   for (const w of nodes) {

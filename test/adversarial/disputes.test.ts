@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Signer } from "ethers";
 import { attachProofgrid, describeDeployment, TOKEN, type Proofgrid } from "../../deploy/proofgrid.js";
 import { evaluate, quantizeInput } from "../../src/engine/fixed.js";
-import { releaseOf } from "../../src/sdk/client.js";
+import { deployVerifier, releaseOf } from "../../src/sdk/client.js";
 import { intentFeaturizer } from "../../src/examples/intents.js";
 import { SimulatedEnclave } from "../../src/node/enclave.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
@@ -71,10 +71,10 @@ async function committeeVotes(f: Fixture, jobId: bigint, output: bigint[], poste
 /** The demo model registered twice: #3 as built (its circuit's input range, the real verifier
  *  for ZK), #4 by a registrant who declared a wider input range than the circuit takes. */
 async function demoModels(f: Fixture, artifacts: ModelArtifacts) {
-  const factory = await ethers.getContractFactory(artifacts.manifest.adapter.contract, f.deployer);
-  const adapter = await (await factory.deploy()).waitForDeployment();
+  // Deployed from the build's own creation code, as the SDK does (nodes check the code).
+  const verifier = await deployVerifier(artifacts, f.deployer);
   const prices = [2n * TOKEN, 3n * TOKEN, 5n * TOKEN] as [bigint, bigint, bigint];
-  await f.models.connect(f.modelOwner).registerModel("support-intents", packVersion(1, 0), releaseOf(artifacts, { verifier: await adapter.getAddress(), levels: [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK], prices }));
+  await f.models.connect(f.modelOwner).registerModel("support-intents", packVersion(1, 0), releaseOf(artifacts, { verifier, levels: [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK], prices }));
   // The registrant declares a wider input range than the circuit takes.
   await f.models.connect(f.modelOwner).registerModel("support-intents-wide", packVersion(1, 0), { ...releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA, TrustLevel.TEE], prices }), inputMax: 10_000n });
 }

@@ -367,7 +367,7 @@ describe("disputes", function () {
       // short deadline): the node could not have served it, and knew.
       f = await loadFixture(oneNodeFixture);
       await f.tee.removeEnclave(f.enclave.address);
-      job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 60n });
+      job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 120n });
       await slashed(f, job.jobId);
       // Another enclave, under another measurement, is still valid: the node could have signed.
       f = await loadFixture(oneNodeFixture);
@@ -377,7 +377,7 @@ describe("disputes", function () {
       await slashed(f, job.jobId);
       // A heartbeat cut of one second that leaves the enclave fresh.
       f = await loadFixture(oneNodeFixture);
-      job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 60n });
+      job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 120n });
       await f.tee.setMaxAges(86_400, 3_599);
       await slashed(f, job.jobId);
     });

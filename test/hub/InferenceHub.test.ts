@@ -169,7 +169,7 @@ describe("InferenceHub", function () {
       const f = await loadFixture(deployFixture);
       await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA)))
         .to.be.revertedWithCustomError(f.nodes, "NodeNoneEligible")
-        .withArgs(1, TrustLevel.VANILLA);
+        .withArgs(1, V1, TrustLevel.VANILLA);
     });
 
     it("requestWithPermit escrows with a permit instead of an allowance", async function () {
@@ -286,8 +286,9 @@ describe("InferenceHub", function () {
       const sig = await teeSignature(f, f.enclave, jobId, f.node.address);
       expect(await f.hub.resultDigest(jobId, OUTPUT)).to.equal(E.TypedDataEncoder.hash(f.domain, { InferenceResult: [
         { name: "jobId", type: "uint256" }, { name: "node", type: "address" }, { name: "modelId", type: "uint32" },
-        { name: "version", type: "uint32" }, { name: "inputHash", type: "bytes32" }, { name: "outputHash", type: "bytes32" },
-      ] }, { jobId, node: f.node.address, modelId: 1, version: V1, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) }));
+        { name: "version", type: "uint32" }, { name: "weightsCommitment", type: "bytes32" }, { name: "inputHash", type: "bytes32" },
+        { name: "outputHash", type: "bytes32" },
+      ] }, { jobId, node: f.node.address, modelId: 1, version: V1, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) }));
       await expect(f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, sig))
         .to.emit(f.hub, "JobSettled")
         .withArgs(jobId, f.node.address, hashValues(OUTPUT), anyValue, anyValue, anyValue);
