@@ -106,9 +106,11 @@ interface INodeRegistry {
     ///         Only the hub.
     function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil) external returns (address);
 
-    /// @notice Draws `size` distinct nodes other than `excludeA` and `excludeB`, weighted by stake
-    ///         (sampling without replacement), and locks their stake until `lockUntil`. Returns fewer
-    ///         only when the pool has fewer other eligible nodes. Only the hub.
+    /// @notice Draws `size` distinct nodes other than `excludeA` and `excludeB`, weighted by their
+    ///         stored pool weights (sampling without replacement), and locks their stake until
+    ///         `lockUntil`. The weights are those of the seed block (the pool is held since), so a
+    ///         node jailed after it keeps its chance of a seat. Returns fewer only when the pool has
+    ///         fewer other nodes with weight. Only the hub.
     function drawCommittee(
         uint64 release,
         TrustLevel level,

@@ -21,6 +21,8 @@ interface ITEERegistry {
         uint64 lastHeartbeat;
         // [measurement]: 256
         bytes32 measurement;
+        // [admittedAtJob]: 64. The hub's next job id when the enclave was admitted.
+        uint64 admittedAtJob;
     }
 
     /// @notice Thrown when a zero address is given where one is needed.

@@ -30,13 +30,16 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     /// @notice Most out-of-date entries a request's draw skips in a held pool before it gives up.
     uint256 public constant MAX_STALE_SKIPS = 16;
 
-    /// @dev A VANILLA pool's hold while committee draws are pending: [fromBlock, until, pending] =
-    ///      [64, 40, 32] = 136. Weights cannot change once block `fromBlock` (a pending draw's seed
-    ///      block) is mined, until the draws are done or `until` passes.
+    /// @dev A VANILLA pool's hold while committee draws are pending: [fromBlock, until, pending,
+    ///      epoch] = [64, 40, 32, 32] = 168. Weights cannot change once block `fromBlock` (a pending
+    ///      draw's seed block) is mined, until the draws are done or `until` passes. A hold that
+    ///      expired is started afresh (a new epoch), so a dispute left undrawn cannot keep later
+    ///      holds alive, and its late release cannot end a newer hold.
     struct Hold {
         uint64 fromBlock;
         uint40 until;
         uint32 pending;
+        uint32 epoch;
     }
 
     struct Node {
@@ -65,8 +68,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     mapping(address node => Node) private _nodes;
     mapping(uint256 poolKey => StakeTree.Tree) private _pools;
     mapping(uint256 poolKey => Hold) private _holds;
-    /// @dev The pool a disputed job holds, plus one (zero: none).
-    mapping(uint256 jobId => uint256 poolKeyPlusOne) private _heldBy;
+    /// @dev The pool a disputed job holds, plus one, and the hold's epoch: [keyPlusOne, epoch] at
+    ///      bits [0, 128) and [128, 160) (zero: none).
+    mapping(uint256 jobId => uint256 held) private _heldBy;
 
     modifier onlyHub() {
         if (msg.sender != hub) revert NodeOnlyHub(msg.sender);
@@ -251,7 +255,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         committee = new address[](size);
         // Sampling without replacement: the excluded nodes and every member drawn so far count as
         // weight zero (in memory), so each draw yields a new eligible member whatever their share
-        // of the stake. A draw that lands on an out-of-date weight fixes it in storage and redraws.
+        // of the stake.
         uint256[] memory excluded = new uint256[](size + 2);
         uint256[] memory weights = new uint256[](size + 2);
         uint256 count;
@@ -260,14 +264,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         if (excludeB != excludeA) (count, excludedTotal) = _exclude(pool, excludeB, excluded, weights, count, excludedTotal);
         uint256 found;
         uint256 attempt;
+        // Members are drawn from the stored weights as they are: those cannot change from the seed
+        // block until the draw (the hold), so the committee is the one the seed picks from the pool
+        // as it stood at the seed block. A member jailed or slashed since keeps its seat (and may
+        // vote): skipping it would let whoever times a jail after the seed is known pick the seats.
         while (found < size && pool.total() > excludedTotal) {
             address candidate =
                 pool.drawExcluding(uint256(keccak256(abi.encode(seed, attempt++))), excluded, weights, count, excludedTotal);
-            uint256 weight = _weightOf(_nodes[candidate]);
-            if (pool.weightOf(candidate) != weight) {
-                pool.set(candidate, weight);
-                continue;
-            }
             committee[found] = candidate;
             ++found;
             (count, excludedTotal) = _exclude(pool, candidate, excluded, weights, count, excludedTotal);
@@ -310,7 +313,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     function holdPool(uint256 jobId, uint64 release, uint64 seedBlock, uint40 until) external onlyHub {
         uint256 key = _poolKey(release, TrustLevel.VANILLA);
         Hold storage h = _holds[key];
-        if (h.pending == 0) {
+        if (h.pending == 0 || block.timestamp > h.until) {
+            ++h.epoch;
+            h.pending = 0;
             h.fromBlock = seedBlock;
             h.until = until;
         } else {
@@ -318,16 +323,19 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
             if (until > h.until) h.until = until;
         }
         ++h.pending;
-        _heldBy[jobId] = key + 1;
+        // [key + 1, epoch]: the key fits 72 bits.
+        _heldBy[jobId] = (key + 1) | (uint256(h.epoch) << 128);
         emit PoolHeld(release, jobId, h.fromBlock, h.until);
     }
 
     /// @inheritdoc INodeRegistry
     function releasePool(uint256 jobId) external onlyHub {
-        uint256 keyPlusOne = _heldBy[jobId];
-        if (keyPlusOne == 0) return;
+        uint256 held = _heldBy[jobId];
+        if (held == 0) return;
         delete _heldBy[jobId];
-        --_holds[keyPlusOne - 1].pending;
+        Hold storage h = _holds[uint128(held) - 1];
+        // A hold of an earlier epoch has already ended: its count was reset.
+        if (h.epoch == uint32(held >> 128) && h.pending != 0) --h.pending;
     }
 
     /// @inheritdoc INodeRegistry

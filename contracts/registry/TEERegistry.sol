@@ -48,6 +48,8 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     mapping(address operator => uint64) private _disabledAtJob;
     /// @dev The last shortening of the heartbeat age.
     uint64 private _heartbeatCutAtJob;
+    /// @dev The last time the operator removed one of its own enclaves while it was still usable.
+    mapping(address operator => uint64) private _selfRemovedAtJob;
 
     constructor(address owner_, IAttestationVerifier verifier_, uint64 maxAttestationAge_, uint64 maxHeartbeatAge_)
         Ownable(owner_)
@@ -125,6 +127,7 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         enclave.generation = m.generation;
         enclave.lastHeartbeat = attested.issuedAt;
         enclave.measurement = attested.measurement;
+        enclave.admittedAtJob = _firstJobAfter();
         emit EnclaveAdmitted(enclaveKey, msg.sender, attested.measurement);
     }
 
@@ -134,10 +137,15 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         address operator = enclave.operator;
         if (operator == address(0)) revert TEEEnclaveUnknown(enclaveKey);
         if (msg.sender != operator && msg.sender != owner()) revert TEENotOperator(enclaveKey, msg.sender, operator);
-        // Remember what governance did to this operator, also once the record is gone.
+        // Remember what governance did to this operator, also once the record is gone; and when the
+        // operator itself gave up an enclave that was still usable (no excuse for jobs open then).
         uint64 disabledAt =
             msg.sender == operator ? _revokedAtJob[enclave.measurement][enclave.generation] : _firstJobAfter();
         if (disabledAt > _disabledAtJob[operator]) _disabledAtJob[operator] = disabledAt;
+        Measurement storage m = _measurements[enclave.measurement];
+        if (msg.sender == operator && m.generation == enclave.generation && (m.approved || m.scoped)) {
+            _selfRemovedAtJob[operator] = _firstJobAfter();
+        }
         address[] storage own = _operatorEnclaves[operator];
         uint256 count = own.length;
         for (uint256 i; i < count; ++i) {
@@ -188,20 +196,24 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
 
     /// @inheritdoc ITEERegistry
     function excusesTimeout(address operator, uint256 jobId, uint32 modelId) external view returns (bool) {
+        // The operator gave up a usable enclave itself while the job was open: no excuse.
+        if (_selfRemovedAtJob[operator] > jobId) return false;
         address[] storage own = _operatorEnclaves[operator];
         uint256 count = own.length;
-        bool approved; // an enclave under a measurement still approved for the model: it could have signed
+        bool approved; // an enclave it had before the job, still approved for the model: it could have signed
         bool revokedSince;
         for (uint256 i; i < count; ++i) {
             Enclave storage enclave = _enclaves[own[i]];
+            // Enclaves admitted after the job was requested (a recovery) do not count either way.
+            if (enclave.admittedAtJob > jobId) continue;
             if (_approvedFor(enclave, modelId)) approved = true;
             else if (_revokedAtJob[enclave.measurement][enclave.generation] > jobId) revokedSince = true;
         }
         if (!approved && (revokedSince || _disabledAtJob[operator] > jobId)) return true;
-        // A shorter heartbeat age excuses a node whose every enclave is stale now.
+        // A shorter heartbeat age excuses a node none of whose earlier enclaves is valid now.
         if (_heartbeatCutAtJob > jobId) {
             for (uint256 i; i < count; ++i) {
-                if (this.isEnclaveValid(own[i], operator, modelId)) return false;
+                if (_enclaves[own[i]].admittedAtJob <= jobId && this.isEnclaveValid(own[i], operator, modelId)) return false;
             }
             return true;
         }

@@ -68,6 +68,11 @@ interface State {
   votes?: Record<string, VoteState>;
   /** VANILLA outputs this node posted and has not seen end, by job id: to finalize, or to defend. */
   submitted?: Record<string, string[]>;
+  /** Jobs assigned to this node and not yet served, by job id (kept across restarts). */
+  pending?: Record<string, { modelId: number; version: string; level: number; input: string[] }>;
+  /** Committees this node sits on and disputes it drives, by job id. */
+  duties?: string[];
+  disputes?: string[];
 }
 
 /** Most blocks one scan reads, so that catching up after downtime stays within RPC limits. */
@@ -188,12 +193,22 @@ export class NodeRuntime {
     if (this.#state.lastBlock < 0) this.#state.lastBlock = this.options.contracts.startBlock - 1;
     for (const jobId of Object.keys(this.#state.votes ?? {})) this.#duties.add(BigInt(jobId));
     for (const [jobId, output] of Object.entries(this.#state.submitted ?? {})) this.#submitted.set(BigInt(jobId), output.map(BigInt));
+    for (const [jobId, job] of Object.entries(this.#state.pending ?? {})) {
+      this.#pending.set(BigInt(jobId), { modelId: job.modelId, version: BigInt(job.version), level: job.level as TrustLevel, input: job.input.map(BigInt) });
+    }
+    for (const jobId of this.#state.duties ?? []) this.#duties.add(BigInt(jobId));
+    for (const jobId of this.#state.disputes ?? []) this.#disputes.add(BigInt(jobId));
   }
 
   private async saveState(): Promise<void> {
     const file = this.options.stateFile;
     if (!file) return;
     this.#state.submitted = Object.fromEntries([...this.#submitted].map(([jobId, output]) => [jobId.toString(), output.map(String)]));
+    this.#state.pending = Object.fromEntries(
+      [...this.#pending].map(([jobId, job]) => [jobId.toString(), { modelId: job.modelId, version: job.version.toString(), level: job.level, input: job.input.map(String) }]),
+    );
+    this.#state.duties = [...this.#duties].map(String);
+    this.#state.disputes = [...this.#disputes].map(String);
     this.#state.handled = this.#state.handled.slice(-SLOTS * 16);
     await writeFile(`${file}.tmp`, JSON.stringify(this.#state));
     await rename(`${file}.tmp`, file);
@@ -209,6 +224,7 @@ export class NodeRuntime {
 
   private async pollOnce(): Promise<void> {
     if (this.#state.lastBlock < 0) await this.loadState();
+    if (this.#releases.size === 0) await this.resolveReleases();
     // A failed scan throws before the cursor moves, so no event is skipped; everything after it is
     // isolated step by step: one failing job never stops the others, nor the node's upkeep.
     await this.scan();
@@ -246,7 +262,12 @@ export class NodeRuntime {
         this.#disputes.add(e.args.jobId);
       }
     }
-    for (const e of opened) if (this.#submitted.has(e.args.jobId)) this.#disputes.add(e.args.jobId);
+    // Every dispute in a pool this node serves is driven by it (drawn as soon as its seed block is
+    // mined, resolved once due), so no dispute holds the pool longer than it must.
+    for (const e of opened) {
+      const job = await hub.getJob(e.args.jobId);
+      if (this.#submitted.has(e.args.jobId) || this.#releases.has(releaseKey(job.modelId, job.version))) this.#disputes.add(e.args.jobId);
+    }
     for (const e of penalized) this.log(`slashed ${formatUnits(e.args.slashed)} and jailed (job ${e.args.jobId}, ${PENALTIES[Number(e.args.reason)]})`);
     this.#state.lastBlock = latest;
     await this.saveState();
@@ -363,7 +384,10 @@ export class NodeRuntime {
     const step = await driveDispute(this.options.contracts, this.options.signer, jobId);
     if (step === "resolved") this.log(`job ${jobId}: dispute resolved`);
     if (step === "drawn") this.log(`job ${jobId}: committee drawn`);
-    if (step === "gone" || step === "resolved") this.#disputes.delete(jobId);
+    if (step === "gone" || step === "resolved") {
+      this.#disputes.delete(jobId);
+      await this.saveState();
+    }
   }
 
   /** Finalizes this node's undisputed VANILLA results once their window has passed. */

@@ -455,6 +455,82 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await expectNothingLost(f);
   });
 
+  it("jailing honest nodes after the seed is known does not move the committee: it is drawn from the pool as it stood at the seed block", async function () {
+    const f = await loadFixture(fiveNodeFixture);
+    // Jobs the attacker left to time out on every node, claimable at will (a real outage would do).
+    await mine(1); // read the clock from a fresh block
+    const stale: bigint[] = [];
+    for (let i = 0; i < 6; i++) stale.push((await requestJob(f, TrustLevel.VANILLA, { modelId: 2, deadline: BigInt(await time.latest()) + 120n })).jobId);
+    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(signerOf(f, node)).submitResult(jobId, OUTPUT);
+    await time.increase(121);
+    await f.court.connect(f.challenger).challenge(jobId);
+    await mine(2);
+    const snapshot = await networkHelpers.takeSnapshot();
+    await f.court.draw(jobId);
+    const fair = [...(await f.court.getDispute(jobId))[1]];
+    await snapshot.restore();
+    for (const id of stale) await f.hub.claimTimeout(id); // jails every node those jobs drew
+    await f.court.draw(jobId);
+    expect([...(await f.court.getDispute(jobId))[1]]).to.deep.equal(fair);
+    await expectNothingLost(f);
+  });
+
+  it("a dispute left undrawn cannot keep later holds alive: once drawn, a new dispute's pool is free again", async function () {
+    const f = await loadFixture(fiveNodeFixture);
+    const first = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(signerOf(f, first.node)).submitResult(first.jobId, OUTPUT);
+    await f.court.connect(f.challenger).challenge(first.jobId); // never drawn, never resolved
+    await time.increase(3_601);
+    const second = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(signerOf(f, second.node)).submitResult(second.jobId, OUTPUT);
+    await f.court.connect(f.challenger).challenge(second.jobId);
+    await mine(2);
+    await f.court.draw(second.jobId);
+    expect(await f.nodes.isHeld(releaseKey(2, V1))).to.equal(false);
+    // The leftover resolves undecided; its late release cannot end anything.
+    await f.court.resolve(first.jobId, OUTPUT);
+    await expectNothingLost(f);
+  });
+
+  it("a TEE excuse is decided by what the node had when the job was requested: a later recovery keeps it, giving up its own usable enclave loses it", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const { jobId } = await requestJob(f, TrustLevel.TEE);
+    await f.tee.revokeMeasurement(MEASUREMENT);
+    await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
+    const { admitEnclave } = await import("../fixture.js");
+    await admitEnclave(f, f.node, E.id("new-measurement")); // the node recovers after the deadline
+    await expect(f.hub.claimTimeout(jobId)).to.emit(f.hub, "JobRefunded").withArgs(jobId, f.requester.address, PRICES[1], RefundReason.TimeoutExcused);
+
+    const g = await loadFixture(oneNodeFixture);
+    const spare = await admitEnclave(g, g.node, E.id("spare-measurement"));
+    const late = await requestJob(g, TrustLevel.TEE);
+    await g.tee.removeEnclave(g.enclave.address); // governance
+    await g.tee.connect(g.node).removeEnclave(spare.address); // the node gives up its usable spare itself
+    await time.increaseTo((await g.hub.getJob(late.jobId)).deadline + 1n);
+    await expect(g.hub.claimTimeout(late.jobId)).to.emit(g.hub, "NodePenalized");
+  });
+
+  it("a restarted runtime still serves the jobs it had queued but not served", async function () {
+    const f = await loadFixture(deployFixture);
+    await demoModels(f, artifacts);
+    const { mkdtemp } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), "pg-state-")), "node.json");
+    const make = async (behaviour: "honest" | "lazy" = "honest") => new NodeRuntime({ signer: f.nodeSigners[0], contracts: await as(f, f.nodeSigners[0]), models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], stateFile, log: () => {}, behaviour });
+    const first = await make();
+    await first.join(1_000n * TOKEN);
+    await time.increase(Number(await f.nodes.activationDelay()));
+    await first.activate();
+    const { jobId } = await request(f, 3, TrustLevel.VANILLA, features("reset my password"));
+    // The first process queues the job, then dies before serving it (its submission failed).
+    await (first as unknown as { scan(): Promise<void> }).scan();
+    const second = await make();
+    await second.poll();
+    expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Submitted);
+    await expectNothingLost(f);
+  });
+
   it("a committee member cannot copy a vote, nor vote without committing, nor reveal for another member", async function () {
     const f = await loadFixture(fiveNodeFixture);
     const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });

@@ -367,6 +367,7 @@ describe("disputes", function () {
       // short deadline): the node could not have served it, and knew.
       f = await loadFixture(oneNodeFixture);
       await f.tee.removeEnclave(f.enclave.address);
+      await mine(1); // after a fixture reload the clock may have moved on: read it from a fresh block
       job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 120n });
       await slashed(f, job.jobId);
       // Another enclave, under another measurement, is still valid: the node could have signed.
@@ -377,6 +378,7 @@ describe("disputes", function () {
       await slashed(f, job.jobId);
       // A heartbeat cut of one second that leaves the enclave fresh.
       f = await loadFixture(oneNodeFixture);
+      await mine(1); // after a fixture reload the clock may have moved on: read it from a fresh block
       job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 120n });
       await f.tee.setMaxAges(86_400, 3_599);
       await slashed(f, job.jobId);
