@@ -100,7 +100,6 @@ async function measure(): Promise<Record<string, number>> {
       if (i === 0) record("committee.revealVoteSeat0", g);
     }
     record("committee.resolveNodeRight", await gas(f.court.connect(f.stranger).resolve(job.jobId, OUTPUT)));
-    for (const m of members) await f.hub.connect(m).withdraw();
 
     if (round === 0) {
       // The node was jailed: wait out the jail, unjail, and refresh its enclave's heartbeat.
