@@ -82,7 +82,7 @@ const row = (request: string, r: InferenceResult): Row => ({
   level: r.trust,
   node: nodeName.get(r.node) ?? r.node.slice(0, 10),
   intent: r.label ?? String(r.values),
-  verification: `${r.verification.method}: ok`,
+  verification: r.verification.checked ? `${r.verification.method}: ok` : "unchecked (no local artifacts)",
   outcome: "settled",
   latency: `${(r.latencyMs / 1000).toFixed(2)} s`,
   gas: Object.entries(r.gas)

@@ -60,6 +60,7 @@ function printResult(r: InferenceResult, json: boolean) {
         label: r.label ?? null,
         settled: r.settled,
         verification: r.verification.method,
+        checked: r.verification.checked,
         verificationDetail: r.verification.detail,
         node: r.node,
         modelId: r.modelId,
@@ -73,7 +74,7 @@ function printResult(r: InferenceResult, json: boolean) {
   }
   console.log(`job ${r.jobId} (${r.trust}) settled by node ${r.node} in ${r.latencyMs} ms`);
   console.log(`  output: [${r.values.join(", ")}]${r.label ? ` -> ${r.label}` : ""}`);
-  console.log(`  checked: ${r.verification.method}: ${r.verification.detail}`);
+  console.log(r.verification.checked ? `  checked: ${r.verification.method}: ${r.verification.detail}` : `  NOT CHECKED by this client: ${r.verification.detail}`);
   console.log(`  gas: ${Object.entries(r.gas).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`  fee: paid ${r.fee.paid}, node ${r.fee.node}, model owner ${r.fee.owner}, protocol ${r.fee.protocol}`);
 }

@@ -10,15 +10,15 @@
  * for VANILLA) and returns a typed result; a refunded job throws JobRefundedError, a contract
  * revert a ContractRevertError naming the custom error.
  */
-import { AbiCoder, ContractFactory, MaxUint256, verifyTypedData, ZeroAddress, type Signer } from "ethers";
+import { AbiCoder, ContractFactory, formatUnits, MaxUint256, verifyTypedData, ZeroAddress, type Signer } from "ethers";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { attachProofgrid, type DeploymentFile, type Proofgrid } from "../../deploy/proofgrid.js";
-import { InferenceInputError } from "../errors.js";
+import { InferenceInputError, ProofgridError } from "../errors.js";
 import { evaluate, quantizeInput, toReal, checkInput, encodingMax } from "../engine/fixed.js";
 import { publicSignalsOf, type ModelArtifacts } from "../pipeline/prove.js";
-import { hashValues, hubDomain, JobStatus, levelMask, packVersion, REFUND_REASONS, releaseKey, RESULT_TYPES, TRUST_NAMES, TrustLevel } from "../protocol/index.js";
+import { hashValues, hubDomain, JobStatus, levelMask, packVersion, REFUND_REASONS, releaseKey, RESULT_TYPES, TRUST_NAMES, TrustLevel, unpackVersion } from "../protocol/index.js";
 import { JobRefundedError, JobTimeoutError, typed, VerificationError } from "./errors.js";
 
 export type TrustName = "vanilla" | "tee" | "zk";
@@ -44,6 +44,11 @@ export interface InferOptions {
   version?: number;
   /** Added to the model's price. */
   tip?: bigint;
+  /**
+   * The most this request may cost (price + callback gas + tip), in token units: a higher fee is
+   * refused before anything is sent (FeeLimitError). Only the fee is ever approved, never more.
+   */
+  maxFee?: bigint;
   /** Seconds until the node's deadline (default 600). */
   deadlineSeconds?: number;
   /** A contract implementing IInferenceConsumer, called with the output on settlement. */
@@ -58,8 +63,12 @@ export interface InferOptions {
 }
 
 export interface Verification {
+  /** What was checked: "none" when nothing could be (no artifacts of the job's release). */
   method: "groth16" | "enclave-signature" | "re-execution" | "none";
+  /** True only when something was checked and it held; false when unchecked or when it failed. */
   ok: boolean;
+  /** Whether the client checked anything at all. */
+  checked: boolean;
   detail: string;
 }
 
@@ -142,6 +151,11 @@ export async function deployVerifier(artifacts: ModelArtifacts, signer: Signer):
   return contract.getAddress();
 }
 
+/** A request would cost more than the caller's maxFee. */
+export class FeeLimitError extends ProofgridError {
+  override name = "FeeLimitError";
+}
+
 export class ProofgridClient {
   readonly contracts: Proofgrid;
   readonly #models = new Map<number, ModelArtifacts>();
@@ -206,7 +220,7 @@ export class ProofgridClient {
   async joinAsNode(stake: bigint, releases: { modelId: number; version: number }[], levels: TrustLevel[]): Promise<void> {
     const { nodes, token } = this.contracts;
     const me = await this.signer.getAddress();
-    if ((await token.allowance(me, await nodes.getAddress())) < stake) await (await token.approve(await nodes.getAddress(), MaxUint256)).wait();
+    if ((await token.allowance(me, await nodes.getAddress())) < stake) await (await token.approve(await nodes.getAddress(), stake)).wait();
     const keys = releases.map((r) => releaseKey(r.modelId, r.version));
     await typed("join", async () => (await nodes.join(stake, keys, levelMask(...levels))).wait());
   }
@@ -273,10 +287,15 @@ export class ProofgridClient {
     const callbackGas = BigInt(options.callbackGasLimit ?? 0);
     const callbackPrice = callbackGas === 0n ? 0n : (await hub.parameters()).callbackGasPrice;
     const fee = release.prices[level] + callbackGas * callbackPrice + (options.tip ?? 0n);
+    if (options.maxFee !== undefined && fee > options.maxFee) {
+      throw new FeeLimitError(`model #${modelId} release ${unpackVersion(version)} costs ${formatUnits(fee)} at ${TRUST_NAMES[level]}, above the maxFee of ${formatUnits(options.maxFee)}`);
+    }
     const txs: Record<string, string> = {};
     const gas: Record<string, bigint> = {};
-    if ((await token.allowance(me, await hub.getAddress())) < fee) {
-      const r = (await (await token.approve(await hub.getAddress(), MaxUint256)).wait())!;
+    const allowance = await token.allowance(me, await hub.getAddress());
+    if (allowance < fee) {
+      // Exactly the fee: an allowance is never left for a later request to spend.
+      const r = (await (await token.approve(await hub.getAddress(), fee)).wait())!;
       txs.approve = r.hash;
       gas.approve = r.gasUsed;
     }
@@ -294,7 +313,11 @@ export class ProofgridClient {
           input: fixed,
         })
       ).wait())!,
-    );
+    ).catch(async (error: unknown) => {
+      // A refused request leaves no approval behind.
+      if (txs.approve) await (await token.approve(await hub.getAddress(), allowance)).wait().catch(() => undefined);
+      throw error;
+    });
     txs.request = receipt.hash;
     gas.request = receipt.gasUsed;
     const requested = receipt.logs.map((l) => hub.interface.parseLog(l)).find((l) => l?.name === "JobRequested")!;
@@ -329,7 +352,11 @@ export class ProofgridClient {
     const modelId = Number(requested.args.modelId);
     const version = requested.args.version;
     const fixed = [...requested.args.input];
-    const artifacts = (await this.resolveModel(modelId)).artifacts;
+    // Artifacts count only when they are the job's own release (same weights): another release's
+    // would call a right result wrong, or check nothing while claiming to.
+    const known = (await this.resolveModel(modelId)).artifacts;
+    const [, jobRelease] = await this.contracts.models.getRelease(modelId, requested.args.version);
+    const artifacts = known && known.manifest.quantized.weightsCommitment === jobRelease.weightsCommitment ? known : undefined;
     const fee: bigint = requested.args.fee;
 
     // Wait for the job to end; on a local network, move time where waiting would only be slow.
@@ -392,7 +419,7 @@ export class ProofgridClient {
     txs.submit = submitReceipt.hash;
     gas.submit = submitReceipt.gasUsed;
     const verification = await this.verify(jobId, level, node, modelId, version, fixed, output, submitted.transactionHash, artifacts);
-    if (!verification.ok) throw new VerificationError(`job ${jobId}: ${verification.detail}`);
+    if (verification.checked && !verification.ok) throw new VerificationError(`job ${jobId}: ${verification.detail}`);
 
     const classes = artifacts?.model.layers.at(-1)?.type === "argmax";
     const values = output.map((v) => (classes || !artifacts ? Number(v) : toReal(artifacts.model, v)));
@@ -434,7 +461,7 @@ export class ProofgridClient {
     const { chainId } = await provider.getNetwork();
     const hubAddress = await hub.getAddress();
     if (level === TrustLevel.ZK) {
-      if (!artifacts) return { method: "none", ok: true, detail: "settled by the hub's verifier; no local artifacts to re-check the proof" };
+      if (!artifacts) return { method: "none", ok: false, checked: false, detail: "unchecked by this client: settled by the hub's verifier, no local artifacts of this release to re-check the proof" };
       const [a, b, c] = AbiCoder.defaultAbiCoder().decode(["uint256[2]", "uint256[2][2]", "uint256[2]"], call!.args.proof as string);
       const proof: snarkjs.Groth16Proof = {
         pi_a: [a[0].toString(), a[1].toString(), "1"],
@@ -449,7 +476,7 @@ export class ProofgridClient {
       };
       const signals = publicSignalsOf(artifacts, input, output, { chainId, hub: hubAddress, jobId, prover: node });
       const ok = await snarkjs.groth16.verify(artifacts.vkey, signals.map(String), proof);
-      return { method: "groth16", ok, detail: ok ? `Groth16 proof checked with snarkjs (${signals.length} public signals)` : "the Groth16 proof does not verify" };
+      return { method: "groth16", ok, checked: true, detail: ok ? `Groth16 proof checked with snarkjs (${signals.length} public signals)` : "the Groth16 proof does not verify" };
     }
     if (level === TrustLevel.TEE) {
       // The release's weights, as the hub filled them; the enclave's validity at the settling block.
@@ -465,12 +492,18 @@ export class ProofgridClient {
       }, call!.args.signature as string);
       const receipt = await provider.getTransactionReceipt(txHash);
       const valid = await tee.isEnclaveValid(enclave, node, modelId, { blockTag: receipt!.blockNumber });
-      return { method: "enclave-signature", ok: valid, detail: valid ? `signed by enclave ${enclave}, attested for node ${node}` : `signer ${enclave} is not a valid enclave of ${node}` };
+      if (!valid) return { method: "enclave-signature", ok: false, checked: true, detail: `signer ${enclave} was not a valid enclave of ${node} for model #${modelId} when the job settled` };
+      // Where the client has the release's artifacts, it also re-executes what the enclave signed.
+      if (artifacts) {
+        const mine = evaluate(artifacts.model, input).output;
+        if (hashValues(mine) !== hashValues(output)) return { method: "enclave-signature", ok: false, checked: true, detail: `signed by enclave ${enclave}, but re-execution gives [${mine.join(", ")}]` };
+      }
+      return { method: "enclave-signature", ok: true, checked: true, detail: `signed by enclave ${enclave}, attested for node ${node} when the job settled${artifacts ? "; re-executed locally: equal" : ""}` };
     }
-    if (!artifacts) return { method: "none", ok: true, detail: "optimistic: unchallenged through the window; no local model to re-execute" };
+    if (!artifacts) return { method: "none", ok: false, checked: false, detail: "unchecked: optimistic and unchallenged through the window; no local artifacts of this release to re-execute" };
     const mine = evaluate(artifacts.model, input).output;
     const ok = hashValues(mine) === hashValues(output);
-    return { method: "re-execution", ok, detail: ok ? "optimistic, unchallenged; re-executed locally: equal" : `re-execution gives [${mine.join(", ")}]` };
+    return { method: "re-execution", ok, checked: true, detail: ok ? "optimistic, unchallenged; re-executed locally: equal" : `re-execution gives [${mine.join(", ")}]` };
   }
 }
 

@@ -105,4 +105,35 @@ describe("sdk: client.infer on the in-process network", function () {
     expect(s.trust).to.equal("zk");
     expect(s.output).to.have.length(1);
   });
+
+  it("maxFee: a fee above the caller's limit is refused before anything is sent, and only the fee is ever approved", async () => {
+    const { FeeLimitError } = await import("../../src/sdk/index.js");
+    const before = await net.contracts.hub.jobCount();
+    await assert.rejects(net.client.infer("support-intents", featurize("refund my order"), { trust: "tee", maxFee: 1n }), FeeLimitError);
+    expect(await net.contracts.hub.jobCount()).to.equal(before);
+    const r = await net.client.infer("support-intents", featurize("refund my order"), { trust: "tee", maxFee: 2n * 10n ** 18n });
+    expect(r.fee.paid).to.equal(2n * 10n ** 18n);
+    const me = await net.client.signer.getAddress();
+    expect(await net.contracts.token.allowance(me, await net.contracts.hub.getAddress())).to.equal(0n);
+  });
+
+  it("nothing checked is its own state: a client without the release's artifacts gets ok false and checked false, not a false 'ok'", async () => {
+    const { ProofgridClient } = await import("../../src/sdk/index.js");
+    const s = await ethers.getSigners();
+    const bare = await ProofgridClient.connect({ signer: s[1], deployment: net.deployment, advanceTime: true, pollMs: 100 });
+    const r = await bare.infer(1, featurize("reset my password"), { trust: "vanilla", challengeGraceMs: 0 });
+    expect(r.verification).to.include({ method: "none", ok: false, checked: false });
+    expect(r.verification.detail).to.match(/unchecked/);
+  });
+
+  it("a TEE result is checked against the enclave's state at the settling block: a later removal does not fail it", async () => {
+    const r = await net.client.infer("support-intents", featurize("where is my parcel"), { trust: "tee" });
+    expect(r.verification).to.include({ method: "enclave-signature", ok: true, checked: true });
+    expect(r.verification.detail).to.match(/re-executed locally: equal/);
+    // Governance removes the enclave afterwards (last test: the TEE node cannot serve again).
+    const enclaveKey = (await net.contracts.tee.queryFilter(net.contracts.tee.filters.EnclaveAdmitted(undefined, r.node))).at(-1)!.args.enclaveKey;
+    await (await net.contracts.tee.removeEnclave(enclaveKey)).wait();
+    const again = await net.client.waitFor(r.jobId);
+    expect(again.verification).to.include({ method: "enclave-signature", ok: true });
+  });
 });
