@@ -79,6 +79,18 @@ async function demoModels(f: Fixture, artifacts: ModelArtifacts) {
   await f.models.connect(f.modelOwner).registerModel("support-intents-wide", packVersion(1, 0), { ...releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA, TrustLevel.TEE], prices }), inputMax: 10_000n });
 }
 
+/** The demo models, and a maker of node runtimes (model #3, VANILLA) that share one state file: a process and its restart. */
+async function restartable(artifacts: ModelArtifacts) {
+  const f = await loadFixture(deployFixture);
+  await demoModels(f, artifacts);
+  const { mkdtemp } = await import("node:fs/promises");
+  const os = await import("node:os");
+  const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), "pg-state-")), "node.json");
+  const contracts = await as(f, f.nodeSigners[0]);
+  const make = async () => new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], stateFile, log: () => {} });
+  return { f, make };
+}
+
 async function request(f: Fixture, modelId: number, level: TrustLevel, input: bigint[]) {
   const { jobId, node } = await requestJob(f, level, { modelId, input, fee: 5n * TOKEN });
   return { jobId, node };
@@ -435,12 +447,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
   });
 
   it("a restarted runtime still finalizes the VANILLA results it posted before the restart", async function () {
-    const f = await loadFixture(deployFixture);
-    await demoModels(f, artifacts);
-    const { mkdtemp } = await import("node:fs/promises");
-    const os = await import("node:os");
-    const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), "pg-state-")), "node.json");
-    const make = async () => new NodeRuntime({ signer: f.nodeSigners[0], contracts: await as(f, f.nodeSigners[0]), models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], stateFile, log: () => {} });
+    const { f, make } = await restartable(artifacts);
     const first = await make();
     await first.join(1_000n * TOKEN);
     await time.increase(Number(await f.nodes.activationDelay()));
@@ -512,12 +519,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
   });
 
   it("a restarted runtime still serves the jobs it had queued but not served", async function () {
-    const f = await loadFixture(deployFixture);
-    await demoModels(f, artifacts);
-    const { mkdtemp } = await import("node:fs/promises");
-    const os = await import("node:os");
-    const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), "pg-state-")), "node.json");
-    const make = async (behaviour: "honest" | "lazy" = "honest") => new NodeRuntime({ signer: f.nodeSigners[0], contracts: await as(f, f.nodeSigners[0]), models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], stateFile, log: () => {}, behaviour });
+    const { f, make } = await restartable(artifacts);
     const first = await make();
     await first.join(1_000n * TOKEN);
     await time.increase(Number(await f.nodes.activationDelay()));
