@@ -36,7 +36,7 @@ export async function throughput(features: number[], jobsPerLevel = 8): Promise<
       const r = await runCli(args, env);
       if (r.code !== 0) throw new Error(`proofgrid ${args[0]} failed: ${r.stderr}`);
     }
-    const common = ["node", "start", "--model", build, "--network", "localhost", "--deployments", deployments, "--advance-time"];
+    const common = ["node", "start", "--model", build, "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", deployments, "--advance-time"];
     for (const [trust, account] of [
       ["zk", "3"],
       ["tee", "4"],

@@ -6,14 +6,14 @@ import { Wallet, type Signer } from "ethers";
 import type { DeploymentFile } from "../../deploy/proofgrid.js";
 import { TOKEN } from "../../deploy/proofgrid.js";
 import { SimulatedEnclave } from "../node/enclave.js";
-import { ENCLAVE_MEASUREMENT, findModelByWeights, launchLocalNetwork } from "../node/local.js";
+import { ENCLAVE_MEASUREMENT, launchLocalNetwork } from "../node/local.js";
 import { NodeRuntime, type Behaviour } from "../node/runtime.js";
 import { Watcher } from "../node/watcher.js";
 import { buildModel } from "../pipeline/build.js";
 import { loadModel } from "../pipeline/load.js";
 import { consoleProgress, silentProgress } from "../pipeline/progress.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../pipeline/prove.js";
-import { TrustLevel } from "../protocol/index.js";
+import { packVersion, TrustLevel } from "../protocol/index.js";
 import { ProofgridClient, type InferenceResult } from "../sdk/client.js";
 import { CliError, connect, parseTrust, readDeployment, readInputFile, requireDeployment, signerAt, toJson, writeDeployment, type Connection } from "./context.js";
 
@@ -233,7 +233,7 @@ export async function infer(argv: string[]): Promise<number> {
   });
 }
 
-export const NODE_USAGE = `usage: proofgrid node start --trust <levels> --model <build dir> [--network <name>] [options]
+export const NODE_USAGE = `usage: proofgrid node start --trust <levels> --model <build dir> --model-id <id> --release <major.minor> [--network <name>] [options]
 
 Runs a node until interrupted: joins and stakes (once), admits a simulated enclave for TEE, waits
 for activation, then watches the hub for its jobs, runs the model, proves (zk) / signs in the
@@ -243,7 +243,11 @@ position). Logs one line per action on stderr.
 
 options:
   --trust <levels>      comma-separated: vanilla,tee,zk
-  --model <dir>         a model's build directory (repeatable); its registry id is found by weights
+  --model <dir>         a model's build directory (repeatable)
+  --model-id <id>       the registry id of that model (one per --model, in the same order)
+  --release <m.n>       the release to serve (one per --model): the node checks that its weights,
+                        model file and verifier code are the build's before it stakes, and prints
+                        the model's owner
   --network <name>      default localhost
   --account <index>     the operator's account (default 3)
   --behaviour <b>       honest (default), lazy (misses deadlines) or lying (wrong VANILLA outputs)
@@ -260,6 +264,8 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   const { values } = parse(rest, {
     trust: { type: "string" },
     model: { type: "string", multiple: true },
+    "model-id": { type: "string", multiple: true },
+    release: { type: "string", multiple: true },
     network: { type: "string", default: "localhost" },
     account: { type: "string", default: "3" },
     behaviour: { type: "string", default: "honest" },
@@ -276,6 +282,18 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   if (!["honest", "lazy", "lying"].includes(behaviour)) throw new CliError(`--behaviour ${behaviour} is not one of honest, lazy, lying`);
   const dirs = (values.model as string[] | undefined) ?? [];
   if (dirs.length === 0) throw new CliError("--model <build dir> is required");
+  const ids = (values["model-id"] as string[] | undefined) ?? [];
+  const releases = (values.release as string[] | undefined) ?? [];
+  if (ids.length !== dirs.length || releases.length !== dirs.length) {
+    throw new CliError(`each --model needs its --model-id and --release (got ${dirs.length} --model, ${ids.length} --model-id, ${releases.length} --release): a node stakes only on releases it names`);
+  }
+  const served = dirs.map((dir, i) => {
+    const id = Number(ids[i]);
+    const match = /^(\d+)\.(\d+)$/.exec(releases[i]);
+    if (!Number.isInteger(id) || id < 1) throw new CliError(`--model-id ${ids[i]} is not a model id (a whole number from 1)`);
+    if (!match) throw new CliError(`--release ${releases[i]} is not a release (major.minor, like 1.0)`);
+    return { dir, id, version: packVersion(Number(match[1]), Number(match[2])) };
+  });
   const stake = BigInt(values.stake as string) * TOKEN;
 
   const conn = await connect(values.network as string);
@@ -284,11 +302,10 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   const { attachProofgrid } = await import("../../deploy/proofgrid.js");
   const contracts = attachProofgrid(deployment, signer);
   const models = new Map<number, ModelArtifacts>();
-  for (const dir of dirs) {
-    const artifacts = await loadArtifacts(dir);
-    const id = await findModelByWeights(contracts, artifacts.manifest.quantized.weightsCommitment);
-    if (id === undefined) throw new CliError(`model ${artifacts.model.name} (${dir}) is not registered on chain ${conn.chainId}: run 'proofgrid model register ${dir}'`);
-    models.set(id, artifacts);
+  const versions = new Map<number, number>();
+  for (const { dir, id, version } of served) {
+    models.set(id, await loadArtifacts(dir));
+    versions.set(id, version);
   }
   const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
   const name = `node-${(await signer.getAddress()).slice(2, 8)}`;
@@ -301,6 +318,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     signer,
     contracts,
     models,
+    versions,
     levels,
     behaviour,
     enclave: levels.includes(TrustLevel.TEE) ? new SimulatedEnclave(ENCLAVE_MEASUREMENT) : undefined,

@@ -187,12 +187,9 @@ export class ProofgridClient {
     const { models } = this.contracts;
     let modelId: number | undefined = typeof model === "number" ? model : /^\d+$/.test(model) ? Number(model) : undefined;
     if (modelId === undefined) {
-      const count = Number(await models.modelCount());
-      for (let id = count; id >= 1 && modelId === undefined; id--) {
-        const [, name] = await models.getModel(id);
-        if (name === model) modelId = id;
-      }
-      if (modelId === undefined) throw new InferenceInputError(`no model named ${model} in the registry`);
+      // A name belongs to its first registrant (the registry refuses it to anyone else).
+      modelId = Number(await models.modelIdOf(model as string));
+      if (modelId === 0) throw new InferenceInputError(`no model named ${model} in the registry`);
     }
     if (!this.#models.has(modelId) && this.#pending.length > 0) {
       const [, release] = await typed(`getRelease(${modelId})`, () => models.getRelease(modelId!, 0));

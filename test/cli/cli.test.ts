@@ -59,6 +59,9 @@ describe("cli: proofgrid", function () {
     expectOneLineError(await cli(["run", "models/nothing", "--input", example, "--trust", "zk"]), /model file models\/nothing does not exist/);
     expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "gold"]), /--trust gold is not one of vanilla, tee, zk/);
     expectOneLineError(await cli(["launch"]), /unknown command 'launch'/);
+    // A node names the exact release it stakes on.
+    expectOneLineError(await cli(["node", "start", "--trust", "zk", "--model", demo]), /each --model needs its --model-id and --release/);
+    expectOneLineError(await cli(["node", "start", "--trust", "zk", "--model", demo, "--model-id", "1", "--release", "v1"]), /--release v1 is not a release \(major.minor/);
   });
 
   it("names an input of the wrong length before any long step", async () => {

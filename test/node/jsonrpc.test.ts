@@ -42,7 +42,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     expect(registered.code, registered.stderr).to.equal(0);
     expect(JSON.parse(registered.stdout).modelId).to.equal(1);
 
-    const common = ["node", "start", "--model", "build/support-intents", "--network", "localhost", "--deployments", deployments, "--advance-time"];
+    const common = ["node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", deployments, "--advance-time"];
     nodeA = start(process.execPath, [CLI, ...common, "--trust", "zk,tee", "--account", "3", "--state", path.join(dir, "a.json")], env);
     await nodeA.waitFor(/serving model #1/);
     // Node B reaches the chain through a proxy that the outage test switches off.
@@ -101,7 +101,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
   it("restarts a node process on its state file without submitting anything twice", async () => {
     await stop(nodeA);
     const before = nodeA!.output();
-    nodeA = start(process.execPath, [CLI, "node", "start", "--model", "build/support-intents", "--network", "localhost", "--deployments", path.join(dir, "deployments"), "--trust", "zk,tee", "--account", "3", "--state", path.join(dir, "a.json")], env);
+    nodeA = start(process.execPath, [CLI, "node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", path.join(dir, "deployments"), "--trust", "zk,tee", "--account", "3", "--state", path.join(dir, "a.json")], env);
     await nodeA.waitFor(/serving model #1/);
     const r = await client.infer("support-intents", features("reset my password login locked"), { trust: "zk", timeoutMs: 60_000 });
     expect(r.label).to.equal("account");

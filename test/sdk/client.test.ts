@@ -10,7 +10,8 @@ import path from "node:path";
 import { launchLocalNetwork, type LocalNetwork } from "../../src/node/local.js";
 import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
-import { TrustLevel } from "../../src/protocol/index.js";
+import { packVersion, TrustLevel } from "../../src/protocol/index.js";
+import { ethers as E } from "ethers";
 import { ContractRevertError, InferenceInputError, JobRefundedError } from "../../src/sdk/index.js";
 import { ethers } from "../fixture.js";
 import { intentFeaturizer } from "../../src/examples/intents.js";
@@ -126,8 +127,23 @@ describe("sdk: client.infer on the in-process network", function () {
     expect(r.verification.detail).to.match(/unchecked/);
   });
 
+  it("pinning release 1.0 keeps its checks after 1.1 (other weights) is published: the job's own release decides which artifacts check it", async () => {
+    const { models } = net.contracts;
+    const [, r10] = await models.getRelease(1, 0);
+    const s = await ethers.getSigners();
+    const r11 = {
+      contentHash: r10.contentHash, weightsCommitment: E.id("retrained weights"), verifier: E.ZeroAddress, inputSize: r10.inputSize,
+      outputSize: r10.outputSize, scaleBits: r10.scaleBits, levels: 1, royaltyBps: r10.royaltyBps, deprecated: false,
+      prices: [r10.prices[0], r10.prices[1], r10.prices[2]] as [bigint, bigint, bigint], inputMin: r10.inputMin, inputMax: r10.inputMax,
+    };
+    await (await models.connect(s[0]).addRelease(1, packVersion(1, 1), r11)).wait();
+    const r = await net.client.infer(1, featurize("reset my password"), { trust: "vanilla", version: packVersion(1, 0), challengeGraceMs: 0 });
+    expect(r.version).to.equal(packVersion(1, 0));
+    expect(r.verification).to.include({ method: "re-execution", ok: true, checked: true });
+  });
+
   it("a TEE result is checked against the enclave's state at the settling block: a later removal does not fail it", async () => {
-    const r = await net.client.infer("support-intents", featurize("where is my parcel"), { trust: "tee" });
+    const r = await net.client.infer("support-intents", featurize("where is my parcel"), { trust: "tee", version: packVersion(1, 0) });
     expect(r.verification).to.include({ method: "enclave-signature", ok: true, checked: true });
     expect(r.verification.detail).to.match(/re-executed locally: equal/);
     // Governance removes the enclave afterwards (last test: the TEE node cannot serve again).
