@@ -167,6 +167,31 @@ describe("adversarial: results, stakes and jobs are bound to the exact release",
     expect(await g.tee.isEnclaveValid(g.enclave.address, g.node.address, 1)).to.equal(false);
   });
 
+  it("6. no 'ok' when nothing was checked: a lie that finalizes unchallenged comes back unchecked, not verified, to a client without the release's artifacts", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const { ProofgridClient } = await import("../../src/sdk/index.js");
+    const client = await ProofgridClient.connect({ signer: f.requester, deployment: f, advanceTime: true, pollMs: 50 });
+    const { jobId } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT); // nobody disputes it
+    const r = await client.waitFor(jobId, { challengeGraceMs: 0 });
+    expect(r.verification).to.include({ method: "none", ok: false, checked: false });
+    await expectHubSolvent(f);
+  });
+
+  it("7. a TEE result still verifies an hour later: the enclave is checked as it stood at the settling block", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const { ProofgridClient } = await import("../../src/sdk/index.js");
+    const client = await ProofgridClient.connect({ signer: f.requester, deployment: f, pollMs: 50 });
+    const { jobId } = await requestJob(f, TrustLevel.TEE);
+    const message = { jobId, node: f.node.address, modelId: 1, version: V1, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) };
+    await f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, await signResult(f.enclave, f.domain, message));
+    await time.increase(Number(await f.tee.maxHeartbeatAge()) + 1); // the heartbeat is stale now
+    expect(await f.tee.isEnclaveValid(f.enclave.address, f.node.address, 1)).to.equal(false);
+    const r = await client.waitFor(jobId);
+    expect(r.verification).to.include({ method: "enclave-signature", ok: true, checked: true });
+    await expectHubSolvent(f);
+  });
+
   it("8. parameter drift: a wider challenge window later never lets a node withdraw before its open job's window and dispute could end", async function () {
     const f = await loadFixture(oneNodeFixture);
     const { jobId } = await requestJob(f, TrustLevel.VANILLA);
