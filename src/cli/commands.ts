@@ -285,7 +285,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   const ids = (values["model-id"] as string[] | undefined) ?? [];
   const releases = (values.release as string[] | undefined) ?? [];
   if (ids.length !== dirs.length || releases.length !== dirs.length) {
-    throw new CliError(`each --model needs its --model-id and --release (got ${dirs.length} --model, ${ids.length} --model-id, ${releases.length} --release): a node stakes only on releases it names`);
+    throw new CliError(`each --model needs its --model-id and --release (got ${dirs.length} --model, ${ids.length} --model-id, ${releases.length} --release): a node stakes only on releases it names; 'proofgrid model register' prints both`);
   }
   const served = dirs.map((dir, i) => {
     const id = Number(ids[i]);
@@ -441,7 +441,9 @@ export async function register(argv: string[]): Promise<number> {
       prices: prices as [bigint, bigint, bigint],
       royaltyBps: Number(values.royalty),
     });
-    console.log(values.json ? toJson({ modelId, name: values.name ?? artifacts.model.name }) : `registered model #${modelId} ${values.name ?? artifacts.model.name}`);
+    const name = values.name ?? artifacts.model.name;
+    // registerModel registers release 1.0; nodes name it in `node start`.
+    console.log(values.json ? toJson({ modelId, name, release: "1.0" }) : `registered model #${modelId} ${name}, release 1.0 (nodes serve it with: node start --model ${positionals[0]} --model-id ${modelId} --release 1.0)`);
     return 0;
   });
 }
