@@ -69,26 +69,13 @@ async function increaseTime(signer: Signer, seconds: bigint) {
   await provider.send("evm_mine", []);
 }
 
-/** The id of a model with this name whose latest release has these weights and levels. */
+/** The id of the model registered under this name (names are unique) when its latest release has these weights and levels. */
 export async function findModel(contracts: Proofgrid, name: string, weightsCommitment: string, levels?: number): Promise<number | undefined> {
-  const count = Number(await contracts.models.modelCount());
-  for (let id = count; id >= 1; id--) {
-    const [, modelName] = await contracts.models.getModel(id);
-    if (modelName !== name) continue;
-    const [, release] = await contracts.models.getRelease(id, 0);
-    if (release.weightsCommitment === weightsCommitment && !release.deprecated && (levels === undefined || Number(release.levels) === levels)) return id;
-  }
-  return undefined;
-}
-
-/** The id of the registered model whose latest release commits to these weights. */
-export async function findModelByWeights(contracts: Proofgrid, weightsCommitment: string): Promise<number | undefined> {
-  const count = Number(await contracts.models.modelCount());
-  for (let id = count; id >= 1; id--) {
-    const [, release] = await contracts.models.getRelease(id, 0);
-    if (release.weightsCommitment === weightsCommitment && !release.deprecated) return id;
-  }
-  return undefined;
+  const id = Number(await contracts.models.modelIdOf(name));
+  if (id === 0) return undefined;
+  const [, release] = await contracts.models.getRelease(id, 0);
+  const matches = release.weightsCommitment === weightsCommitment && !release.deprecated && (levels === undefined || Number(release.levels) === levels);
+  return matches ? id : undefined;
 }
 
 export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {

@@ -79,6 +79,17 @@ async function demoModels(f: Fixture, artifacts: ModelArtifacts) {
   await f.models.connect(f.modelOwner).registerModel("support-intents-wide", packVersion(1, 0), { ...releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA, TrustLevel.TEE], prices }), inputMax: 10_000n });
 }
 
+/** A right VANILLA result of model 2 (no circuit), challenged, with its committee drawn. */
+async function drawnCommittee(f: Fixture) {
+  const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+  await f.hub.connect(signerOf(f, node)).submitResult(jobId, OUTPUT);
+  await f.court.connect(f.challenger).challenge(jobId);
+  await mine(2);
+  await f.court.draw(jobId);
+  const [, committee] = await f.court.getDispute(jobId);
+  return { jobId, node, committee };
+}
+
 /** The demo models, and a maker of node runtimes (model #3, VANILLA) that share one state file: a process and its restart. */
 async function restartable(artifacts: ModelArtifacts) {
   const f = await loadFixture(deployFixture);
@@ -412,12 +423,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
 
   it("a zero commitment is refused, so no member can inflate the commit count to open reveals early or block the others", async function () {
     const f = await loadFixture(fiveNodeFixture);
-    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
-    await f.hub.connect(signerOf(f, node)).submitResult(jobId, OUTPUT);
-    await f.court.connect(f.challenger).challenge(jobId);
-    await mine(2);
-    await f.court.draw(jobId);
-    const [, committee] = await f.court.getDispute(jobId);
+    const { jobId, committee } = await drawnCommittee(f);
     await expect(f.court.connect(signerOf(f, committee[0])).commitVote(jobId, E.ZeroHash)).to.be.revertedWithCustomError(f.court, "CourtZeroCommitment").withArgs(jobId);
     expect((await f.court.getDispute(jobId))[0].committed).to.equal(0n);
     await expectNothingLost(f);
@@ -535,12 +541,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
 
   it("a committee member cannot copy a vote, nor vote without committing, nor reveal for another member", async function () {
     const f = await loadFixture(fiveNodeFixture);
-    const { jobId, node } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
-    await f.hub.connect(signerOf(f, node)).submitResult(jobId, OUTPUT);
-    await f.court.connect(f.challenger).challenge(jobId);
-    await mine(2);
-    await f.court.draw(jobId);
-    const [, committee] = await f.court.getDispute(jobId);
+    const { jobId, committee } = await drawnCommittee(f);
     const [a, b] = committee.map((x) => signerOf(f, x));
     const salt = E.id("a");
     await f.court.connect(a).commitVote(jobId, voteCommitment(jobId, a.address, hashValues(OUTPUT), salt));
