@@ -11,7 +11,7 @@ import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 import { attachProofgrid, TOKEN, type DeploymentFile } from "../deploy/proofgrid.js";
 import { CLI, runCli, start, startChain, stop, type Proc } from "../src/dev/processes.js";
-import { PACKAGE_ROOT } from "../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../src/package.js";
 import { loadArtifacts } from "../src/pipeline/prove.js";
 import { ProofgridClient } from "../src/sdk/index.js";
 

@@ -14,7 +14,8 @@ import { gasPerLevel, matchingScale } from "../bench/gas.js";
 import { buildMlp, constraints, FLOOR_BASE, FLOOR_PER_INPUT, keysColdAndCached, midInput, proving, verifyGas } from "../bench/pipeline.js";
 import { throughput } from "../bench/throughput.js";
 import { quantizeInput } from "../src/engine/fixed.js";
-import { buildModel, PACKAGE_ROOT } from "../src/pipeline/build.js";
+import { buildModel } from "../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../src/package.js";
 import { loadArtifacts } from "../src/pipeline/prove.js";
 import { intentFeaturizer } from "../src/examples/intents.js";
 

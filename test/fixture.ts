@@ -12,12 +12,12 @@ import {
   hubDomain,
   levelMask,
   makeAttestation,
-  mockProof,
   packVersion,
   releaseKey,
   teeDomain,
   TrustLevel,
 } from "../src/protocol/index.js";
+import { mockProof } from "./support/mockProof.js";
 import { MockProofVerifier__factory } from "../types/contracts/index.js";
 import type { IModelRegistry } from "../types/contracts/registry/ModelRegistry.js";
 

@@ -10,8 +10,7 @@
 import { Wallet, type Signer, type TypedDataDomain } from "ethers";
 import { evaluate, type QuantizedModel } from "../engine/fixed.js";
 import { ProofgridError } from "../errors.js";
-import { weightsCommitment } from "../pipeline/build.js";
-import { attestationDomain, hashValues, makeAttestation, signHeartbeat, signResult, teeDomain } from "../protocol/index.js";
+import { attestationDomain, hashValues, weightsCommitment, makeAttestation, signHeartbeat, signResult, teeDomain } from "../protocol/index.js";
 
 /** The enclave was handed a model that is not the job's release. */
 export class EnclaveModelError extends ProofgridError {

@@ -8,11 +8,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { keccak256, toUtf8Bytes } from "ethers";
 import * as snarkjs from "snarkjs";
 import { BuildError } from "../errors.js";
+import { PACKAGE_ROOT } from "../package.js";
+import { hashBytes, weightsCommitment } from "../protocol/hashing.js";
 import { serializeQuantized, type Encoding, type QuantizedModel } from "../engine/fixed.js";
 import { circuitLayout, generateCircuit } from "./circuit.js";
 import { loadModel } from "./load.js";
@@ -22,8 +22,6 @@ import { formatReport, quantize, type QuantizationReport } from "./quantize.js";
 import { compileContract } from "./solidity.js";
 import { countConstraints, readR1cs } from "./witness.js";
 
-/** The package's root: circuits/lib and node_modules (circom2, circomlib) live there. */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const MANIFEST_FORMAT = "proofgrid-build-1";
 /** Bump when a change to the pipeline changes its outputs. */
 const PIPELINE_VERSION = "1";
@@ -80,17 +78,7 @@ export interface BuildResult {
   ran: string[];
 }
 
-export const hashBytes = (data: Uint8Array | string) => keccak256(typeof data === "string" ? toUtf8Bytes(data) : data);
 const hashFile = async (file: string) => hashBytes(await readFile(file));
-
-/**
- * The commitment to a quantized model: keccak256 of its canonical JSON (scale, encodings, integer
- * weights and biases). Nodes, the registry and the verifier adapter all use this value.
- */
-export function weightsCommitment(model: QuantizedModel): string {
-  const { scaleBits, input, output, layers } = model;
-  return hashBytes(serializeQuantized({ ...model, name: "", version: "", labels: undefined, inputRange: [0, 0], scaleBits, input, output, layers }));
-}
 
 /** PascalCase identifier for contract names: "support-intents" -> "SupportIntents". */
 export function contractBase(name: string): string {

@@ -5,11 +5,13 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { AbiCoder, getAddress, keccak256, type BigNumberish } from "ethers";
 import * as snarkjs from "snarkjs";
 import { BuildError, InferenceInputError } from "../errors.js";
 import { evaluate, pack, parseQuantized, type QuantizedModel } from "../engine/fixed.js";
 import type { Manifest } from "./build.js";
+import { bindingOf, encodeProof, type ProofBinding } from "../protocol/index.js";
+
+export type { ProofBinding };
 
 /** A built model: its manifest, its quantized model and the paths the prover needs. */
 export interface ModelArtifacts {
@@ -19,16 +21,6 @@ export interface ModelArtifacts {
   wasm: string;
   zkey: string;
   vkey: snarkjs.VerificationKey;
-}
-
-/** What the proof is bound to; the adapter recomputes it on chain from the hub's call. */
-export interface ProofBinding {
-  chainId: BigNumberish;
-  /** The hub that will call the verifier. */
-  hub: string;
-  jobId: BigNumberish;
-  /** The node that submits the proof. */
-  prover: string;
 }
 
 export interface InferenceProof {
@@ -55,30 +47,10 @@ export async function loadArtifacts(dir: string): Promise<ModelArtifacts> {
   };
 }
 
-/** keccak256(abi.encode(chainid, hub, jobId, prover, weightsCommitment)) >> 3: below 2^253, a field element. */
-export function bindingOf(binding: ProofBinding, weightsCommitment: string): bigint {
-  const encoded = AbiCoder.defaultAbiCoder().encode(
-    ["uint256", "address", "uint256", "address", "bytes32"],
-    [binding.chainId, getAddress(binding.hub), binding.jobId, getAddress(binding.prover), weightsCommitment],
-  );
-  return BigInt(keccak256(encoded)) >> 3n;
-}
-
 /** The circuit's public signals for a statement, in snarkjs order. */
 export function publicSignalsOf(artifacts: ModelArtifacts, input: readonly bigint[], output: readonly bigint[], binding: ProofBinding): bigint[] {
   const { model, manifest } = artifacts;
   return [...pack(output, model.output), bindingOf(binding, manifest.quantized.weightsCommitment), ...pack(input, model.input)];
-}
-
-/** The hub's `proof` bytes for a snarkjs proof (pi_b's coordinates swap for the EVM's pairing). */
-export function encodeProof(proof: snarkjs.Groth16Proof): string {
-  const a = [proof.pi_a[0], proof.pi_a[1]];
-  const b = [
-    [proof.pi_b[0][1], proof.pi_b[0][0]],
-    [proof.pi_b[1][1], proof.pi_b[1][0]],
-  ];
-  const c = [proof.pi_c[0], proof.pi_c[1]];
-  return AbiCoder.defaultAbiCoder().encode(["uint256[2]", "uint256[2][2]", "uint256[2]"], [a, b, c]);
 }
 
 /**

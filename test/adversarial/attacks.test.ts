@@ -97,7 +97,7 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
     await expect(f.hub.connect(f.node).submitZkResult(b.jobId, INPUT, OUTPUT, forA)).to.be.revertedWithCustomError(f.hub, "HubInvalidProof");
     const otherNode = proofFor(f, b.jobId, f.stranger.address);
     await expect(f.hub.connect(f.node).submitZkResult(b.jobId, INPUT, OUTPUT, otherNode)).to.be.revertedWithCustomError(f.hub, "HubInvalidProof");
-    const { mockProof } = await import("../../src/protocol/index.js");
+    const { mockProof } = await import("../support/mockProof.js");
     const otherChain = mockProof({ chainId: 1n, hub: f.hubAddress, jobId: b.jobId, prover: f.node.address, weightsCommitment: E.id("weights"), input: INPUT, output: OUTPUT });
     await expect(f.hub.connect(f.node).submitZkResult(b.jobId, INPUT, OUTPUT, otherChain)).to.be.revertedWithCustomError(f.hub, "HubInvalidProof");
     await expectNothingLost(f);

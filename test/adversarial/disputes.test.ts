@@ -15,7 +15,7 @@ import { intentFeaturizer } from "../../src/examples/intents.js";
 import { SimulatedEnclave } from "../../src/node/enclave.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
 import { Watcher } from "../../src/node/watcher.js";
-import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
 import { hashValues, JobStatus, levelMask, packVersion, Penalty, RefundReason, TrustLevel, voteCommitment, releaseKey } from "../../src/protocol/index.js";
 import { CommitteeGrinder__factory, TicketRouter__factory } from "../../types/contracts/index.js";

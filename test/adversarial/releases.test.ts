@@ -13,7 +13,7 @@ import { intentFeaturizer } from "../../src/examples/intents.js";
 import { EnclaveModelError, SimulatedEnclave } from "../../src/node/enclave.js";
 import { ReleaseMismatchError } from "../../src/node/release.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
-import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, type ModelArtifacts } from "../../src/pipeline/prove.js";
 import { hashValues, hubDomain, levelMask, packVersion, releaseKey, signResult, TrustLevel } from "../../src/protocol/index.js";
 import { deployVerifier, releaseOf } from "../../src/sdk/client.js";

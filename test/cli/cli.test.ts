@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { runCli } from "../../src/dev/processes.js";
-import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { CI: "true", HARDHAT_DISABLE_TELEMETRY: "true", ...env });

@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
-import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
 import { hashValues, levelMask, signHeartbeat, signResult, teeDomain, TrustLevel, voteCommitment } from "../../src/protocol/index.js";

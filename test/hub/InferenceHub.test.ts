@@ -235,7 +235,7 @@ describe("InferenceHub", function () {
     it("rejects a proof from another chain (the statement binds block.chainid)", async function () {
       const f = await loadFixture(oneNodeFixture);
       const { jobId } = await requestJob(f, TrustLevel.ZK);
-      const { mockProof } = await import("../../src/protocol/index.js");
+      const { mockProof } = await import("../support/mockProof.js");
       const proof = mockProof({ chainId: f.chainId + 1n, hub: f.hubAddress, jobId, prover: f.node.address, weightsCommitment: E.id("weights"), input: INPUT, output: OUTPUT });
       await expect(f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proof)).to.be.revertedWithCustomError(f.hub, "HubInvalidProof");
     });

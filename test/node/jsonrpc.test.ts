@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
-import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, releaseProver } from "../../src/pipeline/prove.js";
 import { ProofgridClient } from "../../src/sdk/index.js";
 import type { DeploymentFile } from "../../deploy/proofgrid.js";

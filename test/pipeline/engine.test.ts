@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { evaluate, pack, encodingMax, type QuantizedModel } from "../../src/engine/fixed.js";
-import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 import { circuitLayout, generateCircuit } from "../../src/pipeline/circuit.js";
 import { parseJsonModel } from "../../src/pipeline/json.js";
 import { evaluateFloat, type FloatModel } from "../../src/pipeline/model.js";

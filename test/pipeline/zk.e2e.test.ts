@@ -10,7 +10,7 @@ import path from "node:path";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
 import { evaluate, quantizeInput } from "../../src/engine/fixed.js";
-import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 import {
   loadArtifacts,
   proveInference,

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { launchLocalNetwork, type LocalNetwork } from "../../src/node/local.js";
-import { PACKAGE_ROOT } from "../../src/pipeline/build.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
 import { packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { ethers as E } from "ethers";

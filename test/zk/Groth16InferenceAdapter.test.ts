@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { pack, type Encoding } from "../../src/engine/fixed.js";
-import { bindingOf } from "../../src/pipeline/prove.js";
+import { bindingOf } from "../../src/protocol/index.js";
 import { AcceptingVerifier__factory, Groth16InferenceAdapter__factory } from "../../types/contracts/index.js";
 import { ethers } from "../fixture.js";
 
