@@ -9,7 +9,7 @@ import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/ty
 import { deployProofgrid, TOKEN, type Proofgrid } from "../deploy/proofgrid.js";
 import { evaluate, quantizeInput } from "../src/engine/fixed.js";
 import { proveInference, releaseProver, type ModelArtifacts } from "../src/pipeline/prove.js";
-import { deployVerifier, releaseOf } from "../src/sdk/client.js";
+import { deployVerifier, releaseOf } from "../src/sdk/index.js";
 import { hashValues, levelMask, packVersion, releaseKey, TrustLevel, voteCommitment } from "../src/protocol/index.js";
 
 /** Release 1.0 of model 1, as the node registry keys it. */

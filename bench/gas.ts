@@ -7,11 +7,12 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { deployProofgrid, TOKEN } from "../deploy/proofgrid.js";
 import { quantizeInput } from "../src/engine/fixed.js";
-import { launchLocalNetwork } from "../src/node/local.js";
+import { launchLocalNetwork } from "../src/devnet/launcher.js";
 import type { ModelArtifacts } from "../src/pipeline/prove.js";
 import { levelMask, packVersion, releaseKey, TrustLevel } from "../src/protocol/index.js";
 import { TicketRouter__factory } from "../types/contracts/index.js";
 import { registerMock } from "./disputes.js";
+import { timeTravel } from "../src/devnet/time.js";
 
 const median = (xs: bigint[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)];
 const LEVELS = [
@@ -39,7 +40,7 @@ export async function gasPerLevel(ethers: HardhatEthers, artifacts: ModelArtifac
     for (const [name, level] of LEVELS) {
       const samples: Record<string, bigint>[] = [];
       for (let i = 0; i <= runs; i++) {
-        const r = await net.client.infer(net.modelIds[0], features, { trust: name, challengeGraceMs: 0 });
+        const r = await net.client.infer(net.modelIds[0], features, { trust: name, onWait: timeTravel({ challengeGraceMs: 0, pollMs: 50 }) });
         if (i > 0) samples.push(r.gas); // the first job pays first writes of fresh balances
       }
       const steps = level === TrustLevel.VANILLA ? ["request", "submit", "finalize"] : ["request", "submit"];
@@ -65,7 +66,7 @@ export async function gasPerLevel(ethers: HardhatEthers, artifacts: ModelArtifac
         const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 600);
         const receipt = (await (await router.connect(customer).openTicket(input, level, [1n, 2n, 4n][level] * TOKEN + (await router.callbackCost()), deadline)).wait())!;
         const opened = receipt.logs.map((l) => router.interface.parseLog(l)).find((l) => l?.name === "TicketOpened")!;
-        const r = await net.client.waitFor(opened.args.jobId as bigint, { challengeGraceMs: 0 });
+        const r = await net.client.waitFor(opened.args.jobId as bigint, { onWait: timeTravel({ challengeGraceMs: 0, pollMs: 50 }) });
         if (i > 0) settle.push(level === TrustLevel.VANILLA ? r.gas.finalize : r.gas.submit);
       }
       const plain = out[`gas.${name}.${level === TrustLevel.VANILLA ? "finalize" : "submitAndSettle"}`];

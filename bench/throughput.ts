@@ -10,10 +10,11 @@ import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 import { attachProofgrid, TOKEN, type DeploymentFile } from "../deploy/proofgrid.js";
-import { CLI, runCli, start, startChain, stop, type Proc } from "../src/dev/processes.js";
+import { CLI, runCli, start, startChain, stop, type Proc } from "../test/support/processes.js";
 import { PACKAGE_ROOT } from "../src/package.js";
 import { loadArtifacts } from "../src/pipeline/prove.js";
 import { ProofgridClient } from "../src/sdk/index.js";
+import { timeTravel } from "../src/devnet/time.js";
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,12 +55,12 @@ export async function throughput(features: number[], jobsPerLevel = 8): Promise<
     for (let i = 0; i < jobsPerLevel; i++) {
       const signer = await provider.getSigner(7 + i);
       await (await owner.token.mint(await signer.getAddress(), 1_000n * TOKEN)).wait();
-      clients.push(await ProofgridClient.connect({ signer, deployment, models: [artifacts], advanceTime: true, pollMs: 200 }));
+      clients.push(await ProofgridClient.connect({ signer, deployment, models: [artifacts], onWait: timeTravel({ pollMs: 200 }), pollMs: 200 }));
     }
     const out: Record<string, number> = { "throughput.jobsPerLevel": jobsPerLevel, "throughput.nodeProcesses": nodes.length };
     for (const trust of ["zk", "tee", "vanilla"] as const) {
       const t0 = performance.now();
-      const results = await Promise.all(clients.map((c) => c.infer("support-intents", features, { trust, challengeGraceMs: 0, timeoutMs: 180_000, deadlineSeconds: 86_000 })));
+      const results = await Promise.all(clients.map((c) => c.infer("support-intents", features, { trust, onWait: timeTravel({ challengeGraceMs: 0, pollMs: 200 }), timeoutMs: 180_000, deadlineSeconds: 86_000 })));
       const seconds = (performance.now() - t0) / 1000;
       const latencies = results.map((r) => r.latencyMs / 1000);
       out[`throughput.${trust}.jobsPerSecond`] = jobsPerLevel / seconds;

@@ -3,7 +3,7 @@
  * all deploy proofgrid through {@link deployProofgrid}. It needs only an ethers v6 signer.
  */
 import type { Signer } from "ethers";
-import { ethers } from "ethers";
+import { TOKEN, type DeploymentFile, type Proofgrid } from "../src/chain/contracts.js";
 import {
   CommitteeCourt__factory,
   InferenceHub__factory,
@@ -12,19 +12,17 @@ import {
   ProofgridToken__factory,
   RootKeyAttestationVerifier__factory,
   TEERegistry__factory,
-} from "../types/contracts/index.js";
-import type {
-  CommitteeCourt,
-  InferenceHub,
-  ModelRegistry,
-  NodeRegistry,
-  ProofgridToken,
-  RootKeyAttestationVerifier,
-  TEERegistry,
-} from "../types/contracts/index.js";
-import type { IInferenceHub } from "../types/contracts/hub/InferenceHub.js";
+} from "../src/chain/types/index.js";
+import type { IInferenceHub } from "../src/chain/types/hub/InferenceHub.js";
+import { ProofgridError } from "../src/errors.js";
 
-export const TOKEN = 10n ** 18n;
+export { attachProofgrid, describeDeployment, TOKEN, type DeploymentFile, type Proofgrid } from "../src/chain/contracts.js";
+
+/** The deployer cannot deploy (no provider, or a step failed). */
+export class DeployError extends ProofgridError {
+  override name = "DeployError";
+}
+
 
 export interface StakingParameters {
   minStake: bigint;
@@ -88,27 +86,6 @@ export const DEFAULT_HUB = {
   absentSlash: 5n * TOKEN,
 } satisfies Omit<HubParameters, "treasury">;
 
-export interface Proofgrid {
-  token: ProofgridToken;
-  models: ModelRegistry;
-  nodes: NodeRegistry;
-  attestation: RootKeyAttestationVerifier;
-  tee: TEERegistry;
-  hub: InferenceHub;
-  /** Decides committee disputes of VANILLA results of models without a circuit. */
-  court: CommitteeCourt;
-  /** Block of the first deploy transaction: where event scans start. */
-  startBlock: number;
-}
-
-export interface DeploymentFile {
-  chainId: number;
-  startBlock: number;
-  deployer: string;
-  attestationRoot: string;
-  contracts: Record<"token" | "models" | "nodes" | "attestation" | "tee" | "hub" | "court", string>;
-}
-
 /** Deploys the token, the three registries and the hub, and wires them together. */
 export async function deployProofgrid(deployer: Signer, options: DeployOptions): Promise<Proofgrid> {
   const log = options.log ?? (() => {});
@@ -118,7 +95,7 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
   const teeParams = { ...DEFAULT_TEE, ...options.tee };
   const hubParams: HubParameters = { ...DEFAULT_HUB, ...options.hub, treasury: options.treasury ?? owner };
   const provider = deployer.provider;
-  if (!provider) throw new Error("deployProofgrid: the deployer signer has no provider");
+  if (!provider) throw new DeployError("deployProofgrid: the deployer signer has no provider");
   const startBlock = await provider.getBlockNumber();
 
   // The node registry's and the hub's owner must be the deployer until the hub and the court are
@@ -175,38 +152,4 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
     await (await token.transferOwnership(owner)).wait();
   }
   return { token, models, nodes, attestation, tee, hub, court, startBlock: startBlock + 1 };
-}
-
-/** The JSON that `deployments/<chainId>.json` holds. */
-export async function describeDeployment(pg: Proofgrid, deployer: Signer): Promise<DeploymentFile> {
-  const network = await deployer.provider!.getNetwork();
-  return {
-    chainId: Number(network.chainId),
-    startBlock: pg.startBlock,
-    deployer: await deployer.getAddress(),
-    attestationRoot: await pg.attestation.root(),
-    contracts: {
-      token: await pg.token.getAddress(),
-      models: await pg.models.getAddress(),
-      nodes: await pg.nodes.getAddress(),
-      attestation: await pg.attestation.getAddress(),
-      tee: await pg.tee.getAddress(),
-      hub: await pg.hub.getAddress(),
-      court: await pg.court.getAddress(),
-    },
-  };
-}
-
-/** Connects to an existing deployment. */
-export function attachProofgrid(file: DeploymentFile, runner: Signer | ethers.Provider): Proofgrid {
-  return {
-    token: ProofgridToken__factory.connect(file.contracts.token, runner),
-    models: ModelRegistry__factory.connect(file.contracts.models, runner),
-    nodes: NodeRegistry__factory.connect(file.contracts.nodes, runner),
-    attestation: RootKeyAttestationVerifier__factory.connect(file.contracts.attestation, runner),
-    tee: TEERegistry__factory.connect(file.contracts.tee, runner),
-    hub: InferenceHub__factory.connect(file.contracts.hub, runner),
-    court: CommitteeCourt__factory.connect(file.contracts.court, runner),
-    startBlock: file.startBlock,
-  };
 }

@@ -17,7 +17,7 @@ import { quantizeInput } from "../src/engine/fixed.js";
 import { buildModel } from "../src/pipeline/build.js";
 import { PACKAGE_ROOT } from "../src/package.js";
 import { loadArtifacts } from "../src/pipeline/prove.js";
-import { intentFeaturizer } from "../src/examples/intents.js";
+import { intentFeaturizer } from "../test/support/intents.js";
 
 process.env.CI ??= "true";
 process.env.HARDHAT_DISABLE_TELEMETRY ??= "true";

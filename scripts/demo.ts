@@ -10,7 +10,7 @@ import path from "node:path";
 import { ethers as E } from "ethers";
 import { network } from "hardhat";
 import { TOKEN } from "../deploy/proofgrid.js";
-import { launchLocalNetwork } from "../src/node/local.js";
+import { launchLocalNetwork } from "../src/devnet/launcher.js";
 import { buildModel } from "../src/pipeline/build.js";
 import { PACKAGE_ROOT } from "../src/package.js";
 import { consoleProgress } from "../src/pipeline/progress.js";
@@ -19,7 +19,8 @@ import { TrustLevel } from "../src/protocol/index.js";
 import { JobRefundedError, type InferenceResult } from "../src/sdk/index.js";
 import { quantizeInput } from "../src/engine/fixed.js";
 import { TicketRouter__factory } from "../types/contracts/index.js";
-import { intentFeaturizer } from "../src/examples/intents.js";
+import { intentFeaturizer } from "../test/support/intents.js";
+import { timeTravel } from "../src/devnet/time.js";
 
 const started = Date.now();
 const fmt = (x: bigint) => E.formatUnits(x, 18).replace(/\.0$/, "");
@@ -96,7 +97,7 @@ const row = (request: string, r: InferenceResult): Row => ({
 async function ask(text: string, model: string, trust: "vanilla" | "tee" | "zk") {
   const t0 = Date.now();
   try {
-    rows.push(row(`"${text}"`, await net.client.infer(model, featurize(text), { trust, patienceMs: 2_000 })));
+    rows.push(row(`"${text}"`, await net.client.infer(model, featurize(text), { trust, onWait: timeTravel({ patienceMs: 2_000, pollMs: 100 }) })));
   } catch (error) {
     if (!(error instanceof JobRefundedError)) throw error;
     const job = await net.contracts.hub.getJob(error.jobId);

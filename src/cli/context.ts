@@ -5,9 +5,12 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import type { Signer } from "ethers";
-import type { DeploymentFile } from "../../deploy/proofgrid.js";
+import type { DeploymentFile } from "../chain/contracts.js";
 import { ProofgridError } from "../errors.js";
+import { releaseProver } from "../pipeline/prove.js";
+import { parseTrust, TRUST_NAMES, type TrustLevel, type TrustName, UnknownTrustLevelError } from "../protocol/index.js";
 
 export class CliError extends ProofgridError {
   override name = "CliError";
@@ -22,21 +25,11 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** Hardhat, with the contract types built on a fresh clone (the deploy module imports them). */
+/** Hardhat's runtime, for its network config and connections. */
 async function hardhat() {
   process.env.CI ??= "true";
   process.env.HARDHAT_DISABLE_TELEMETRY ??= "true";
-  const hre = (await import("hardhat")).default;
-  if (!existsSync(new URL("../../types/contracts/index.ts", import.meta.url))) {
-    console.error("building contracts (first run)...");
-    await hre.tasks.getTask("build").run({ quiet: true });
-  }
-  return hre;
-}
-
-/** Builds the contracts and their types when a fresh clone has none yet. */
-export async function ensureContractTypes(): Promise<void> {
-  if (!existsSync(new URL("../../types/contracts/index.ts", import.meta.url))) await hardhat();
+  return (await import("hardhat")).default;
 }
 
 /** Connects to a network of hardhat.config.ts (default: the in-process network). */
@@ -135,11 +128,39 @@ export function signerAt(conn: Connection, index: number, role: string): Signer 
   return signer;
 }
 
-export function parseTrust(value: string | undefined, flag = "--trust"): "vanilla" | "tee" | "zk" {
-  if (value === undefined) throw new CliError(`${flag} is required: vanilla, tee or zk`);
-  const v = value.toLowerCase();
-  if (v !== "vanilla" && v !== "tee" && v !== "zk") throw new CliError(`${flag} ${value} is not one of vanilla, tee, zk`);
-  return v;
+/** A trust level from a flag's value (the protocol's parser), or a CliError naming the flag. */
+export function trustFlag(value: string | undefined, flag = "--trust"): TrustName {
+  if (value === undefined) throw new CliError(`${flag} is required: ${TRUST_NAMES.join(", ")}`);
+  try {
+    return TRUST_NAMES[parseTrust(value)];
+  } catch (error) {
+    if (error instanceof UnknownTrustLevelError) throw new CliError(`${flag} ${value} is not one of ${TRUST_NAMES.join(", ")}`);
+    throw error;
+  }
+}
+
+/** Comma-separated trust levels from a flag's value. */
+export function trustListFlag(value: string, flag = "--trust"): TrustLevel[] {
+  return value.split(",").map((v) => parseTrust(trustFlag(v.trim(), flag)));
+}
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** Parses a command's arguments (strict: an unknown flag is an error); every command takes --help. */
+export function parse(argv: string[], options: Record<string, { type: "string" | "boolean"; multiple?: boolean; default?: string }>, positionals = 0) {
+  const { values, positionals: rest } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean" } }, allowPositionals: positionals > 0, strict: true });
+  return { values: values as Values, positionals: rest };
+}
+
+/** Runs `fn` on a connection to `network`, then frees the prover's threads and the connection. */
+export async function withConnection<T>(network: string | undefined, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  const conn = await connect(network);
+  try {
+    return await fn(conn);
+  } finally {
+    await releaseProver();
+    await conn.close().catch(() => {});
+  }
 }
 
 /** JSON with bigints as numbers when safe, else strings. */

@@ -5,23 +5,10 @@
  * results and of the committees it sits on; the watcher drives the disputes it opened.
  */
 import type { Signer } from "ethers";
-import type { Proofgrid } from "../../deploy/proofgrid.js";
+import type { Proofgrid } from "../chain/contracts.js";
+import { readPostedResult } from "../chain/jobs.js";
 
 export type DisputeStep = "waiting" | "drawn" | "deferred" | "resolved" | "gone";
-
-/** The output a node posted for a VANILLA job (from its ResultSubmitted event). */
-export async function postedOutput(contracts: Proofgrid, jobId: bigint): Promise<bigint[] | undefined> {
-  const { hub } = contracts;
-  const submitted = (await hub.queryFilter(hub.filters.ResultSubmitted(jobId)))[0];
-  return submitted ? [...submitted.args.output] : undefined;
-}
-
-/** The input of a job (from its JobRequested event). */
-export async function jobInput(contracts: Proofgrid, jobId: bigint): Promise<bigint[] | undefined> {
-  const { hub } = contracts;
-  const requested = (await hub.queryFilter(hub.filters.JobRequested(jobId)))[0];
-  return requested ? [...requested.args.input] : undefined;
-}
 
 /**
  * Takes the next step of a committee dispute if it is due: draws, or resolves. Returns what it did
@@ -48,7 +35,7 @@ export async function driveDispute(contracts: Proofgrid, signer: Signer, jobId: 
 }
 
 async function resolve(contracts: Proofgrid, jobId: bigint): Promise<DisputeStep> {
-  const output = (await postedOutput(contracts, jobId)) ?? [];
+  const output = (await readPostedResult(contracts, jobId))?.output ?? [];
   await (await contracts.court.resolve(jobId, output)).wait();
   return "resolved";
 }

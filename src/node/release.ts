@@ -9,7 +9,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Contract, ZeroAddress, type Provider } from "ethers";
-import type { Proofgrid } from "../../deploy/proofgrid.js";
+import type { Proofgrid } from "../chain/contracts.js";
 import { ProofgridError } from "../errors.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
 import { unpackVersion } from "../protocol/index.js";
@@ -17,16 +17,6 @@ import { unpackVersion } from "../protocol/index.js";
 /** A release is not the model a node holds, or its verifier is not the code the node's build makes. */
 export class ReleaseMismatchError extends ProofgridError {
   override name = "ReleaseMismatchError";
-}
-
-/** The newest release of `modelId` that is `artifacts`' model (weights and file), or undefined. */
-export async function findRelease(contracts: Proofgrid, modelId: number, artifacts: ModelArtifacts): Promise<number | undefined> {
-  const { models } = contracts;
-  const added = await models.queryFilter(models.filters.ReleaseAdded(modelId), contracts.startBlock);
-  for (const e of added.reverse()) {
-    if (e.args.weightsCommitment === artifacts.manifest.quantized.weightsCommitment && e.args.contentHash === artifacts.manifest.model.hash) return Number(e.args.version);
-  }
-  return undefined;
 }
 
 /** Throws ReleaseMismatchError unless release `version` of `modelId` is exactly `artifacts`' model and verifier. */

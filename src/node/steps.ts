@@ -2,7 +2,7 @@
  * Isolated steps for long-running processes (the node runtime, the watcher): a step that throws is
  * logged once per distinct message and retried on the next poll, and never stops the others.
  */
-import { toTypedError } from "../sdk/errors.js";
+import { toTypedError } from "../chain/errors.js";
 
 export class Steps {
   #lastErrors = new Map<string, string>();

@@ -9,12 +9,16 @@
  * poll and never hides the others. A dispute that could not be opened is retried until the
  * challenge window closes.
  */
-import { MaxUint256, ZeroAddress, type Signer } from "ethers";
-import type { Proofgrid } from "../../deploy/proofgrid.js";
+import { ZeroAddress, type Signer } from "ethers";
+import type { Proofgrid } from "../chain/contracts.js";
+import { readJobRequest } from "../chain/jobs.js";
+import { Poller } from "../chain/poller.js";
+import { chainNow } from "../chain/time.js";
+import { approveIfNeeded } from "../chain/tokens.js";
 import { evaluate } from "../engine/fixed.js";
 import { proveInference, type ModelArtifacts } from "../pipeline/prove.js";
 import { hashValues, JobStatus, TrustLevel } from "../protocol/index.js";
-import { driveDispute, jobInput } from "./disputes.js";
+import { driveDispute } from "./disputes.js";
 import { Steps } from "./steps.js";
 
 export interface WatcherOptions {
@@ -22,6 +26,8 @@ export interface WatcherOptions {
   contracts: Proofgrid;
   models: Map<number, ModelArtifacts>;
   log?: (line: string) => void;
+  /** Poll interval of start() (default 1 s). */
+  pollMs?: number;
 }
 
 export interface ChallengeRecord {
@@ -41,15 +47,31 @@ export class Watcher {
   #disputes = new Set<bigint>();
   #steps = new Steps((line) => this.log(line));
   readonly challenges: ChallengeRecord[] = [];
+  readonly #poller: Poller;
 
-  constructor(private readonly options: WatcherOptions) {}
+  constructor(private readonly options: WatcherOptions) {
+    this.#poller = new Poller(() => this.pollOnce(), { intervalMs: options.pollMs ?? 1_000, log: (line) => this.log(line) });
+  }
+
+  /** Polls until stop(), one poll at a time, backing off while the RPC fails. */
+  start(): void {
+    this.#poller.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#poller.stop();
+  }
 
   private log(line: string) {
     (this.options.log ?? ((l: string) => console.error(l)))(`[watcher] ${line}`);
   }
 
   /** Queues new VANILLA results, judges every queued one and drives its open disputes. */
-  async poll(): Promise<void> {
+  poll(): Promise<void> {
+    return this.#poller.once();
+  }
+
+  private async pollOnce(): Promise<void> {
     const { hub } = this.options.contracts;
     const provider = this.options.signer.provider!;
     if (this.#lastBlock < 0) this.#lastBlock = this.options.contracts.startBlock - 1;
@@ -80,13 +102,13 @@ export class Watcher {
     const { hub, token, court, models } = this.options.contracts;
     const provider = this.options.signer.provider!;
     const job = await hub.getJob(jobId);
-    const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+    const now = await chainNow(provider);
     if (Number(job.status) !== JobStatus.Submitted || now > job.deadline) {
       this.#queue.delete(jobId);
       return;
     }
     const artifacts = this.options.models.get(Number(job.modelId));
-    const input = await jobInput(this.options.contracts, jobId);
+    const input = (await readJobRequest(this.options.contracts, jobId))?.input;
     // Judge only with the artifacts of the job's own release: another release's weights would
     // call honest results wrong (and lose bonds) or miss lies.
     const [, release] = await models.getRelease(job.modelId, job.version);
@@ -114,7 +136,7 @@ export class Watcher {
     } else {
       this.log(`job ${jobId}: posted [${posted.join(", ")}], re-execution gives [${truth.join(", ")}]: challenging before a committee`);
       const bond = (await hub.termsOf(jobId)).challengeBond;
-      if ((await token.allowance(me, await hub.getAddress())) < bond) await (await token.approve(await hub.getAddress(), MaxUint256)).wait();
+      await approveIfNeeded(token, await hub.getAddress(), bond, { exact: false });
       const receipt = (await (await court.challenge(jobId)).wait())!;
       record.txs.push(receipt.hash);
       record.gas.challenge = receipt.gasUsed;

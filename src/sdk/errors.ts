@@ -1,42 +1,6 @@
-/**
- * Contract custom errors as typed errors: any revert from any proofgrid contract (the hub, the
- * registries, a verifier adapter) is decoded by name with its arguments.
- */
-import { Interface, isError, type ErrorDescription } from "ethers";
+/** The SDK's own errors: how a job ended, and what its caller's limits refused. */
 import { ProofgridError } from "../errors.js";
 import type { RefundReasonName } from "../protocol/index.js";
-import {
-  CommitteeCourt__factory,
-  Groth16InferenceAdapter__factory,
-  InferenceHub__factory,
-  ModelRegistry__factory,
-  NodeRegistry__factory,
-  ProofgridToken__factory,
-  TEERegistry__factory,
-} from "../../types/contracts/index.js";
-
-const INTERFACES: Interface[] = [
-  InferenceHub__factory.createInterface(),
-  CommitteeCourt__factory.createInterface(),
-  ModelRegistry__factory.createInterface(),
-  NodeRegistry__factory.createInterface(),
-  TEERegistry__factory.createInterface(),
-  ProofgridToken__factory.createInterface(),
-  Groth16InferenceAdapter__factory.createInterface(),
-];
-
-/** A revert with a decoded custom error: `errorName` and `args` as the contract declares them. */
-export class ContractRevertError extends ProofgridError {
-  override name = "ContractRevertError";
-  constructor(
-    readonly errorName: string,
-    readonly args: readonly unknown[],
-    readonly action: string,
-    cause?: unknown,
-  ) {
-    super(`${action} reverted: ${errorName}(${args.map(String).join(", ")})`, { cause });
-  }
-}
 
 /** The job ended refunded: its node missed the deadline, or its result was proven wrong. */
 export class JobRefundedError extends ProofgridError {
@@ -60,50 +24,20 @@ export class JobTimeoutError extends ProofgridError {
   override name = "JobTimeoutError";
 }
 
-/** Revert data (hex) found anywhere in an ethers or provider error. */
-function revertData(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const walk = (e: unknown): string | undefined => {
-    if (!e || typeof e !== "object" || seen.has(e)) return undefined;
-    seen.add(e);
-    const o = e as Record<string, unknown>;
-    if (typeof o.data === "string" && o.data.startsWith("0x") && o.data.length >= 10) return o.data;
-    for (const key of ["error", "info", "cause", "data"]) {
-      const found = walk(o[key]);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return walk(error);
+/** A request would cost more than the caller's maxFee. */
+export class FeeLimitError extends ProofgridError {
+  override name = "FeeLimitError";
 }
 
-export function decodeRevert(data: string): ErrorDescription | undefined {
-  for (const iface of INTERFACES) {
-    try {
-      const parsed = iface.parseError(data);
-      if (parsed) return parsed;
-    } catch {
-      // not this interface's error
-    }
+/** A job id that the hub does not hold. */
+export class JobNotFoundError extends ProofgridError {
+  override name = "JobNotFoundError";
+  constructor(readonly jobId: bigint) {
+    super(`job ${jobId} does not exist`);
   }
-  return undefined;
 }
 
-/** Turns a failed call into a ContractRevertError when its revert is a known custom error. */
-export function toTypedError(error: unknown, action: string): Error {
-  if (error instanceof ProofgridError) return error;
-  const data = revertData(error);
-  const decoded = data ? decodeRevert(data) : undefined;
-  if (decoded) return new ContractRevertError(decoded.name, [...decoded.args], action, error);
-  if (isError(error, "CALL_EXCEPTION") && error.reason) return new ProofgridError(`${action} reverted: ${error.reason}`, { cause: error });
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** Runs `fn` and rethrows contract reverts as typed errors naming `action`. */
-export async function typed<T>(action: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw toTypedError(error, action);
-  }
+/** A model name or id that the registry does not hold. */
+export class ModelNotFoundError extends ProofgridError {
+  override name = "ModelNotFoundError";
 }

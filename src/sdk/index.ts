@@ -1,7 +1,10 @@
 /** The proofgrid SDK. */
-export { FeeLimitError, ProofgridClient, deployVerifier, releaseOf } from "./client.js";
-export type { ClientOptions, InferOptions, InferenceResult, JobInfo, RegisterOptions, TrustName, Verification } from "./client.js";
-export { ContractRevertError, JobRefundedError, JobTimeoutError, VerificationError, decodeRevert, toTypedError } from "./errors.js";
+export { ProofgridClient, type ClientOptions } from "./client.js";
+export { deployVerifier, getJob, keeperStep, registerModel, releaseOf, requestInference, verifyResult, waitForJob } from "./actions/index.js";
+export type { ActionContext, InferenceResult, InferOptions, JobInfo, RegisterOptions, TrustName, Verification, WaitHook, WaitOptions, WaitState } from "./types.js";
+export { FeeLimitError, JobNotFoundError, JobRefundedError, JobTimeoutError, ModelNotFoundError, VerificationError } from "./errors.js";
+export { ContractRevertError, decodeRevert, toTypedError } from "../chain/errors.js";
+export { attachProofgrid, TOKEN, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
 export { ProofgridError, InferenceInputError, ModelFormatError, UnsupportedOperatorError, ShapeError, QuantizationError, BuildError } from "../errors.js";
 export { loadArtifacts, proveInference, releaseProver, type ModelArtifacts } from "../pipeline/prove.js";
-export { TrustLevel } from "../protocol/index.js";
+export { TrustLevel, parseTrust, trustName } from "../protocol/index.js";

@@ -10,10 +10,11 @@ import path from "node:path";
 import type { Signer } from "ethers";
 import { attachProofgrid, describeDeployment, TOKEN, type Proofgrid } from "../../deploy/proofgrid.js";
 import { evaluate, quantizeInput } from "../../src/engine/fixed.js";
-import { deployVerifier, releaseOf } from "../../src/sdk/client.js";
-import { intentFeaturizer } from "../../src/examples/intents.js";
+import { deployVerifier, releaseOf } from "../../src/sdk/index.js";
+import { intentFeaturizer } from "../support/intents.js";
 import { SimulatedEnclave } from "../../src/node/enclave.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
+import { activateNodes, prepareNode } from "../../src/node/bootstrap.js";
 import { Watcher } from "../../src/node/watcher.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
@@ -161,9 +162,9 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const runtimes = g.nodeSigners.slice(0, 4).map(
       (signer, i) => new NodeRuntime({ signer, contracts: deployment.get(signer.address)!, models: new Map([[4, artifacts]]), levels: [TrustLevel.VANILLA], name: `n${i}`, log: (l) => process.env.PROOFGRID_LOG && console.error(l) }),
     );
-    for (const r of runtimes) await r.join(1_000n * TOKEN);
+    for (const r of runtimes) await prepareNode(r, { stake: 1_000n * TOKEN });
     await time.increase(Number(await g.nodes.activationDelay()));
-    for (const r of runtimes) await r.activate();
+    for (const r of runtimes) await activateNodes([r]);
     const poll = async () => {
       for (const r of runtimes) await r.poll();
     };
@@ -227,10 +228,10 @@ describe("adversarial: the dispute game cannot be gamed", function () {
       name: "node",
       log: (l) => logs.push(l),
     });
-    await runtime.join(1_000n * TOKEN);
+    await prepareNode(runtime, { stake: 1_000n * TOKEN });
     await time.increase(Number(await f.nodes.activationDelay()));
-    await runtime.activate();
-    await runtime.admitEnclave(f.root);
+    await activateNodes([runtime]);
+    await prepareNode(runtime, { stake: 1_000n * TOKEN, attestationRoot: f.root });
     const good = features("my package never arrived");
     const bad = [...good];
     bad[0] = 64n; // the circuit takes [0, 63]
@@ -438,9 +439,9 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     for (const [i, signer] of f.nodeSigners.slice(0, 3).entries()) {
       runtimes.push(new NodeRuntime({ signer, contracts: await as(f, signer), models: new Map([[4, artifacts]]), levels: [TrustLevel.VANILLA], name: `n${i}`, log: (l) => logs.push(l) }));
     }
-    for (const r of runtimes) await r.join(1_000n * TOKEN);
+    for (const r of runtimes) await prepareNode(r, { stake: 1_000n * TOKEN });
     await time.increase(Number(await f.nodes.activationDelay()));
-    for (const r of runtimes) await r.activate();
+    for (const r of runtimes) await activateNodes([r]);
     const { jobId } = await request(f, 4, TrustLevel.VANILLA, features("my invoice is wrong"));
     for (const r of runtimes) await r.poll();
     await f.court.connect(f.challenger).challenge(jobId);
@@ -455,9 +456,9 @@ describe("adversarial: the dispute game cannot be gamed", function () {
   it("a restarted runtime still finalizes the VANILLA results it posted before the restart", async function () {
     const { f, make } = await restartable(artifacts);
     const first = await make();
-    await first.join(1_000n * TOKEN);
+    await prepareNode(first, { stake: 1_000n * TOKEN });
     await time.increase(Number(await f.nodes.activationDelay()));
-    await first.activate();
+    await activateNodes([first]);
     const { jobId } = await request(f, 3, TrustLevel.VANILLA, features("where is my parcel"));
     await first.poll();
     expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Submitted);
@@ -527,9 +528,9 @@ describe("adversarial: the dispute game cannot be gamed", function () {
   it("a restarted runtime still serves the jobs it had queued but not served", async function () {
     const { f, make } = await restartable(artifacts);
     const first = await make();
-    await first.join(1_000n * TOKEN);
+    await prepareNode(first, { stake: 1_000n * TOKEN });
     await time.increase(Number(await f.nodes.activationDelay()));
-    await first.activate();
+    await activateNodes([first]);
     const { jobId } = await request(f, 3, TrustLevel.VANILLA, features("reset my password"));
     // The first process queues the job, then dies before serving it (its submission failed).
     await (first as unknown as { scan(): Promise<void> }).scan();

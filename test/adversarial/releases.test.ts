@@ -9,14 +9,15 @@ import { ethers as E } from "ethers";
 import path from "node:path";
 import { attachProofgrid, describeDeployment, TOKEN } from "../../deploy/proofgrid.js";
 import { quantizeInput } from "../../src/engine/fixed.js";
-import { intentFeaturizer } from "../../src/examples/intents.js";
+import { intentFeaturizer } from "../support/intents.js";
 import { EnclaveModelError, SimulatedEnclave } from "../../src/node/enclave.js";
 import { ReleaseMismatchError } from "../../src/node/release.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
+import { activateNodes, prepareNode } from "../../src/node/bootstrap.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, type ModelArtifacts } from "../../src/pipeline/prove.js";
 import { hashValues, hubDomain, levelMask, packVersion, releaseKey, signResult, TrustLevel } from "../../src/protocol/index.js";
-import { deployVerifier, releaseOf } from "../../src/sdk/client.js";
+import { deployVerifier, releaseOf } from "../../src/sdk/index.js";
 import {
   deployFixture,
   expectHubSolvent,
@@ -36,6 +37,7 @@ import {
   WEIGHTS,
   WRONG_OUTPUT,
 } from "../fixture.js";
+import { timeTravel } from "../../src/devnet/time.js";
 
 const { loadFixture } = networkHelpers;
 const V2 = packVersion(2, 0);
@@ -88,12 +90,12 @@ describe("adversarial: results, stakes and jobs are bound to the exact release",
     await g.models.connect(g.modelOwner).registerModel("support-intents", V1, releaseOf(artifacts, { verifier: await rogue.getAddress(), levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices: PRICES }));
     const contracts = attachProofgrid(await describeDeployment(g, g.deployer), g.nodeSigners[0]);
     const runtime = new NodeRuntime({ signer: g.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], log: () => {} });
-    await expect(runtime.join(1_000n * TOKEN)).to.be.rejectedWith(ReleaseMismatchError, /is not the code/);
+    await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /is not the code/);
     expect((await g.nodes.getNode(g.nodeSigners[0].address)).stake).to.equal(0n);
     // With the build's own verifier, the same runtime checks it and opts into exactly that release.
     await g.models.connect(g.modelOwner).addRelease(3, V2, releaseOf(artifacts, { verifier: await deployVerifier(artifacts, g.deployer), levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices: PRICES }));
     const checked = new NodeRuntime({ signer: g.nodeSigners[1], contracts: attachProofgrid(await describeDeployment(g, g.deployer), g.nodeSigners[1]), models: new Map([[3, artifacts]]), versions: new Map([[3, V2]]), levels: [TrustLevel.VANILLA], log: () => {} });
-    await checked.join(1_000n * TOKEN);
+    await prepareNode(checked, { stake: 1_000n * TOKEN });
     expect((await g.nodes.getNode(g.nodeSigners[1].address)).releases).to.deep.equal([releaseKey(3, V2)]);
   });
 
@@ -102,7 +104,7 @@ describe("adversarial: results, stakes and jobs are bound to the exact release",
     await g.models.connect(g.modelOwner).registerModel("support-intents", V1, { ...releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA], prices: PRICES }), weightsCommitment: E.id("retrained") });
     const contracts = attachProofgrid(await describeDeployment(g, g.deployer), g.nodeSigners[0]);
     const runtime = new NodeRuntime({ signer: g.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), versions: new Map([[3, V1]]), levels: [TrustLevel.VANILLA], log: () => {} });
-    await expect(runtime.join(1_000n * TOKEN)).to.be.rejectedWith(ReleaseMismatchError, /other weights/);
+    await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /other weights/);
   });
 
   it("3. a TEE result is bound to the release's weights: a signature over another model's weights fails, the enclave refuses a model that is not the job's, and a measurement approved for one model cannot sign another's", async function () {
@@ -170,10 +172,10 @@ describe("adversarial: results, stakes and jobs are bound to the exact release",
   it("6. no 'ok' when nothing was checked: a lie that finalizes unchallenged comes back unchecked, not verified, to a client without the release's artifacts", async function () {
     const f = await loadFixture(oneNodeFixture);
     const { ProofgridClient } = await import("../../src/sdk/index.js");
-    const client = await ProofgridClient.connect({ signer: f.requester, deployment: f, advanceTime: true, pollMs: 50 });
+    const client = await ProofgridClient.connect({ signer: f.requester, deployment: f, onWait: timeTravel({ pollMs: 50 }), pollMs: 50 });
     const { jobId } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
     await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT); // nobody disputes it
-    const r = await client.waitFor(jobId, { challengeGraceMs: 0 });
+    const r = await client.waitFor(jobId, { onWait: timeTravel({ challengeGraceMs: 0, pollMs: 50 }) });
     expect(r.verification).to.include({ method: "none", ok: false, checked: false });
     await expectHubSolvent(f);
   });

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { runCli } from "../../src/dev/processes.js";
+import { runCli } from "../support/processes.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 
 
@@ -81,7 +81,7 @@ describe("cli: proofgrid", function () {
     const deployments = path.join(dir, "deployments");
     await (await import("node:fs/promises")).mkdir(deployments, { recursive: true });
     await writeFile(path.join(deployments, "31337.json"), "{ not json");
-    const { startChain, stop } = await import("../../src/dev/processes.js");
+    const { startChain, stop } = await import("../support/processes.js");
     const chain = await startChain();
     try {
       const env = { PROOFGRID_RPC_URL: chain.url };

@@ -14,8 +14,9 @@ import { loadArtifacts, releaseProver } from "../../src/pipeline/prove.js";
 import { ProofgridClient } from "../../src/sdk/index.js";
 import type { DeploymentFile } from "../../deploy/proofgrid.js";
 
-import { intentFeaturizer } from "../../src/examples/intents.js";
-import { CLI, rpcProxy, runCli, start, startChain, stop, type Proc } from "../../src/dev/processes.js";
+import { intentFeaturizer } from "../support/intents.js";
+import { CLI, rpcProxy, runCli, start, startChain, stop, type Proc } from "../support/processes.js";
+import { timeTravel } from "../../src/devnet/time.js";
 
 describe("JSON-RPC: hardhat node + two node processes", function () {
   this.timeout(240_000);
@@ -57,7 +58,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     const { attachProofgrid } = await import("../../deploy/proofgrid.js");
     await (await attachProofgrid(deployment, await provider.getSigner(0)).token.mint(await requester.getAddress(), 100n * TOKEN)).wait();
     const artifacts = await loadArtifacts(path.join(PACKAGE_ROOT, "build/support-intents"));
-    client = await ProofgridClient.connect({ signer: requester, deployment, models: [artifacts], advanceTime: true, pollMs: 300 });
+    client = await ProofgridClient.connect({ signer: requester, deployment, models: [artifacts], onWait: timeTravel({ pollMs: 300 }), pollMs: 300 });
     features = await intentFeaturizer();
   });
 
@@ -89,7 +90,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     proxy.setDown(false);
     // Patience: the node may be in its retry backoff (up to 10 s) on a loaded machine.
     const r = await client
-      .infer("support-intents", features("the app crashes with an error after the update"), { trust: "vanilla", timeoutMs: 90_000, patienceMs: 45_000 })
+      .infer("support-intents", features("the app crashes with an error after the update"), { trust: "vanilla", timeoutMs: 90_000, onWait: timeTravel({ patienceMs: 45_000, pollMs: 300 }) })
       .catch((error: Error) => {
         throw new Error(`${error.message}\nnode output:\n${nodeB!.output()}`);
       });

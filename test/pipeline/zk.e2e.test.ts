@@ -21,7 +21,7 @@ import {
 } from "../../src/pipeline/prove.js";
 import { JobStatus, levelMask, packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { Groth16InferenceAdapter__factory, type Groth16InferenceAdapter } from "../../types/contracts/index.js";
-import { intentFeaturizer } from "../../src/examples/intents.js";
+import { intentFeaturizer } from "../support/intents.js";
 import { deployFixture, ethers, joinNode, networkHelpers, release, type Fixture } from "../fixture.js";
 
 const BUILD = path.join(PACKAGE_ROOT, "build/support-intents");

@@ -7,14 +7,15 @@
 import { expect } from "chai";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { launchLocalNetwork, type LocalNetwork } from "../../src/node/local.js";
+import { launchLocalNetwork, type LocalNetwork } from "../../src/devnet/launcher.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
 import { packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { ethers as E } from "ethers";
 import { ContractRevertError, InferenceInputError, JobRefundedError } from "../../src/sdk/index.js";
 import { ethers } from "../fixture.js";
-import { intentFeaturizer } from "../../src/examples/intents.js";
+import { intentFeaturizer } from "../support/intents.js";
+import { timeTravel } from "../../src/devnet/time.js";
 
 describe("sdk: client.infer on the in-process network", function () {
   this.timeout(120_000);
@@ -83,7 +84,7 @@ describe("sdk: client.infer on the in-process network", function () {
   });
 
   it("tee on a lazy node: the deadline passes, the requester is refunded (JobRefundedError: timeout)", async () => {
-    await assert.rejects(net.client.infer("support-intents-b", featurize("the app crashes with an error"), { trust: "tee", patienceMs: 500 }), (e: unknown) => {
+    await assert.rejects(net.client.infer("support-intents-b", featurize("the app crashes with an error"), { trust: "tee", onWait: timeTravel({ patienceMs: 500, pollMs: 100 }) }), (e: unknown) => {
       expect(e).to.be.instanceOf(JobRefundedError);
       expect((e as JobRefundedError).reason).to.equal("timeout");
       return true;
@@ -121,8 +122,8 @@ describe("sdk: client.infer on the in-process network", function () {
   it("nothing checked is its own state: a client without the release's artifacts gets ok false and checked false, not a false 'ok'", async () => {
     const { ProofgridClient } = await import("../../src/sdk/index.js");
     const s = await ethers.getSigners();
-    const bare = await ProofgridClient.connect({ signer: s[1], deployment: net.deployment, advanceTime: true, pollMs: 100 });
-    const r = await bare.infer(1, featurize("reset my password"), { trust: "vanilla", challengeGraceMs: 0 });
+    const bare = await ProofgridClient.connect({ signer: s[1], deployment: net.deployment, onWait: timeTravel({ pollMs: 100 }), pollMs: 100 });
+    const r = await bare.infer(1, featurize("reset my password"), { trust: "vanilla", onWait: timeTravel({ challengeGraceMs: 0, pollMs: 100 }) });
     expect(r.verification).to.include({ method: "none", ok: false, checked: false });
     expect(r.verification.detail).to.match(/unchecked/);
   });
@@ -137,7 +138,7 @@ describe("sdk: client.infer on the in-process network", function () {
       prices: [r10.prices[0], r10.prices[1], r10.prices[2]] as [bigint, bigint, bigint], inputMin: r10.inputMin, inputMax: r10.inputMax,
     };
     await (await models.connect(s[0]).addRelease(1, packVersion(1, 1), r11)).wait();
-    const r = await net.client.infer(1, featurize("reset my password"), { trust: "vanilla", version: packVersion(1, 0), challengeGraceMs: 0 });
+    const r = await net.client.infer(1, featurize("reset my password"), { trust: "vanilla", version: packVersion(1, 0), onWait: timeTravel({ challengeGraceMs: 0, pollMs: 100 }) });
     expect(r.version).to.equal(packVersion(1, 0));
     expect(r.verification).to.include({ method: "re-execution", ok: true, checked: true });
   });

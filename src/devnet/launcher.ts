@@ -7,14 +7,20 @@
  * root of their own, is the simulated attestation root.
  */
 import { id, type Signer } from "ethers";
-import { attachProofgrid, deployProofgrid, describeDeployment, TOKEN, type DeploymentFile, type Proofgrid } from "../../deploy/proofgrid.js";
+import { deployProofgrid } from "../../deploy/proofgrid.js";
+import { attachProofgrid, describeDeployment, TOKEN, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
+import { findModel } from "../chain/models.js";
+import { activateNodes, prepareNode } from "../node/bootstrap.js";
+import { SimulatedEnclave } from "../node/enclave.js";
+import { NodeRuntime } from "../node/runtime.js";
+import { Watcher } from "../node/watcher.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
 import { levelMask, TrustLevel } from "../protocol/index.js";
 import { ProofgridClient } from "../sdk/client.js";
-import { SimulatedEnclave } from "./enclave.js";
-import { NodeRuntime, type Behaviour } from "./runtime.js";
-import { Watcher } from "./watcher.js";
+import { behaviourStrategy, type Behaviour } from "./behaviours.js";
+import { increaseTimeTo, supportsTimeTravel, timeTravel } from "./time.js";
 
+/** The measurement of the simulated enclave: approved on local networks whose deployer is the attestation root. */
 export const ENCLAVE_MEASUREMENT = id("proofgrid-simulated-enclave-v1");
 
 export interface NodePlan {
@@ -52,30 +58,11 @@ export interface LocalNetwork {
   stop(): Promise<void>;
 }
 
-/** Whether the network lets us move time (the in-process network, hardhat node, anvil). */
-export async function supportsTimeTravel(signer: Signer): Promise<boolean> {
-  const provider = signer.provider as unknown as { send(method: string, params: unknown[]): Promise<unknown> };
-  try {
-    await provider.send("evm_increaseTime", [0]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function increaseTime(signer: Signer, seconds: bigint) {
-  const provider = signer.provider as unknown as { send(method: string, params: unknown[]): Promise<unknown> };
-  await provider.send("evm_increaseTime", [Number(seconds)]);
-  await provider.send("evm_mine", []);
-}
-
-/** The id of the model registered under this name (names are unique) when its latest release has these weights and levels. */
-export async function findModel(contracts: Proofgrid, name: string, weightsCommitment: string, levels?: number): Promise<number | undefined> {
-  const id = Number(await contracts.models.modelIdOf(name));
-  if (id === 0) return undefined;
-  const [, release] = await contracts.models.getRelease(id, 0);
-  const matches = release.weightsCommitment === weightsCommitment && !release.deprecated && (levels === undefined || Number(release.levels) === levels);
-  return matches ? id : undefined;
+/** Mints `amount` of the local token to `to` (the deployer owns it on local networks). */
+export function minter(contracts: Proofgrid) {
+  return async (to: string, amount: bigint) => {
+    await (await contracts.token.mint(to, amount)).wait();
+  };
 }
 
 export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
@@ -86,8 +73,9 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
   else contracts = await deployProofgrid(deployer, { attestationRoot: await deployer.getAddress(), log: (l) => log(`deployed ${l}`) });
   const deployment = options.deployment ?? (await describeDeployment(contracts, deployer));
   const advanceTime = options.advanceTime ?? (await supportsTimeTravel(deployer));
+  const mint = minter(contracts);
 
-  const client = await ProofgridClient.connect({ signer: requester, deployment: attachProofgrid(deployment, requester), pollMs: options.pollMs, advanceTime });
+  const client = await ProofgridClient.connect({ signer: requester, deployment, pollMs: options.pollMs, onWait: advanceTime ? timeTravel({ pollMs: options.pollMs }) : undefined });
   const owner = await ProofgridClient.connect({ signer: deployer, deployment: contracts });
   const modelIds: number[] = [];
   const registered = new Map<number, ModelArtifacts>();
@@ -105,53 +93,30 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
   if (!(await contracts.tee.isMeasurementApproved(ENCLAVE_MEASUREMENT))) await (await contracts.tee.approveMeasurement(ENCLAVE_MEASUREMENT)).wait();
   const runtimes: NodeRuntime[] = [];
   for (const plan of options.nodes) {
-    const address = await plan.signer.getAddress();
-    const stake = plan.stake ?? 1_000n * TOKEN;
-    if ((await contracts.nodes.getNode(address)).stake === 0n) await (await contracts.token.mint(address, stake)).wait();
     const served = new Map([...registered].filter((_, index) => !plan.models || plan.models.includes(index)));
     const runtime = new NodeRuntime({
       signer: plan.signer,
       contracts: attachProofgrid(deployment, plan.signer),
       models: served,
       levels: plan.levels,
-      behaviour: plan.behaviour,
+      strategy: behaviourStrategy(plan.behaviour ?? "honest"),
       enclave: plan.levels.includes(TrustLevel.TEE) ? new SimulatedEnclave(ENCLAVE_MEASUREMENT) : undefined,
       name: plan.name,
       log,
       pollMs: options.pollMs,
     });
-    await runtime.join(stake);
-    await runtime.admitEnclave(deployer);
+    await prepareNode(runtime, { stake: plan.stake ?? 1_000n * TOKEN, fund: mint, attestationRoot: deployer });
     runtimes.push(runtime);
   }
-  const pending = (await Promise.all(runtimes.map((r) => r.activatesAt()))).some((t) => t > 0n);
-  if (pending && advanceTime) await increaseTime(deployer, await contracts.nodes.activationDelay());
-  else if (pending) {
-    // A network that keeps real time (a testnet): wait out the activation delay.
-    const until = (await Promise.all(runtimes.map((r) => r.activatesAt()))).reduce((a, b) => (b > a ? b : a), 0n);
-    log(`waiting for node activation (until ${new Date(Number(until) * 1000).toISOString()})`);
-    while (BigInt((await deployer.provider!.getBlock("latest"))!.timestamp) < until) await new Promise((r) => setTimeout(r, 5_000));
-  }
-  for (const r of runtimes) await r.activate();
+  await activateNodes(runtimes, { skipTo: advanceTime ? (t) => increaseTimeTo(deployer, t) : undefined, log });
 
   let watcher: Watcher | undefined;
-  const loops: NodeJS.Timeout[] = [];
   if (options.watcher) {
-    await (await contracts.token.mint(await options.watcher.getAddress(), 1_000n * TOKEN)).wait();
-    watcher = new Watcher({ signer: options.watcher, contracts: attachProofgrid(deployment, options.watcher), models: registered, log });
-    const w = watcher;
-    let busy = false;
-    loops.push(
-      setInterval(() => {
-        if (busy) return;
-        busy = true;
-        w.poll()
-          .catch((e: Error) => log(`[watcher] poll failed: ${e.message.split("\n")[0]}`))
-          .finally(() => (busy = false));
-      }, options.pollMs ?? 250),
-    );
+    await mint(await options.watcher.getAddress(), 1_000n * TOKEN);
+    watcher = new Watcher({ signer: options.watcher, contracts: attachProofgrid(deployment, options.watcher), models: registered, log, pollMs: options.pollMs ?? 250 });
+    watcher.start();
   }
-  await (await contracts.token.mint(await requester.getAddress(), 1_000n * TOKEN)).wait();
+  await mint(await requester.getAddress(), 1_000n * TOKEN);
   for (const r of runtimes) r.start();
 
   return {
@@ -162,7 +127,7 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
     nodes: runtimes,
     watcher,
     async stop() {
-      for (const l of loops) clearInterval(l);
+      await watcher?.stop();
       await Promise.all(runtimes.map((r) => r.stop()));
     },
   };

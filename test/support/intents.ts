@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../package.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 
 export const INTENT_MODEL_DIR = path.join(PACKAGE_ROOT, "models/support-intents");
 

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../package.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
 
 export const CLI = path.join(PACKAGE_ROOT, "bin/proofgrid.js");
 export const HARDHAT_CLI = path.join(PACKAGE_ROOT, "node_modules/hardhat/dist/src/cli.js");

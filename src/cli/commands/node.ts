@@ -1,0 +1,123 @@
+/** `proofgrid node start`: run a node until interrupted. */
+import { Wallet, type Signer } from "ethers";
+import { attachProofgrid, TOKEN } from "../../chain/contracts.js";
+import { ENCLAVE_MEASUREMENT, minter } from "../../devnet/launcher.js";
+import { increaseTimeTo } from "../../devnet/time.js";
+import { activateNodes, prepareNode } from "../../node/bootstrap.js";
+import { SimulatedEnclave } from "../../node/enclave.js";
+import { NodeRuntime } from "../../node/runtime.js";
+import { Watcher } from "../../node/watcher.js";
+import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../pipeline/prove.js";
+import { parseVersion, TrustLevel, trustName } from "../../protocol/index.js";
+import { CliError, connect, parse, requireDeployment, signerAt, trustListFlag } from "../context.js";
+
+export const NODE_USAGE = `usage: proofgrid node start --trust <levels> --model <build dir> --model-id <id> --release <major.minor> [--network <name>] [options]
+
+Runs a node until interrupted: joins and stakes (once), admits a simulated enclave for TEE, waits
+for activation, then watches the hub for its jobs, runs the model, proves (zk) / signs in the
+enclave (tee) / submits (vanilla) and finalizes, votes in committees, withdraws its earnings.
+Restarts never submit twice (the job's status on chain is checked first; --state keeps the scan
+position). Logs one line per action on stderr.
+
+options:
+  --trust <levels>      comma-separated: vanilla,tee,zk
+  --model <dir>         a model's build directory (repeatable)
+  --model-id <id>       the registry id of that model (one per --model, in the same order)
+  --release <m.n>       the release to serve (one per --model): the node checks that its weights,
+                        model file and verifier code are the build's before it stakes, and prints
+                        the model's owner
+  --network <name>      default localhost
+  --account <index>     the operator's account (default 3)
+  --stake <tokens>      stake to join with, in whole tokens (default 1000; minted on local networks)
+  --watch               also act as a watcher: re-execute VANILLA results and challenge wrong ones
+  --state <file>        where to keep the scan position (default: none)
+  --deployments <dir>   default deployments
+  --advance-time        move time past the activation delay (local nodes only)`;
+
+export async function nodeCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === "--help" || sub === "-h") return console.log(NODE_USAGE), sub === undefined ? 1 : 0;
+  if (sub !== "start") throw new CliError(`unknown node command '${sub}' (run 'proofgrid node --help')`);
+  const { values } = parse(rest, {
+    trust: { type: "string" },
+    model: { type: "string", multiple: true },
+    "model-id": { type: "string", multiple: true },
+    release: { type: "string", multiple: true },
+    network: { type: "string", default: "localhost" },
+    account: { type: "string", default: "3" },
+    stake: { type: "string", default: "1000" },
+    watch: { type: "boolean" },
+    state: { type: "string" },
+    deployments: { type: "string", default: "deployments" },
+    "advance-time": { type: "boolean" },
+  });
+  if (values.help) return console.log(NODE_USAGE), 0;
+  if (!values.trust) throw new CliError("--trust is required (vanilla, tee, zk, comma-separated)");
+  const levels = trustListFlag(values.trust as string);
+  const dirs = (values.model as string[] | undefined) ?? [];
+  if (dirs.length === 0) throw new CliError("--model <build dir> is required");
+  const ids = (values["model-id"] as string[] | undefined) ?? [];
+  const releases = (values.release as string[] | undefined) ?? [];
+  if (ids.length !== dirs.length || releases.length !== dirs.length) {
+    throw new CliError(`each --model needs its --model-id and --release (got ${dirs.length} --model, ${ids.length} --model-id, ${releases.length} --release): a node stakes only on releases it names; 'proofgrid model register' prints both`);
+  }
+  const served = dirs.map((dir, i) => {
+    const id = Number(ids[i]);
+    const version = parseVersion(releases[i]);
+    if (!Number.isInteger(id) || id < 1) throw new CliError(`--model-id ${ids[i]} is not a model id (a whole number from 1)`);
+    if (version === undefined) throw new CliError(`--release ${releases[i]} is not a release (major.minor, like 1.0)`);
+    return { dir, id, version };
+  });
+  const stake = BigInt(values.stake as string) * TOKEN;
+
+  const conn = await connect(values.network as string);
+  const deployment = await requireDeployment(values.deployments as string, conn);
+  const signer = signerAt(conn, Number(values.account), "the node");
+  const contracts = attachProofgrid(deployment, signer);
+  const models = new Map<number, ModelArtifacts>();
+  const versions = new Map<number, number>();
+  for (const { dir, id, version } of served) {
+    models.set(id, await loadArtifacts(dir));
+    versions.set(id, version);
+  }
+  const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
+  const name = `node-${(await signer.getAddress()).slice(2, 8)}`;
+  // A provider request abandoned mid-outage can reject outside any await; the poller retries the
+  // work, so such a rejection is logged rather than ending the node.
+  process.on("unhandledRejection", (reason) => log(`[${name}] ignored an unhandled rejection: ${String((reason as Error)?.message ?? reason).split("\n")[0]}`));
+  const runtime = new NodeRuntime({
+    signer,
+    contracts,
+    models,
+    versions,
+    levels,
+    enclave: levels.includes(TrustLevel.TEE) ? new SimulatedEnclave(ENCLAVE_MEASUREMENT) : undefined,
+    stateFile: values.state as string | undefined,
+    name,
+    log,
+    pollMs: 500,
+  });
+  // On a local network the deployer owns the token: it funds the stake, and it is the simulated
+  // attestation root unless PROOFGRID_ATTESTATION_ROOT_KEY names another.
+  const addresses = await Promise.all(conn.signers.map((s) => s.getAddress()));
+  const deployer = conn.signers[addresses.indexOf(deployment.deployer)] ?? conn.signers[0];
+  const rootKey = process.env.PROOFGRID_ATTESTATION_ROOT_KEY;
+  const root: Signer = rootKey ? new Wallet(rootKey, signer.provider) : deployer;
+  await prepareNode(runtime, { stake, fund: minter(attachProofgrid(deployment, deployer)), attestationRoot: root });
+  await activateNodes([runtime], { skipTo: values["advance-time"] ? (t) => increaseTimeTo(signer, t) : undefined, log: (l) => log(`[${name}] ${l}`) });
+  const watcher = values.watch ? new Watcher({ signer, contracts, models, log }) : undefined;
+  runtime.start();
+  watcher?.start();
+  log(`[${name}] serving ${[...models.keys()].map((id) => `model #${id}`).join(", ")} at ${levels.map(trustName).join(", ")}; Ctrl-C to stop`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await watcher?.stop();
+  await runtime.stop();
+  await releaseProver();
+  await conn.close().catch(() => {});
+  log(`[${name}] stopped`);
+  return 0;
+}

@@ -1,0 +1,33 @@
+/** How the CLI prints a settled result: one JSON object with --json, else a few lines. */
+import type { InferenceResult } from "../../sdk/types.js";
+import { toJson } from "../context.js";
+
+export function printResult(r: InferenceResult, json: boolean) {
+  if (json) {
+    console.log(
+      toJson({
+        jobId: r.jobId,
+        trust: r.trust,
+        output: r.values,
+        label: r.label ?? null,
+        settled: r.settled,
+        verification: r.verification.method,
+        checked: r.verification.checked,
+        verificationDetail: r.verification.detail,
+        node: r.node,
+        modelId: r.modelId,
+        gas: r.gas,
+        fee: r.fee,
+        txs: r.txs,
+        latencyMs: r.latencyMs,
+      }),
+    );
+    return;
+  }
+  console.log(`job ${r.jobId} (${r.trust}) settled by node ${r.node} in ${r.latencyMs} ms`);
+  console.log(`  output: [${r.values.join(", ")}]${r.label ? ` -> ${r.label}` : ""}`);
+  console.log(r.verification.checked ? `  checked: ${r.verification.method}: ${r.verification.detail}` : `  NOT CHECKED by this client: ${r.verification.detail}`);
+  console.log(`  gas: ${Object.entries(r.gas).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(`  fee: paid ${r.fee.paid}, node ${r.fee.node}, model owner ${r.fee.owner}, protocol ${r.fee.protocol}`);
+}
+

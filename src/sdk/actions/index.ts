@@ -1,0 +1,6 @@
+/** The SDK's actions: each one thing against a deployment, composed by ProofgridClient. */
+export { getJob } from "./getJob.js";
+export { deployVerifier, registerModel, releaseOf } from "./registerModel.js";
+export { requestInference, type Requested } from "./request.js";
+export { verifyResult } from "./verifyResult.js";
+export { keeperStep, waitForJob } from "./waitForJob.js";

@@ -1,0 +1,53 @@
+/** Registering a built model: its release record, its verifier, the registration itself. */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { ContractFactory, ZeroAddress, type Signer } from "ethers";
+import { typed } from "../../chain/errors.js";
+import { encodingMax } from "../../engine/fixed.js";
+import type { ModelArtifacts } from "../../pipeline/prove.js";
+import { levelMask, packVersion, TrustLevel } from "../../protocol/index.js";
+import type { ActionContext, RegisterOptions } from "../types.js";
+
+/**
+ * The registry's release record of a built model: its hashes, shape, scale and the input range its
+ * circuit accepts (from the build), with the given verifier, levels, prices and royalty.
+ */
+export function releaseOf(artifacts: ModelArtifacts, options: Pick<RegisterOptions, "levels" | "prices" | "royaltyBps"> & { verifier: string }) {
+  return {
+    contentHash: artifacts.manifest.model.hash,
+    weightsCommitment: artifacts.manifest.quantized.weightsCommitment,
+    verifier: options.verifier,
+    inputSize: artifacts.model.input.size,
+    outputSize: artifacts.model.output.size,
+    scaleBits: artifacts.model.scaleBits,
+    inputMin: artifacts.model.input.lo,
+    inputMax: encodingMax(artifacts.model.input),
+    levels: levelMask(...options.levels),
+    royaltyBps: options.royaltyBps ?? 1_000,
+    deprecated: false,
+    prices: options.prices,
+  };
+}
+
+/** Deploys a built model's IProofVerifier adapter (bytecode from the build directory). */
+export async function deployVerifier(artifacts: ModelArtifacts, signer: Signer): Promise<string> {
+  const compiled = JSON.parse(await readFile(path.resolve(artifacts.dir, artifacts.manifest.deployable.file), "utf8")) as { abi: []; bytecode: string };
+  const contract = await new ContractFactory(compiled.abi, compiled.bytecode, signer).deploy();
+  await contract.waitForDeployment();
+  return contract.getAddress();
+}
+
+/** Registers a built model; for ZK, deploys its verifier adapter first. Returns the model id. */
+export async function registerModel(context: ActionContext, artifacts: ModelArtifacts, options: RegisterOptions): Promise<number> {
+  const { models } = context.contracts;
+  const zk = options.levels.includes(TrustLevel.ZK);
+  const verifier = zk ? await deployVerifier(artifacts, context.signer) : ZeroAddress;
+  const [major, minor] = options.version ?? [1, 0];
+  const release = releaseOf(artifacts, { ...options, verifier });
+  const receipt = await typed("registerModel", async () => (await (await models.registerModel(options.name ?? artifacts.model.name, packVersion(major, minor), release)).wait())!);
+  for (const log of receipt.logs) {
+    const parsed = models.interface.parseLog(log);
+    if (parsed?.name === "ModelRegistered") return Number(parsed.args.modelId);
+  }
+  throw new Error(`registerModel: no ModelRegistered event in ${receipt.hash}`);
+}

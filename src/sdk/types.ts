@@ -1,0 +1,109 @@
+/** What the SDK's actions take and return. */
+import type { Signer } from "ethers";
+import type { Proofgrid } from "../chain/contracts.js";
+import type { JobStatus, TrustLevel, TrustName } from "../protocol/index.js";
+
+export type { TrustName };
+
+/** The chain an action runs against: the deployment's contracts, connected to `signer`. */
+export interface ActionContext {
+  signer: Signer;
+  contracts: Proofgrid;
+}
+
+/** What a wait hook sees on each poll of a job that has not ended. */
+export interface WaitState {
+  jobId: bigint;
+  status: JobStatus;
+  /** The node's deadline, or the end of the challenge window once a VANILLA result is posted. */
+  deadline: bigint;
+  /** Chain time. */
+  now: bigint;
+  /** Milliseconds since the wait (or the request) began. */
+  waitedMs: number;
+  context: ActionContext;
+}
+
+/**
+ * Called on every poll while a job has not ended, e.g. to move a development chain's time past a
+ * window instead of waiting it out (src/devnet/time.ts). Never needed on a real network.
+ */
+export type WaitHook = (state: WaitState) => Promise<void>;
+
+export interface WaitOptions {
+  /** Poll interval (default 250 ms). */
+  pollMs?: number;
+  /** Give up after this long (default 10 minutes): JobTimeoutError. */
+  timeoutMs?: number;
+  onWait?: WaitHook;
+}
+
+export interface InferOptions extends WaitOptions {
+  trust: TrustName | TrustLevel;
+  /** Release version (0 = latest). */
+  version?: number;
+  /** Added to the model's price. */
+  tip?: bigint;
+  /**
+   * The most this request may cost (price + callback gas + tip), in token units: a higher fee is
+   * refused before anything is sent (FeeLimitError). Only the fee is ever approved, never more.
+   */
+  maxFee?: bigint;
+  /** Seconds until the node's deadline (default 600). */
+  deadlineSeconds?: number;
+  /** A contract implementing IInferenceConsumer, called with the output on settlement. */
+  consumer?: string;
+  callbackGasLimit?: number;
+}
+
+export interface Verification {
+  /** What was checked: "none" when nothing could be (no artifacts of the job's release). */
+  method: "groth16" | "enclave-signature" | "re-execution" | "none";
+  /** True only when something was checked and it held; false when unchecked or when it failed. */
+  ok: boolean;
+  /** Whether the client checked anything at all. */
+  checked: boolean;
+  detail: string;
+}
+
+export interface InferenceResult {
+  jobId: bigint;
+  modelId: number;
+  version: number;
+  trust: TrustName;
+  node: string;
+  /** The output as the contracts hold it (fixed-point integers, or a class index after an argmax). */
+  output: bigint[];
+  /** The output in real units (integers / 2^S); a class index stays an index. */
+  values: number[];
+  /** The class label, for models that end in argmax and have labels. */
+  label?: string;
+  settled: true;
+  verification: Verification;
+  txs: Record<string, string>;
+  gas: Record<string, bigint>;
+  fee: { paid: bigint; node: bigint; owner: bigint; protocol: bigint };
+  latencyMs: number;
+}
+
+export interface JobInfo {
+  jobId: bigint;
+  status: keyof typeof JobStatus;
+  trust: TrustName;
+  modelId: number;
+  version: number;
+  node: string;
+  requester: string;
+  fee: bigint;
+  deadline: bigint;
+  output?: bigint[];
+}
+
+export interface RegisterOptions {
+  name?: string;
+  version?: [number, number];
+  levels: TrustLevel[];
+  /** Price per level [VANILLA, TEE, ZK] in token units. */
+  prices: [bigint, bigint, bigint];
+  royaltyBps?: number;
+}
