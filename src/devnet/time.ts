@@ -60,18 +60,22 @@ export function timeTravel(options: TimeTravelOptions = {}): WaitHook {
       // step that only time can reach once they had a moment to act.
       await sleep(Math.max(pollMs, 500));
       const [d] = await court.getDispute(jobId);
-      if (d.resolved || !(await still())) return;
+      if (d.resolved || !(await still())) return true;
       const next = d.commitBy === 0n ? d.drawBy : now <= d.commitBy && d.committed < d.seats ? d.commitBy : d.revealBy;
       if (now <= next) await increaseTime(signer, next - now + 1n);
-      return;
+      return true;
     }
     if (status === JobStatus.Submitted) {
       // Give watchers some real time to challenge, then skip the rest of the window.
       const graceEnd = Date.now() + (options.challengeGraceMs ?? 2_000);
       while (Date.now() < graceEnd && (await still())) await sleep(pollMs);
       if (await still()) await increaseTime(signer, deadline - now + 1n);
-      return;
+      return true;
     }
-    if (status === JobStatus.Requested && waitedMs > (options.patienceMs ?? 10_000)) await increaseTime(signer, deadline - now + 1n);
+    if (status === JobStatus.Requested && waitedMs > (options.patienceMs ?? 10_000)) {
+      await increaseTime(signer, deadline - now + 1n);
+      return true;
+    }
+    return false;
   };
 }

@@ -26,9 +26,10 @@ export interface WaitState {
 
 /**
  * Called on every poll while a job has not ended, e.g. to move a development chain's time past a
- * window instead of waiting it out (src/devnet/time.ts). Never needed on a real network.
+ * window instead of waiting it out (src/devnet/time.ts). Never needed on a real network. Returns
+ * true when it moved the job along (the wait then polls again at once).
  */
-export type WaitHook = (state: WaitState) => Promise<void>;
+export type WaitHook = (state: WaitState) => Promise<boolean | void>;
 
 export interface WaitOptions {
   /** Poll interval (default 250 ms). */

@@ -62,8 +62,7 @@ export async function waitForJob(
       continue;
     }
     if (options.onWait) {
-      await options.onWait({ jobId, status, deadline: job.deadline, now, waitedMs: Date.now() - started, context });
-      if (Number((await hub.getJob(jobId)).status) !== status) continue;
+      if (await options.onWait({ jobId, status, deadline: job.deadline, now, waitedMs: Date.now() - started, context })) continue;
     }
     if (Date.now() - started > timeoutMs) throw new JobTimeoutError(`job ${jobId} did not end within ${timeoutMs} ms (status ${JobStatus[status]})`);
     await sleep(pollMs);
