@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
+import {InferenceConsumer} from "../consumer/InferenceConsumer.sol";
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 import {TrustLevel} from "../libraries/TrustLevels.sol";
 
@@ -14,7 +14,7 @@ import {TrustLevel} from "../libraries/TrustLevels.sol";
 ///         arrives. If the hub refunds the job (timeout, fraud, undecided dispute), anyone can pass
 ///         the refund back to the ticket's customer with {claimRefund}: the router is the requester,
 ///         so the hub credits it. An example consumer, not part of the protocol.
-contract TicketRouter is IInferenceConsumer {
+contract TicketRouter is InferenceConsumer {
     using SafeERC20 for IERC20;
 
     /// @dev [customer, intent, routed, refunded]: [160, 8, 8, 8]; [fee, jobId]: [96, 64].
@@ -27,7 +27,6 @@ contract TicketRouter is IInferenceConsumer {
         uint64 jobId;
     }
 
-    error TicketRouterNotHub(address caller);
     error TicketRouterUnknownJob(uint256 jobId);
     error TicketRouterBadIntent(uint256 ticketId, int256 intent);
     error TicketRouterNotRefunded(uint256 ticketId, IInferenceHub.JobStatus status);
@@ -37,7 +36,6 @@ contract TicketRouter is IInferenceConsumer {
     event TicketRouted(uint256 indexed ticketId, uint8 indexed intent, string queue);
     event TicketRefunded(uint256 indexed ticketId, address indexed customer, uint256 fee);
 
-    IInferenceHub public immutable hub;
     IERC20 public immutable token;
     uint32 public immutable modelId;
     uint32 public constant CALLBACK_GAS = 100_000;
@@ -47,8 +45,7 @@ contract TicketRouter is IInferenceConsumer {
     mapping(uint256 jobId => uint256 ticketIdPlusOne) private _ticketOfJob;
     mapping(uint8 intent => uint256 count) public queueLength;
 
-    constructor(IInferenceHub hub_, IERC20 token_, uint32 modelId_, string[] memory queues) {
-        hub = hub_;
+    constructor(IInferenceHub hub_, IERC20 token_, uint32 modelId_, string[] memory queues) InferenceConsumer(hub_) {
         token = token_;
         modelId = modelId_;
         _queues = queues;
@@ -82,9 +79,8 @@ contract TicketRouter is IInferenceConsumer {
         emit TicketOpened(ticketId, msg.sender, jobId, level);
     }
 
-    /// @inheritdoc IInferenceConsumer
-    function onInferenceResult(uint256 jobId, int256[] calldata output) external {
-        if (msg.sender != address(hub)) revert TicketRouterNotHub(msg.sender);
+    /// @notice Routes the ticket of a settled job to its predicted intent's queue.
+    function _onInferenceResult(uint256 jobId, int256[] calldata output) internal override {
         uint256 slot = _ticketOfJob[jobId];
         if (slot == 0) revert TicketRouterUnknownJob(jobId);
         uint256 ticketId = slot - 1;

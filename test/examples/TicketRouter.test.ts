@@ -75,7 +75,7 @@ describe("TicketRouter (example consumer)", function () {
 
   it("accepts results only from the hub, and only for its own jobs", async function () {
     const f = await networkHelpers.loadFixture(routerFixture);
-    await expect(f.router.connect(f.stranger).onInferenceResult(1n, [1n])).to.be.revertedWithCustomError(f.router, "TicketRouterNotHub").withArgs(f.stranger.address);
+    await expect(f.router.connect(f.stranger).onInferenceResult(1n, [1n])).to.be.revertedWithCustomError(f.router, "InferenceConsumerNotHub").withArgs(f.stranger.address);
     await networkHelpers.impersonateAccount(f.hubAddress);
     await networkHelpers.setBalance(f.hubAddress, 10n ** 18n);
     const hubSigner = await ethers.getSigner(f.hubAddress);
