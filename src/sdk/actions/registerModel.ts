@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ContractFactory, ZeroAddress, type Signer } from "ethers";
 import { typed } from "../../chain/errors.js";
+import { ProofgridError } from "../../errors.js";
 import { encodingMax } from "../../engine/fixed.js";
 import type { ModelArtifacts } from "../../pipeline/prove.js";
 import { levelMask, packVersion, TrustLevel } from "../../protocol/index.js";
@@ -49,5 +50,5 @@ export async function registerModel(context: ActionContext, artifacts: ModelArti
     const parsed = models.interface.parseLog(log);
     if (parsed?.name === "ModelRegistered") return Number(parsed.args.modelId);
   }
-  throw new Error(`registerModel: no ModelRegistered event in ${receipt.hash}`);
+  throw new ProofgridError(`registerModel: transaction ${receipt.hash} emitted no ModelRegistered event (is the deployment file this network's?)`);
 }

@@ -8,7 +8,7 @@ import { jobRequestOf, type JobRequest } from "../../chain/jobs.js";
 import { chainNow } from "../../chain/time.js";
 import { approveIfNeeded } from "../../chain/tokens.js";
 import { checkInput, quantizeInput } from "../../engine/fixed.js";
-import { InferenceInputError } from "../../errors.js";
+import { InferenceInputError, ProofgridError } from "../../errors.js";
 import type { ModelArtifacts } from "../../pipeline/prove.js";
 import { parseTrust, trustName, unpackVersion } from "../../protocol/index.js";
 import { FeeLimitError } from "../errors.js";
@@ -85,5 +85,5 @@ export async function requestInference(
       return { request, txs, gas };
     }
   }
-  throw new Error(`request: no JobRequested event in ${receipt.hash}`);
+  throw new ProofgridError(`request: transaction ${receipt.hash} emitted no JobRequested event (is the deployment file this network's?)`);
 }
