@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { InferenceInputError, ModelFormatError, QuantizationError, ShapeError, UnsupportedOperatorError } from "../../src/errors.js";
+import { EngineCircuitMismatchError, InferenceInputError, ModelFormatError, QuantizationError, ShapeError, UnsupportedOperatorError } from "../../src/errors.js";
 import { checkInput, evaluate, pack, parseQuantized, quantizeInput, serializeQuantized, unpack } from "../../src/engine/fixed.js";
 import { buildModel, checkVerifier } from "../../src/pipeline/build.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
@@ -128,6 +128,26 @@ describe("pipeline: model build", function () {
     const input = quantizeInput(artifacts.model, [0.5, -0.25, 0.1, 0.9, -1, 0, 0.3, -0.7]);
     const proof = await proveInference(artifacts, input, { chainId: 1n, hub: "0x000000000000000000000000000000000000dEaD", jobId: 9n, prover: "0x000000000000000000000000000000000000bEEF" });
     expect(await verifyInference(artifacts, proof)).to.equal(true);
+  });
+
+  it("refuses to return a proof the engine and the circuit disagree on, with its own error (not an input error)", async () => {
+    const artifacts = await loadArtifacts(out);
+    const input = quantizeInput(artifacts.model, [0.5, -0.25, 0.1, 0.9, -1, 0, 0.3, -0.7]);
+    const honest = evaluate(artifacts.model, input).output[0];
+    // An engine whose last dense layer picks another class than the circuit's.
+    const model = structuredClone(artifacts.model);
+    const last = model.layers.findLast((l) => l.type === "dense");
+    assert(last?.type === "dense" && model.layers.at(-1)?.type === "argmax");
+    const other = (honest + 1n) % BigInt(last.bias.length);
+    last.weights = last.weights.map((row) => row.map(() => 0n));
+    last.bias = last.bias.map((_, j) => (BigInt(j) === other ? 1n << BigInt(2 * model.scaleBits) : 0n));
+    expect(evaluate(model, input).output).to.deep.equal([other]);
+    const binding = { chainId: 1n, hub: "0x000000000000000000000000000000000000dEaD", jobId: 9n, prover: "0x000000000000000000000000000000000000bEEF" };
+    await assert.rejects(proveInference({ ...artifacts, model }, input, binding), (e: Error) => {
+      expect(e).to.be.instanceOf(EngineCircuitMismatchError).and.not.instanceOf(InferenceInputError);
+      expect(e.message).to.match(/the circuit's public signals \[.*\] differ from the engine's/);
+      return true;
+    });
   });
 
   it("rebuilds only what a change touches: a new scale recompiles and sets up again", async () => {
