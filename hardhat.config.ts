@@ -1,21 +1,11 @@
-import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
+import { SOLC_PATH, SOLC_SETTINGS, SOLC_VERSION } from "./src/pipeline/compiler.js";
 
-// The Solidity compiler comes from the npm `solc` package (solc-js), never from a download:
-// Hardhat uses `path` as is and does not call its compiler downloader.
-const require = createRequire(import.meta.url);
-const solcVersion: string = require("solc/package.json").version;
-const solcPath = require.resolve("solc/soljson.js");
-
-const compiler = {
-  version: solcVersion,
-  path: solcPath,
-  settings: {
-    optimizer: { enabled: true, runs: 1000 },
-    evmVersion: "cancun",
-  },
-};
+// The Solidity compiler and its settings come from src/pipeline/compiler.ts, which the model
+// pipeline's solc-js compiles with too: the npm `solc` package (solc-js), never a download
+// (Hardhat uses `path` as is and does not call its compiler downloader).
+const compiler = { version: SOLC_VERSION, path: SOLC_PATH, settings: SOLC_SETTINGS };
 
 // The hub sits close to the 24 KB code limit: it is compiled for size (runs 200), which costs its
 // callers about 1% more gas than runs 1000 would (see README, "Benchmarks").

@@ -1,12 +1,12 @@
 /**
  * Compiles a model's generated verifier and adapter with solc-js (the npm `solc` package, the same
- * compiler and settings as hardhat.config.ts), so that a build directory holds a deployable contract
+ * compiler and settings as hardhat.config.ts: src/pipeline/compiler.ts), so that a build directory holds a deployable contract
  * and the SDK and CLI can deploy it on any network without a Hardhat project.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { BuildError } from "../errors.js";
+import { loadSolc, SOLC_SETTINGS } from "./compiler.js";
 
 export interface CompiledContract {
   contractName: string;
@@ -27,14 +27,12 @@ interface SolcOutput {
  * Returns `contract` from `unit`.
  */
 export function compileContract(root: string, sources: Record<string, string>, unit: string, contract: string, also?: [unit: string, contract: string]): CompiledContract {
-  const require = createRequire(import.meta.url);
-  const solc = require("solc") as { compile(input: string, callbacks: object): string; version(): string };
+  const solc = loadSolc();
   const input = {
     language: "Solidity",
     sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
     settings: {
-      optimizer: { enabled: true, runs: 1000 },
-      evmVersion: "cancun",
+      ...SOLC_SETTINGS,
       outputSelection: {
         [unit]: { [contract]: ["abi", "evm.bytecode.object"] },
         ...(also ? { [also[0]]: { [also[1]]: ["evm.bytecode.object"] } } : {}),
