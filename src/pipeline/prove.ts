@@ -8,7 +8,7 @@ import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { BuildError, EngineCircuitMismatchError } from "../errors.js";
 import { evaluate, pack, parseQuantized, type QuantizedModel } from "../engine/fixed.js";
-import type { Manifest } from "./build.js";
+import { MANIFEST_FILE, readManifestFile, type Manifest } from "./manifest.js";
 import { bindingOf, encodeProof, type ProofBinding } from "../protocol/index.js";
 
 export type { ProofBinding };
@@ -33,9 +33,8 @@ export interface InferenceProof {
 }
 
 export async function loadArtifacts(dir: string): Promise<ModelArtifacts> {
-  const manifestFile = path.join(dir, "manifest.json");
-  if (!existsSync(manifestFile)) throw new BuildError(`${dir} holds no manifest.json: run \`proofgrid model build\` first`);
-  const manifest = JSON.parse(await readFile(manifestFile, "utf8")) as Manifest;
+  if (!existsSync(path.join(dir, MANIFEST_FILE))) throw new BuildError(`${dir} holds no ${MANIFEST_FILE}: run \`proofgrid model build\` first`);
+  const manifest = await readManifestFile(dir);
   const at = (file: string) => path.resolve(dir, file);
   return {
     dir,
