@@ -157,7 +157,7 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
     format: MANIFEST_FORMAT,
     pipeline: PIPELINE_VERSION,
     tools,
-    model: { file: path.resolve(loaded.file), hash: modelHash, name, version: quantized.version, format: loaded.format },
+    model: { file: path.relative(dir, path.resolve(loaded.file)), hash: modelHash, name, version: quantized.version, format: loaded.format },
     quantized: {
       ...(await fileEntry(dir, quantizedFile)),
       weightsCommitment: commitment,

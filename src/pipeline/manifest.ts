@@ -1,6 +1,7 @@
 /**
  * A build directory's manifest (manifest.json): what every artifact is (file and keccak256) and the
- * input keys of the expensive steps, so that a build reruns only what changed.
+ * input keys of the expensive steps, so that a build reruns only what changed. Every path in it is
+ * relative to the build directory, so the directory can be moved or copied to another machine.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -10,11 +11,11 @@ import { hashBytes } from "../protocol/hashing.js";
 import type { Encoding } from "../engine/fixed.js";
 import type { QuantizationReport } from "./quantize.js";
 
-export const MANIFEST_FORMAT = "proofgrid-build-1";
+export const MANIFEST_FORMAT = "proofgrid-build-2";
 /** Bump when a change to the pipeline changes its outputs. */
-export const PIPELINE_VERSION = "1";
+export const PIPELINE_VERSION = "2";
 
-/** A file of the build (relative to the build directory, but for the model file). */
+/** A file of the build, relative to the build directory. */
 export interface FileEntry {
   file: string;
   hash: string;
@@ -22,9 +23,12 @@ export interface FileEntry {
 
 export type EncodingJson = { size: number; lo: string; bits: number };
 
-/** The powers of tau a setup used: the local cache's, or a ceremony file given by path. */
+/**
+ * The powers of tau a setup used. It lives outside the build directory (the local cache, or a
+ * ceremony file given by path), so the manifest names it by file name and hash only.
+ */
 export interface PtauEntry {
-  file: string;
+  name: string;
   hash: string;
   power: number;
   source: "local" | "ceremony";
@@ -34,6 +38,7 @@ export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   pipeline: string;
   tools: { circom: string; snarkjs: string };
+  /** The model file, relative to the build directory like every other file. */
   model: FileEntry & { name: string; version: string; format: "json" | "onnx" };
   quantized: FileEntry & { weightsCommitment: string; scaleBits: number; input: EncodingJson; output: EncodingJson };
   circuit: FileEntry & { template: string; library: string; nonLinear: number; linear: number; publicSignals: number; wires: number };

@@ -15,7 +15,7 @@ import { localPtau, ptauPower, requiredPower } from "./ptau.js";
 /**
  * The powers of tau for a circuit of `constraints` constraints and `publicSignals` public signals:
  * the ceremony file `ceremony` when given (checked to exist and to be large enough), else the
- * smallest local one that is. Returns its path and its manifest entry.
+ * smallest local one that is. Returns its path on this machine and its manifest entry (no path).
  */
 export async function selectPtau(ceremony: string | undefined, constraints: number, publicSignals: number, progress: Progress): Promise<{ file: string; entry: PtauEntry }> {
   const power = requiredPower(constraints, publicSignals);
@@ -29,7 +29,7 @@ export async function selectPtau(ceremony: string | undefined, constraints: numb
     file = await localPtau(power, progress);
   }
   const entry: PtauEntry = {
-    file,
+    name: path.basename(file),
     hash: await hashFile(file),
     power: await ptauPower(file),
     source: ceremony ? "ceremony" : "local",

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rename, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { EngineCircuitMismatchError, InferenceInputError, ModelFormatError, QuantizationError, ShapeError, UnsupportedOperatorError } from "../../src/errors.js";
 import { checkInput, evaluate, pack, parseQuantized, quantizeInput, serializeQuantized, unpack } from "../../src/engine/fixed.js";
@@ -9,6 +10,7 @@ import { buildModel } from "../../src/pipeline/build.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { parseJsonModel } from "../../src/pipeline/json.js";
 import { loadArtifacts, proveInference, releaseProver, verifyInference } from "../../src/pipeline/prove.js";
+import { cacheDir } from "../../src/pipeline/ptau.js";
 import { quantize } from "../../src/pipeline/quantize.js";
 import { checkVerifier } from "../../src/pipeline/solidity.js";
 
@@ -119,6 +121,12 @@ describe("pipeline: model build", function () {
       expect(existsSync(path.resolve(out, entry.file)), entry.file).to.equal(true);
     }
     expect(existsSync(path.resolve("contracts/verifiers")), "nothing written outside the build directory").to.equal(false);
+    // Relative paths only: the model file relative to the build directory, the ptau by name and hash.
+    expect(path.resolve(out, m.model.file)).to.equal(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"));
+    expect(m.ptau).to.not.have.property("file");
+    expect(m.ptau.name).to.match(/^pot\d+_local\.ptau$/);
+    const text = await readFile(path.join(out, "manifest.json"), "utf8");
+    for (const absolute of [PACKAGE_ROOT, os.homedir(), cacheDir()]) expect(text).to.not.include(absolute);
     // The adapter imports its base by the package path and its verifier as a sibling.
     const adapter = await readFile(path.resolve(out, m.adapter.file), "utf8");
     expect(adapter).to.include('import {Groth16InferenceAdapter} from "proofgrid/contracts/zk/Groth16InferenceAdapter.sol";');
@@ -174,10 +182,34 @@ describe("pipeline: model build", function () {
   });
 
   it("takes a ceremony file by path (--ptau) and records it as such", async () => {
-    const local = (await loadArtifacts(out)).manifest.ptau.file;
+    const { ptau } = (await loadArtifacts(out)).manifest;
+    const local = path.join(cacheDir(), "ptau", ptau.name);
     const withCeremony = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out, verifiersDir: null, inputRange: [-1, 1], scaleBits: 7, ptau: local });
     expect(withCeremony.manifest.ptau.source).to.equal("ceremony");
     expect(withCeremony.ran).to.deep.equal([]); // same file, same hash: the keys stay
+  });
+
+  it("keeps a build directory movable: moved, it loads, proves, checks and is up to date; verifiersDir copies the contracts", async () => {
+    const moved = path.join(path.dirname(out), "sklearn-mlp-moved");
+    const copies = path.join(os.tmpdir(), `proofgrid-verifiers-${process.pid}`);
+    await rm(moved, { recursive: true, force: true });
+    await rename(out, moved);
+    try {
+      const artifacts = await loadArtifacts(moved);
+      expect(artifacts.zkey).to.equal(path.join(moved, artifacts.manifest.zkey.file));
+      const input = quantizeInput(artifacts.model, [0.1, 0.2, -0.3, 0.4, -0.5, 0.6, -0.7, 0.8]);
+      const proof = await proveInference(artifacts, input, { chainId: 1n, hub: "0x000000000000000000000000000000000000dEaD", jobId: 3n, prover: "0x000000000000000000000000000000000000bEEF" });
+      expect(await verifyInference(artifacts, proof)).to.equal(true);
+      expect((await checkVerifier(moved)).matches).to.equal(true);
+      const again = await buildModel(path.join(PACKAGE_ROOT, "models/fixtures/sklearn-mlp.onnx"), { out: moved, inputRange: [-1, 1], scaleBits: 7, verifiersDir: copies });
+      expect(again.ran).to.deep.equal([]);
+      for (const entry of [again.manifest.verifier, again.manifest.adapter]) {
+        expect(await readFile(path.join(copies, entry.file), "utf8")).to.equal(await readFile(path.join(moved, entry.file), "utf8"));
+      }
+    } finally {
+      await rename(moved, out);
+      await rm(copies, { recursive: true, force: true });
+    }
   });
 
   it("fails before any long step on a bad model, and on a ptau that is too small or missing", async () => {
