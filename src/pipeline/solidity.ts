@@ -141,10 +141,14 @@ interface SolcOutput {
 function findImport(name: string): { contents: string } | { error: string } {
   const own = `${PACKAGE_NAME}/`;
   const candidates: string[] = [];
-  if (name.startsWith(own)) candidates.push(path.join(PACKAGE_ROOT, name.slice(own.length)));
-  else for (let dir = PACKAGE_ROOT; ; dir = path.dirname(dir)) {
-    candidates.push(path.join(dir, "node_modules", name));
-    if (path.dirname(dir) === dir) break;
+  if (name.startsWith(own)) {
+    candidates.push(path.join(PACKAGE_ROOT, name.slice(own.length)));
+  } else {
+    // node_modules of the package and of every parent (an installed package's dependencies may be hoisted).
+    for (let dir = PACKAGE_ROOT; ; dir = path.dirname(dir)) {
+      candidates.push(path.join(dir, "node_modules", name));
+      if (path.dirname(dir) === dir) break;
+    }
   }
   const found = candidates.find((c) => existsSync(c));
   return found ? { contents: readFileSync(found, "utf8") } : { error: `not found: ${name}` };
