@@ -1,21 +1,18 @@
-import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
+import { SOLC_PATH, SOLC_SETTINGS, SOLC_VERSION } from "./src/pipeline/compiler.js";
 
-// The Solidity compiler comes from the npm `solc` package (solc-js), never from a download:
-// Hardhat uses `path` as is and does not call its compiler downloader.
-const require = createRequire(import.meta.url);
-const solcVersion: string = require("solc/package.json").version;
-const solcPath = require.resolve("solc/soljson.js");
+// The Solidity compiler and its settings come from src/pipeline/compiler.ts, which the model
+// pipeline's solc-js compiles with too: the npm `solc` package (solc-js), never a download
+// (Hardhat uses `path` as is and does not call its compiler downloader).
+const compiler = { version: SOLC_VERSION, path: SOLC_PATH, settings: SOLC_SETTINGS };
 
-const compiler = {
-  version: solcVersion,
-  path: solcPath,
-  settings: {
-    optimizer: { enabled: true, runs: 1000 },
-    evmVersion: "cancun",
-  },
-};
+// The demo model's generated verifier and adapter stay in its build directory (`npm test` builds it
+// first). They import their base as `proofgrid/contracts/zk/...`, which remappings.txt maps to
+// contracts/. A build directory that does not exist yet (a fresh clone) is left out.
+const generated = ["build/support-intents"].filter((dir) => existsSync(path.join(import.meta.dirname, dir)));
 
 // The hub sits close to the 24 KB code limit: it is compiled for size (runs 200), which costs its
 // callers about 1% more gas than runs 1000 would (see README, "Benchmarks").
@@ -35,10 +32,11 @@ export default defineConfig({
     },
   },
   paths: {
+    sources: { solidity: ["contracts", ...generated] },
     tests: { mocha: "test", solidity: "test/solidity" },
   },
-  // Generated verifiers and test mocks are not the project's audited code.
-  coverage: { skipFiles: ["contracts/verifiers/**", "contracts/mocks/**"] },
+  // Generated verifiers (build/) and test mocks are not the project's audited code.
+  coverage: { skipFiles: ["build/**", "contracts/mocks/**"] },
   test: {
     solidity: {
       // 256 runs in `npm test`; `npm run fuzz` sets FUZZ_RUNS=10000.

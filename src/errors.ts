@@ -51,3 +51,8 @@ export class InferenceInputError extends ProofgridError {
 export class BuildError extends ProofgridError {
   override name = "BuildError";
 }
+
+/** The circuit computed other public signals than the fixed-point engine: a bug or a damaged build, never the input's fault. */
+export class EngineCircuitMismatchError extends ProofgridError {
+  override name = "EngineCircuitMismatchError";
+}

@@ -5,10 +5,10 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 
 /// @title Groth16InferenceAdapter
-/// @notice Connects a generated Groth16 verifier (contracts/verifiers/, one per model circuit) to the
-///         hub's IProofVerifier: it turns the hub's statement into the circuit's public signals.
-///         `proofgrid model build` writes a small contract per model that inherits this one with the
-///         circuit's layout as constants.
+/// @notice Connects a generated Groth16 verifier (one per model circuit, in the model's build directory)
+///         to the hub's IProofVerifier: it turns the hub's statement into the circuit's public signals.
+///         `proofgrid model build` writes a small contract per model that inherits this one (imported
+///         as proofgrid/contracts/zk/Groth16InferenceAdapter.sol) with the circuit's layout as constants.
 /// @dev Public signals, in the circuit's order (src/pipeline/circuit.ts):
 ///        [ outputPacked[0..], binding, inputPacked[0..] ]
 ///      binding = keccak256(abi.encode(block.chainid, hub, jobId, prover, weightsCommitment)) >> 3,

@@ -1,33 +1,46 @@
 /**
  * `proofgrid model build`: model file -> quantized model -> circom circuit -> r1cs/wasm -> Groth16 keys
- * -> Solidity verifier + IProofVerifier adapter -> manifest. Every step is keyed by the hashes of its
- * inputs and skipped when they did not change, so a second build of the same model is instant.
+ * -> Solidity verifier + IProofVerifier adapter -> manifest, all in one build directory. Every step
+ * is keyed by the hashes of its inputs and skipped when they did not change, so a second build of the
+ * same model is instant. This file is the orchestration; each step lives in its module:
+ * circuit.ts (generation), circom.ts (compiling), setup.ts (ptau and Groth16 keys), solidity.ts
+ * (verifier, adapter, solc-js), manifest.ts (the manifest and the cache keys).
  */
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
-import * as snarkjs from "snarkjs";
 import { BuildError } from "../errors.js";
-import { PACKAGE_ROOT } from "../package.js";
 import { hashBytes, weightsCommitment } from "../protocol/hashing.js";
-import { serializeQuantized, type Encoding, type QuantizedModel } from "../engine/fixed.js";
+import { serializeQuantized, type QuantizedModel } from "../engine/fixed.js";
 import { circuitLayout, generateCircuit } from "./circuit.js";
+import { compileCircuit, libraryHash, toolVersions } from "./circom.js";
 import { loadModel } from "./load.js";
+import {
+  cacheKeys,
+  encodingJson,
+  fileEntry,
+  hashFile,
+  MANIFEST_FORMAT,
+  PIPELINE_VERSION,
+  previousManifest,
+  upToDate,
+  writeIfChanged,
+  writeManifest,
+  type Manifest,
+} from "./manifest.js";
 import { silentProgress, type Progress } from "./progress.js";
-import { localPtau, ptauPower, releaseCurve, requiredPower } from "./ptau.js";
-import { formatReport, quantize, type QuantizationReport } from "./quantize.js";
-import { compileContract } from "./solidity.js";
+import { releaseCurve } from "./ptau.js";
+import { formatReport, quantize } from "./quantize.js";
+import { groth16Setup, selectPtau, verificationKeyJson } from "./setup.js";
+import { ADAPTER_BASE_FILE, adapterSource, COMPILER_ID, contractNames, deployableJson, verifierSource, type GeneratedFrom } from "./solidity.js";
 import { countConstraints, readR1cs } from "./witness.js";
 
-const MANIFEST_FORMAT = "proofgrid-build-1";
-/** Bump when a change to the pipeline changes its outputs. */
-const PIPELINE_VERSION = "1";
+// The pipeline's API, from the modules that hold it.
+export { checkVerifier, contractBase } from "./solidity.js";
+export { compileCircuit } from "./circom.js";
+export type { FileEntry, Manifest, PtauEntry } from "./manifest.js";
 
 export interface BuildOptions {
-  /** Output directory (default build/<model name>). */
+  /** Output directory (default build/<model name>). Every generated file goes here. */
   out?: string;
   /** A powers-of-tau ceremony file; default: a local one, cached outside the tree. */
   ptau?: string;
@@ -37,38 +50,10 @@ export interface BuildOptions {
   inputRange?: [number, number];
   /** Overrides the model's name (the contracts are named after it). */
   name?: string;
-  /** Where to write the Solidity verifier and adapter (default contracts/verifiers in the working directory); null: only into `out`. */
+  /** Also copy the Solidity verifier and adapter into this directory (default, or null: no copy; they are always in `out`). */
   verifiersDir?: string | null;
   progress?: Progress;
 }
-
-export interface FileEntry {
-  file: string;
-  hash: string;
-}
-
-export interface Manifest {
-  format: typeof MANIFEST_FORMAT;
-  pipeline: string;
-  tools: { circom: string; snarkjs: string };
-  model: FileEntry & { name: string; version: string; format: "json" | "onnx" };
-  quantized: FileEntry & { weightsCommitment: string; scaleBits: number; input: EncodingJson; output: EncodingJson };
-  circuit: FileEntry & { template: string; library: string; nonLinear: number; linear: number; publicSignals: number; wires: number };
-  r1cs: FileEntry;
-  wasm: FileEntry;
-  ptau: FileEntry & { power: number; source: "local" | "ceremony" };
-  zkey: FileEntry;
-  vkey: FileEntry;
-  verifier: FileEntry & { contract: string };
-  adapter: FileEntry & { contract: string };
-  /** The adapter's ABI and creation bytecode (solc-js), deployable without a Hardhat project. */
-  deployable: FileEntry;
-  /** Input keys of the expensive steps: a step reruns when its key changes. */
-  keys: { compile: string; setup: string; deploy: string };
-  report: QuantizationReport;
-}
-
-type EncodingJson = { size: number; lo: string; bits: number };
 
 export interface BuildResult {
   dir: string;
@@ -76,169 +61,6 @@ export interface BuildResult {
   quantized: QuantizedModel;
   /** The steps that ran (the others were up to date). */
   ran: string[];
-}
-
-const hashFile = async (file: string) => hashBytes(await readFile(file));
-
-/** PascalCase identifier for contract names: "support-intents" -> "SupportIntents". */
-export function contractBase(name: string): string {
-  const s = name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0].toUpperCase() + w.slice(1))
-    .join("");
-  return /^[A-Za-z]/.test(s) ? s : `Model${s}`;
-}
-
-const encodingJson = (e: Encoding): EncodingJson => ({ size: e.size, lo: e.lo.toString(), bits: e.bits });
-
-/** Writes `content` unless the file already holds it (keeps mtimes, and Hardhat's cache, stable). */
-async function writeIfChanged(file: string, content: string): Promise<boolean> {
-  if (existsSync(file) && (await readFile(file, "utf8")) === content) return false;
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-  return true;
-}
-
-async function libraryHash(): Promise<string> {
-  const lib = path.join(PACKAGE_ROOT, "circuits/lib");
-  const files = ["proofgrid.circom", "fixedpoint.circom", "argmax.circom", "packing.circom"];
-  const bitify = path.join(PACKAGE_ROOT, "node_modules/circomlib/circuits/bitify.circom");
-  const parts = await Promise.all([...files.map((f) => readFile(path.join(lib, f), "utf8")), readFile(bitify, "utf8")]);
-  return hashBytes(parts.join("\0"));
-}
-
-async function toolVersions(): Promise<{ circom: string; snarkjs: string }> {
-  const read = async (pkg: string) =>
-    (JSON.parse(await readFile(path.join(PACKAGE_ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
-  return { circom: `circom2 ${await read("circom2")}`, snarkjs: await read("snarkjs") };
-}
-
-/** Runs circom2 (the WebAssembly build) on `circuit`, writing into `outDir`. */
-export async function compileCircuit(circuit: string, outDir: string, optimization: "O0" | "O1" | "O2" = "O2"): Promise<string> {
-  const cli = path.join(PACKAGE_ROOT, "node_modules/circom2/cli.js");
-  const args = [
-    cli,
-    circuit,
-    "--r1cs",
-    "--wasm",
-    "--sym",
-    `--${optimization}`,
-    "-l",
-    path.join(PACKAGE_ROOT, "circuits/lib"),
-    "-l",
-    path.join(PACKAGE_ROOT, "node_modules"),
-    "-o",
-    outDir,
-  ];
-  await mkdir(outDir, { recursive: true });
-  try {
-    // circom2 maps paths relative to its working directory and can only see that directory's
-    // tree and its parents; the filesystem root sees everything.
-    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: path.parse(path.resolve(outDir)).root, maxBuffer: 64 << 20 });
-    // circom's witness calculator is CommonJS; inside a "type": "module" package it needs a marker.
-    const stem = path.basename(circuit, ".circom");
-    await writeFile(path.join(outDir, `${stem}_js`, "package.json"), '{ "type": "commonjs" }\n');
-    return stdout;
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    const text = `${e.stdout ?? ""}${e.stderr ?? ""}`.replace(/\x1b\[[0-9;]*m/g, "");
-    const reason = text.split("\n").find((l) => /error/i.test(l)) ?? e.message;
-    throw new BuildError(`circom failed on ${circuit}: ${reason.trim()}`, { details: text.trim(), cause: error });
-  }
-}
-
-function renameVerifier(source: string, contract: string, manifestHeader: string[]): string {
-  const header = [
-    "// GENERATED by `proofgrid model build` from snarkjs' Groth16 verifier template. Do not edit: build",
-    "// the model again. Reached only through its adapter (IProofVerifier).",
-    ...manifestHeader.map((l) => `// ${l}`),
-  ].join("\n");
-  const body = source.replace(/contract Groth16Verifier\b/, `contract ${contract}`);
-  if (body === source) throw new BuildError("snarkjs' verifier template changed: no `contract Groth16Verifier` to rename");
-  // Keep the SPDX line first for the compiler's license check.
-  const lines = body.split("\n");
-  const spdx = lines.findIndex((l) => l.includes("SPDX-License-Identifier"));
-  if (spdx >= 0) {
-    const [license] = lines.splice(spdx, 1);
-    return `${license}\n${header}\n${lines.join("\n")}`;
-  }
-  return `${header}\n${body}`;
-}
-
-/** The Solidity verifier of a zkey, renamed and headed as generated. */
-async function verifierSource(zkeyFile: string, contract: string, headerLines: string[]): Promise<string> {
-  const template = await readFile(path.join(PACKAGE_ROOT, "node_modules/snarkjs/templates/verifier_groth16.sol.ejs"), "utf8");
-  const solidity = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { groth16: template });
-  return renameVerifier(solidity, contract, headerLines);
-}
-
-/**
- * Regenerates the verifier of a build from its zkey and says whether it equals the file on disk
- * (the reproducibility check: a verifier must come from the zkey the manifest names).
- */
-export async function checkVerifier(dir: string): Promise<{ matches: boolean; file: string }> {
-  const manifest = JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
-  const zkeyFile = path.resolve(dir, manifest.zkey.file);
-  if ((await hashFile(zkeyFile)) !== manifest.zkey.hash) return { matches: false, file: zkeyFile };
-  const headerLines = [
-    `model ${manifest.model.name} ${manifest.model.version}, weights commitment ${manifest.quantized.weightsCommitment}`,
-    `zkey keccak256 ${manifest.zkey.hash}`,
-  ];
-  try {
-    const source = await verifierSource(zkeyFile, manifest.verifier.contract, headerLines);
-    const file = path.resolve(dir, manifest.verifier.file);
-    return { matches: source === (await readFile(file, "utf8")) && hashBytes(source) === manifest.verifier.hash, file };
-  } finally {
-    await releaseCurve();
-  }
-}
-
-function adapterSource(base: string, verifier: string, commitment: string, model: QuantizedModel, headerLines: string[]): string {
-  const enc = (e: Encoding) => `Encoding({lo: ${e.lo}, size: ${e.size}, bits: ${e.bits}})`;
-  return `// SPDX-License-Identifier: MIT
-// GENERATED by \`proofgrid model build\`. Do not edit: build the model again.
-${headerLines.map((l) => `// ${l}`).join("\n")}
-pragma solidity ^0.8.28;
-
-import {Groth16InferenceAdapter} from "../zk/Groth16InferenceAdapter.sol";
-import {${verifier}} from "./${verifier}.sol";
-
-/// @title ${base}ProofVerifier
-/// @notice IProofVerifier for model ${model.name} ${model.version}: deploy it and name it as the release's verifier.
-contract ${base}ProofVerifier is Groth16InferenceAdapter {
-    constructor()
-        Groth16InferenceAdapter(
-            address(new ${verifier}()),
-            ${commitment},
-            ${enc(model.input)},
-            ${enc(model.output)}
-        )
-    {}
-}
-`;
-}
-
-async function readManifest(dir: string): Promise<Manifest | undefined> {
-  const file = path.join(dir, "manifest.json");
-  if (!existsSync(file)) return undefined;
-  try {
-    const m = JSON.parse(await readFile(file, "utf8")) as Manifest;
-    return m.format === MANIFEST_FORMAT && m.pipeline === PIPELINE_VERSION ? m : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function upToDate(dir: string, entries: (FileEntry | undefined)[]): Promise<boolean> {
-  for (const e of entries) {
-    if (!e) return false;
-    const file = path.resolve(dir, e.file);
-    if (!existsSync(file) || (await hashFile(file)) !== e.hash) return false;
-  }
-  return true;
 }
 
 /** Builds a model. See BuildOptions; the result names every artifact through the manifest. */
@@ -259,31 +81,27 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   const { quantized, report } = quantize(loaded.model, { scaleBits: options.scaleBits });
   for (const line of formatReport(report)) progress.log(line);
   const name = quantized.name;
-  const base = contractBase(name);
   const dir = path.resolve(options.out ?? path.join("build", name));
   await mkdir(dir, { recursive: true });
-  const previous = await readManifest(dir);
-  const rel = (file: string) => path.relative(dir, file) || ".";
+  const previous = await previousManifest(dir);
+  const at = (file: string) => path.join(dir, file);
 
-  const quantizedFile = path.join(dir, `${name}.quantized.json`);
+  const quantizedFile = at(`${name}.quantized.json`);
   await writeIfChanged(quantizedFile, serializeQuantized(quantized) + "\n");
   const commitment = weightsCommitment(quantized);
   const modelHash = hashBytes(loaded.bytes);
 
   progress.step("circuit");
   const layout = circuitLayout(quantized);
-  const circuitFile = path.join(dir, `${name}.circom`);
-  const circuitSource = generateCircuit(quantized, [
-    `model ${path.basename(loaded.file)} (keccak256 ${modelHash})`,
-    `weights commitment ${commitment}`,
-  ]);
+  const circuitFile = at(`${name}.circom`);
+  const circuitSource = generateCircuit(quantized, [`model ${path.basename(loaded.file)} (keccak256 ${modelHash})`, `weights commitment ${commitment}`]);
   await writeIfChanged(circuitFile, circuitSource);
 
   progress.step("compile");
   const tools = await toolVersions();
   const library = await libraryHash();
-  const compileKey = hashBytes([PIPELINE_VERSION, tools.circom, library, circuitSource].join("\0"));
-  const r1csFile = path.join(dir, `${name}.r1cs`);
+  const compileKey = cacheKeys.compile(tools.circom, library, circuitSource);
+  const r1csFile = at(`${name}.r1cs`);
   const wasmFile = path.join(dir, `${name}_js`, `${name}.wasm`);
   if (!(previous?.keys.compile === compileKey && (await upToDate(dir, [previous.r1cs, previous.wasm])))) {
     await compileCircuit(circuitFile, dir);
@@ -297,88 +115,58 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   }
 
   progress.step("powers of tau");
-  const power = requiredPower(r1cs.constraints.length, nPublic);
-  let ptauFile: string;
-  if (options.ptau) {
-    ptauFile = path.resolve(options.ptau);
-    if (!existsSync(ptauFile)) throw new BuildError(`ptau file ${options.ptau} does not exist`);
-    const have = await ptauPower(ptauFile);
-    if (have < power) throw new BuildError(`ptau file ${options.ptau} has power ${have}; this circuit (${r1cs.constraints.length} constraints) needs ${power}`);
-  } else {
-    ptauFile = await localPtau(power, progress);
-  }
+  const ptau = await selectPtau(options.ptau, r1cs.constraints.length, nPublic, progress);
 
   progress.step("groth16 setup");
   const r1csHash = await hashFile(r1csFile);
-  const zkeyFile = path.join(dir, `${name}.zkey`);
-  const ptauEntry: Manifest["ptau"] = {
-    file: ptauFile,
-    hash: await hashFile(ptauFile),
-    power: await ptauPower(ptauFile),
-    source: options.ptau ? "ceremony" : "local",
-  };
-  const setupKey = hashBytes([r1csHash, ptauEntry.hash].join("\0"));
+  const zkeyFile = at(`${name}.zkey`);
+  const setupKey = cacheKeys.setup(r1csHash, ptau.entry.hash);
   if (!(previous?.keys.setup === setupKey && (await upToDate(dir, [previous.zkey])))) {
-    const logger = progress.logger();
-    const initial = `${zkeyFile}.0`;
-    await snarkjs.zKey.newZKey(r1csFile, ptauFile, initial, logger);
-    await snarkjs.zKey.contribute(initial, zkeyFile, "proofgrid build", randomBytes(32).toString("hex"), logger);
-    await rm(initial);
+    await groth16Setup(r1csFile, ptau.file, zkeyFile, progress);
     ran.push("setup");
   }
 
   progress.step("verifier");
   const zkeyHash = await hashFile(zkeyFile);
-  const vkeyFile = path.join(dir, "verification_key.json");
-  const verifierContract = `${base}Groth16Verifier`;
-  const adapterContract = `${base}ProofVerifier`;
-  const verifierFile = path.join(dir, `${verifierContract}.sol`);
-  const adapterFile = path.join(dir, `${adapterContract}.sol`);
-  const headerLines = [`model ${name} ${quantized.version}, weights commitment ${commitment}`, `zkey keccak256 ${zkeyHash}`];
+  const vkeyFile = at("verification_key.json");
+  const contracts = contractNames(name);
+  const verifierFile = at(`${contracts.verifier}.sol`);
+  const adapterFile = at(`${contracts.adapter}.sol`);
+  const from: GeneratedFrom = { name, version: quantized.version, weightsCommitment: commitment, zkeyHash };
   if (!(previous?.zkey.hash === zkeyHash && (await upToDate(dir, [previous.vkey, previous.verifier])))) {
-    const vkey = await snarkjs.zKey.exportVerificationKey(zkeyFile);
-    await writeIfChanged(vkeyFile, JSON.stringify(vkey, null, 1) + "\n");
-    await writeIfChanged(verifierFile, await verifierSource(zkeyFile, verifierContract, headerLines));
+    await writeIfChanged(vkeyFile, await verificationKeyJson(zkeyFile));
+    await writeIfChanged(verifierFile, await verifierSource(zkeyFile, contracts.verifier, from));
     ran.push("verifier");
   }
-  await writeIfChanged(adapterFile, adapterSource(base, verifierContract, commitment, quantized, headerLines));
-  // A deployable adapter (it creates its verifier in its constructor), compiled with solc-js.
-  const deployableFile = path.join(dir, `${adapterContract}.json`);
+  await writeIfChanged(adapterFile, adapterSource(contracts, quantized, from));
   const adapterText = await readFile(adapterFile, "utf8");
-  // "deployable-v2": the file also holds the Groth16 verifier's creation code (nodes check the code).
-  const deployKey = hashBytes(["deployable-v2", adapterText, await readFile(verifierFile, "utf8"), await readFile(path.join(PACKAGE_ROOT, "contracts/zk/Groth16InferenceAdapter.sol"), "utf8")].join("\0"));
+  const verifierText = await readFile(verifierFile, "utf8");
+  const deployableFile = at(`${contracts.adapter}.json`);
+  const deployKey = cacheKeys.deploy([adapterText, verifierText, await readFile(ADAPTER_BASE_FILE, "utf8")], COMPILER_ID);
   if (!(previous?.keys.deploy === deployKey && (await upToDate(dir, [previous.deployable])))) {
     progress.detail("solc");
-    const unit = `contracts/verifiers/${adapterContract}.sol`;
-    const verifierUnit = `contracts/verifiers/${verifierContract}.sol`;
-    const compiled = compileContract(PACKAGE_ROOT, { [unit]: adapterText, [verifierUnit]: await readFile(verifierFile, "utf8") }, unit, adapterContract, [verifierUnit, verifierContract]);
-    const { alsoBytecode, ...adapter } = compiled;
-    await writeIfChanged(deployableFile, JSON.stringify({ ...adapter, verifierBytecode: alsoBytecode }) + "\n");
+    await writeIfChanged(deployableFile, deployableJson(contracts, adapterText, verifierText));
     ran.push("solc");
   }
-  const verifiersDir = options.verifiersDir === undefined ? path.resolve("contracts/verifiers") : options.verifiersDir;
-  if (verifiersDir) {
-    const verifierText = await readFile(verifierFile, "utf8");
-    const adapterText = await readFile(adapterFile, "utf8");
-    await writeIfChanged(path.join(verifiersDir, `${verifierContract}.sol`), verifierText);
-    await writeIfChanged(path.join(verifiersDir, `${adapterContract}.sol`), adapterText);
+  if (options.verifiersDir) {
+    await writeIfChanged(path.join(options.verifiersDir, `${contracts.verifier}.sol`), verifierText);
+    await writeIfChanged(path.join(options.verifiersDir, `${contracts.adapter}.sol`), adapterText);
   }
 
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     pipeline: PIPELINE_VERSION,
     tools,
-    model: { file: path.resolve(loaded.file), hash: modelHash, name, version: quantized.version, format: loaded.format },
+    model: { file: path.relative(dir, path.resolve(loaded.file)), hash: modelHash, name, version: quantized.version, format: loaded.format },
     quantized: {
-      file: rel(quantizedFile),
-      hash: await hashFile(quantizedFile),
+      ...(await fileEntry(dir, quantizedFile)),
       weightsCommitment: commitment,
       scaleBits: quantized.scaleBits,
       input: encodingJson(quantized.input),
       output: encodingJson(quantized.output),
     },
     circuit: {
-      file: rel(circuitFile),
+      file: path.relative(dir, circuitFile),
       hash: hashBytes(circuitSource),
       template: layout.template,
       library,
@@ -387,20 +175,20 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
       publicSignals: nPublic,
       wires: r1cs.nWires,
     },
-    r1cs: { file: rel(r1csFile), hash: r1csHash },
-    wasm: { file: rel(wasmFile), hash: await hashFile(wasmFile) },
-    ptau: ptauEntry,
-    zkey: { file: rel(zkeyFile), hash: zkeyHash },
-    vkey: { file: rel(vkeyFile), hash: await hashFile(vkeyFile) },
-    verifier: { file: rel(verifierFile), hash: await hashFile(verifierFile), contract: verifierContract },
-    adapter: { file: rel(adapterFile), hash: await hashFile(adapterFile), contract: adapterContract },
-    deployable: { file: rel(deployableFile), hash: await hashFile(deployableFile) },
+    r1cs: { file: path.relative(dir, r1csFile), hash: r1csHash },
+    wasm: await fileEntry(dir, wasmFile),
+    ptau: ptau.entry,
+    zkey: { file: path.relative(dir, zkeyFile), hash: zkeyHash },
+    vkey: await fileEntry(dir, vkeyFile),
+    verifier: { ...(await fileEntry(dir, verifierFile)), contract: contracts.verifier },
+    adapter: { ...(await fileEntry(dir, adapterFile)), contract: contracts.adapter },
+    deployable: await fileEntry(dir, deployableFile),
     keys: { compile: compileKey, setup: setupKey, deploy: deployKey },
     report,
   };
-  await writeIfChanged(path.join(dir, "manifest.json"), JSON.stringify(manifest, (_, v) => (typeof v === "bigint" ? v.toString() : v), 1) + "\n");
+  await writeManifest(dir, manifest);
   progress.log(
-    `${name}: ${counts.nonLinear} non-linear + ${counts.linear} linear constraints, ${nPublic} public signals, ptau 2^${ptauEntry.power}` +
+    `${name}: ${counts.nonLinear} non-linear + ${counts.linear} linear constraints, ${nPublic} public signals, ptau 2^${ptau.entry.power}` +
       (ran.length ? `; ran ${ran.join(", ")}` : "; up to date"),
   );
   progress.done();

@@ -6,9 +6,9 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
-import { BuildError, InferenceInputError } from "../errors.js";
+import { BuildError, EngineCircuitMismatchError } from "../errors.js";
 import { evaluate, pack, parseQuantized, type QuantizedModel } from "../engine/fixed.js";
-import type { Manifest } from "./build.js";
+import { MANIFEST_FILE, readManifestFile, type Manifest } from "./manifest.js";
 import { bindingOf, encodeProof, type ProofBinding } from "../protocol/index.js";
 
 export type { ProofBinding };
@@ -33,9 +33,8 @@ export interface InferenceProof {
 }
 
 export async function loadArtifacts(dir: string): Promise<ModelArtifacts> {
-  const manifestFile = path.join(dir, "manifest.json");
-  if (!existsSync(manifestFile)) throw new BuildError(`${dir} holds no manifest.json: run \`proofgrid model build\` first`);
-  const manifest = JSON.parse(await readFile(manifestFile, "utf8")) as Manifest;
+  if (!existsSync(path.join(dir, MANIFEST_FILE))) throw new BuildError(`${dir} holds no ${MANIFEST_FILE}: run \`proofgrid model build\` first`);
+  const manifest = await readManifestFile(dir);
   const at = (file: string) => path.resolve(dir, file);
   return {
     dir,
@@ -55,7 +54,8 @@ export function publicSignalsOf(artifacts: ModelArtifacts, input: readonly bigin
 
 /**
  * Runs the model on `input` (fixed-point integers) and proves the result for one job. Throws
- * InferenceInputError for an input the circuit does not accept.
+ * InferenceInputError for an input the circuit does not accept, and EngineCircuitMismatchError
+ * (never a proof) when the circuit's public signals are not the engine's.
  */
 export async function proveInference(artifacts: ModelArtifacts, input: readonly bigint[], binding: ProofBinding): Promise<InferenceProof> {
   const { model, manifest } = artifacts;
@@ -69,7 +69,7 @@ export async function proveInference(artifacts: ModelArtifacts, input: readonly 
   const got = publicSignals.map(BigInt);
   if (got.length !== expected.length || got.some((v, i) => v !== expected[i])) {
     // The engine and the circuit disagree: never submit such a proof.
-    throw new InferenceInputError(`the circuit's public signals [${got.join(", ")}] differ from the engine's [${expected.join(", ")}]`);
+    throw new EngineCircuitMismatchError(`the circuit's public signals [${got.join(", ")}] differ from the engine's [${expected.join(", ")}]`);
   }
   return { output, proof, publicSignals: got, calldata: encodeProof(proof) };
 }

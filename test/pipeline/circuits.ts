@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { compileCircuit } from "../../src/pipeline/build.js";
+import { compileCircuit } from "../../src/pipeline/circom.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { hashBytes } from "../../src/protocol/index.js";
 import { calculateWitness, mod, readR1cs, readSymbols, unsatisfied, type R1cs } from "../../src/pipeline/witness.js";
