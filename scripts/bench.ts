@@ -40,7 +40,7 @@ const figures: Record<string, number | string> = {
 };
 
 log("building the demo model (cached when unchanged)");
-const demo = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), { verifiersDir: null });
+const demo = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), {});
 const artifacts = await loadArtifacts(demo.dir);
 const features = (await intentFeaturizer())("my card was charged twice on the invoice");
 const { ethers, networkHelpers } = await network.create();

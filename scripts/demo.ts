@@ -27,7 +27,7 @@ const fmt = (x: bigint) => E.formatUnits(x, 18).replace(/\.0$/, "");
 
 console.log("proofgrid demo: in-process network\n");
 console.log("1. model pipeline: models/support-intents -> circuit -> Groth16 keys -> verifier (cached)");
-const built = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), { verifiersDir: null, progress: consoleProgress(6) });
+const built = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), { progress: consoleProgress(6) });
 const artifacts = await loadArtifacts(built.dir);
 const featurize = await intentFeaturizer();
 console.log(

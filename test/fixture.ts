@@ -19,7 +19,7 @@ import {
 } from "../src/protocol/index.js";
 import { mockProof } from "./support/mockProof.js";
 import { MockProofVerifier__factory } from "../types/contracts/index.js";
-import type { IModelRegistry } from "../types/contracts/registry/ModelRegistry.js";
+import type { IModelRegistry } from "../src/chain/types/registry/ModelRegistry.js";
 
 export const conn = await network.create();
 export const { ethers, networkHelpers } = conn;

@@ -20,8 +20,8 @@ options:
   --scale-bits <S>       fixed-point scale 2^S (default: the smallest S in 4..16 within 0.5% error)
   --input-range <lo,hi>  range of every input feature (ONNX files carry none; default -1,1)
   --name <name>          model name (default: from the file); contracts are named after it
-  --contracts <dir>      where to write the verifier and adapter (default contracts/verifiers)
-  --no-contracts         write them only into the output directory
+  --contracts <dir>      also copy the generated verifier and adapter into <dir> (default: they
+                         stay in the build directory, which Hardhat compiles)
   --json                 print the manifest as JSON on stdout
   --quiet                print only errors`;
 
@@ -43,7 +43,6 @@ export async function modelCommand(argv: string[]): Promise<number> {
       "input-range": { type: "string" },
       name: { type: "string" },
       contracts: { type: "string" },
-      "no-contracts": { type: "boolean" },
       json: { type: "boolean" },
       quiet: { type: "boolean" },
     },
@@ -75,7 +74,7 @@ export async function modelCommand(argv: string[]): Promise<number> {
     scaleBits,
     inputRange,
     name: values.name as string | undefined,
-    verifiersDir: values["no-contracts"] ? null : (values.contracts as string | undefined),
+    verifiersDir: (values.contracts as string | undefined) ?? null,
     progress: values.json || values.quiet ? silentProgress() : consoleProgress(6),
   });
   if (values.json) console.log(JSON.stringify(result.manifest, null, 2));

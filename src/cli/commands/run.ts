@@ -13,7 +13,7 @@ async function modelArtifacts(target: string, quiet: boolean): Promise<ModelArti
   try {
     return await loadArtifacts(target); // a build directory
   } catch {
-    const result = await buildModel(target, { progress: quiet ? silentProgress() : consoleProgress(6), verifiersDir: null });
+    const result = await buildModel(target, { progress: quiet ? silentProgress() : consoleProgress(6) });
     return loadArtifacts(result.dir);
   }
 }
