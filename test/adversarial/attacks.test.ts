@@ -30,7 +30,7 @@ import {
   type Fixture,
   WEIGHTS,
   V1,
-} from "../fixture.js";
+} from "../support/fixture.js";
 
 const { loadFixture, time } = networkHelpers;
 

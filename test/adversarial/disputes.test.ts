@@ -43,7 +43,7 @@ import {
   type Fixture,
   WEIGHTS,
   V1,
-} from "../fixture.js";
+} from "../support/fixture.js";
 
 const { loadFixture, mine } = networkHelpers;
 const SLASH = 100n * TOKEN;
@@ -512,7 +512,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const { jobId } = await requestJob(f, TrustLevel.TEE);
     await f.tee.revokeMeasurement(MEASUREMENT);
     await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
-    const { admitEnclave } = await import("../fixture.js");
+    const { admitEnclave } = await import("../support/fixture.js");
     await admitEnclave(f, f.node, E.id("new-measurement")); // the node recovers after the deadline
     await expect(f.hub.claimTimeout(jobId)).to.emit(f.hub, "JobRefunded").withArgs(jobId, f.requester.address, PRICES[1], RefundReason.TimeoutExcused);
 

@@ -36,7 +36,7 @@ import {
   V1,
   WEIGHTS,
   WRONG_OUTPUT,
-} from "../fixture.js";
+} from "../support/fixture.js";
 import { timeTravel } from "../../src/devnet/time.js";
 
 const { loadFixture } = networkHelpers;

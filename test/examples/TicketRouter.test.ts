@@ -3,7 +3,7 @@ import { ethers as E } from "ethers";
 import { DEFAULT_HUB } from "../../deploy/proofgrid.js";
 import { hashValues, JobStatus, signResult, TrustLevel } from "../../src/protocol/index.js";
 import { TicketRouter__factory } from "../../types/contracts/index.js";
-import { ethers, INPUT, networkHelpers, oneNodeFixture, PRICES, WEIGHTS } from "../fixture.js";
+import { ethers, INPUT, networkHelpers, oneNodeFixture, PRICES, WEIGHTS } from "../support/fixture.js";
 
 const QUEUES = ["billing", "refund", "shipping", "account"];
 /** The TEE price plus the router's 100,000 callback gas at the default callback gas price. */

@@ -17,7 +17,7 @@ import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
 import { hashValues, levelMask, signHeartbeat, signResult, teeDomain, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
 import { RecordingConsumer__factory } from "../../types/contracts/index.js";
-import { INPUT, joinNode, networkHelpers, OUTPUT, oneNodeFixture, proofFor, requestJob, WRONG_OUTPUT, WEIGHTS } from "../fixture.js";
+import { INPUT, joinNode, networkHelpers, OUTPUT, oneNodeFixture, proofFor, requestJob, WRONG_OUTPUT, WEIGHTS } from "../support/fixture.js";
 
 const FILE = path.join(PACKAGE_ROOT, "snapshots/gas.json");
 const TOLERANCE = 0.01;

@@ -30,7 +30,7 @@ import {
   WRONG_OUTPUT,
   type Fixture,
   V1,
-} from "../fixture.js";
+} from "../support/fixture.js";
 
 const { loadFixture, mine } = networkHelpers;
 const FEE = PRICES[TrustLevel.VANILLA];
@@ -389,7 +389,7 @@ describe("disputes", function () {
     it("a slash and a jail cost the same gas whether the node serves 1 pool or 48; draws skip the jailed node", async function () {
       const f = await loadFixture(deployFixture);
       // 14 more models so that one node serves 16 models at 3 levels: 48 pools.
-      const { release } = await import("../fixture.js");
+      const { release } = await import("../support/fixture.js");
       for (let i = 0; i < 14; i++) await f.models.connect(f.modelOwner).registerModel(`m${i}`, 65_536, release());
       const all = Array.from({ length: 16 }, (_, i) => i + 1);
       const [small, big, other, warm] = f.nodeSigners;

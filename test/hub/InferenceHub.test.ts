@@ -30,7 +30,7 @@ import {
   WRONG_OUTPUT,
   type Fixture,
   WEIGHTS,
-} from "../fixture.js";
+} from "../support/fixture.js";
 
 const { loadFixture } = networkHelpers;
 

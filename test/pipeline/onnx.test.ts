@@ -4,7 +4,7 @@ import { ModelFormatError, QuantizationError, ShapeError, UnsupportedOperatorErr
 import { evaluateFloat } from "../../src/pipeline/model.js";
 import { MAX_OPSET, MIN_OPSET, parseOnnxModel } from "../../src/pipeline/onnx.js";
 import { seededRandom } from "../../src/pipeline/quantize.js";
-import { attr, floatTensor, leakyGemm, modelBytes, node, sklearnMlp, torchMlp, valueInfo } from "../fixtures/onnx.js";
+import { attr, floatTensor, leakyGemm, modelBytes, node, sklearnMlp, torchMlp, valueInfo } from "../support/onnx.js";
 
 /** A tiny one-layer graph with `extra` nodes after the Gemm, for the error cases. */
 function withNodes(extra: ReturnType<typeof node>[], opts: { opset?: number; weight?: number[]; inputs?: ReturnType<typeof valueInfo>[] } = {}) {

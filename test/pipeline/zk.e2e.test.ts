@@ -22,7 +22,7 @@ import {
 import { JobStatus, levelMask, packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { Groth16InferenceAdapter__factory, type Groth16InferenceAdapter } from "../../types/contracts/index.js";
 import { intentFeaturizer } from "../support/intents.js";
-import { deployFixture, ethers, joinNode, networkHelpers, release, type Fixture } from "../fixture.js";
+import { deployFixture, ethers, joinNode, networkHelpers, release, type Fixture } from "../support/fixture.js";
 
 const BUILD = path.join(PACKAGE_ROOT, "build/support-intents");
 const MODEL_ID = 3;

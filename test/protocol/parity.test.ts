@@ -31,7 +31,7 @@ import {
   Verdict,
 } from "../../src/protocol/index.js";
 import { deployVerifier } from "../../src/sdk/index.js";
-import { deployFixture, INPUT, networkHelpers, OUTPUT, requestJob, V1 } from "../fixture.js";
+import { deployFixture, INPUT, networkHelpers, OUTPUT, requestJob, V1 } from "../support/fixture.js";
 
 const { loadFixture } = networkHelpers;
 
@@ -104,7 +104,7 @@ describe("protocol parity: TypeScript against the contracts", function () {
 
   it("the hub's input hash and TEE result digest equal hashValues and resultDigest", async function () {
     const f = await loadFixture(deployFixture);
-    const { joinNode } = await import("../fixture.js");
+    const { joinNode } = await import("../support/fixture.js");
     await joinNode(f, f.nodeSigners[0]); // joins and activates
     const { jobId, node } = await requestJob(f, TrustLevel.TEE);
     const job = await f.hub.getJob(jobId);

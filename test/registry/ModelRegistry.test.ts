@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { levelMask, packVersion, TrustLevel } from "../../src/protocol/index.js";
-import { deployFixture, networkHelpers, release, V1 } from "../fixture.js";
+import { deployFixture, networkHelpers, release, V1 } from "../support/fixture.js";
 
 const { loadFixture } = networkHelpers;
 const V2 = packVersion(1, 1);

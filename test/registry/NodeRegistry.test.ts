@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
 import { levelMask, releaseKey, TrustLevel } from "../../src/protocol/index.js";
-import { deployFixture, joinNode, networkHelpers, requestJob, time, V1 } from "../fixture.js";
+import { deployFixture, joinNode, networkHelpers, requestJob, time, V1 } from "../support/fixture.js";
 
 /** Release 1.0 of a fixture model, as the node registry keys it. */
 const R = (modelId: number) => releaseKey(modelId, V1);
@@ -167,6 +167,6 @@ describe("NodeRegistry", function () {
 async function networkHelpersImpersonate(address: string) {
   await networkHelpers.impersonateAccount(address);
   await networkHelpers.setBalance(address, 10n ** 20n);
-  const { ethers } = await import("../fixture.js");
+  const { ethers } = await import("../support/fixture.js");
   return ethers.getSigner(address);
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { attestationDomain, makeAttestation, signHeartbeat, teeDomain } from "../../src/protocol/index.js";
 import { RootKeyAttestationVerifier__factory } from "../../types/contracts/index.js";
-import { admitEnclave, deployFixture, MEASUREMENT, networkHelpers, time, type Fixture } from "../fixture.js";
+import { admitEnclave, deployFixture, MEASUREMENT, networkHelpers, time, type Fixture } from "../support/fixture.js";
 
 const { loadFixture } = networkHelpers;
 

@@ -13,7 +13,7 @@ import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pip
 import { packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { ethers as E } from "ethers";
 import { ContractRevertError, InferenceInputError, JobRefundedError } from "../../src/sdk/index.js";
-import { ethers } from "../fixture.js";
+import { ethers } from "../support/fixture.js";
 import { intentFeaturizer } from "../support/intents.js";
 import { timeTravel } from "../../src/devnet/time.js";
 

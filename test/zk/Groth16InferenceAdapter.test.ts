@@ -8,7 +8,7 @@ import { ethers as E } from "ethers";
 import { pack, type Encoding } from "../../src/engine/fixed.js";
 import { bindingOf } from "../../src/protocol/index.js";
 import { AcceptingVerifier__factory, Groth16InferenceAdapter__factory } from "../../types/contracts/index.js";
-import { ethers } from "../fixture.js";
+import { ethers } from "../support/fixture.js";
 
 const WEIGHTS = E.id("weights");
 

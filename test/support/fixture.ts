@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { network } from "hardhat";
-import { DEFAULT_HUB, deployProofgrid, TOKEN, type DeployOptions } from "../deploy/proofgrid.js";
+import { DEFAULT_HUB, deployProofgrid, TOKEN, type DeployOptions } from "../../deploy/proofgrid.js";
 import {
   attestationDomain,
   hubDomain,
@@ -16,10 +16,10 @@ import {
   releaseKey,
   teeDomain,
   TrustLevel,
-} from "../src/protocol/index.js";
-import { mockProof } from "./support/mockProof.js";
-import { MockProofVerifier__factory } from "../types/contracts/index.js";
-import type { IModelRegistry } from "../src/chain/types/registry/ModelRegistry.js";
+} from "../../src/protocol/index.js";
+import { mockProof } from "./mockProof.js";
+import { MockProofVerifier__factory } from "../../types/contracts/index.js";
+import type { IModelRegistry } from "../../src/chain/types/registry/ModelRegistry.js";
 
 export const conn = await network.create();
 export const { ethers, networkHelpers } = conn;
