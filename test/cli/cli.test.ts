@@ -94,7 +94,7 @@ describe("cli: proofgrid", function () {
   });
 
   it("prints help for every command", async () => {
-    for (const args of [["--help"], ["run", "--help"], ["infer", "--help"], ["deploy", "--help"], ["model", "build", "--help"], ["model", "register", "--help"], ["node", "start", "--help"], ["status", "--help"]]) {
+    for (const args of [["--help"], ["run", "--help"], ["infer", "--help"], ["deploy", "--help"], ["model", "--help"], ["model", "build", "--help"], ["model", "register", "--help"], ["node", "start", "--help"], ["status", "--help"]]) {
       const r = await cli(args);
       expect(r.code, args.join(" ")).to.equal(0);
       expect(r.stdout).to.match(/^usage: proofgrid/);

@@ -7,6 +7,14 @@ import { loadArtifacts } from "../../pipeline/prove.js";
 import { ProofgridClient } from "../../sdk/client.js";
 import { CliError, parse, requireDeployment, signerAt, toJson, trustListFlag, withConnection } from "../context.js";
 
+export const MODEL_USAGE = `usage: proofgrid model <command> [options]
+
+commands:
+  build <file|dir>       model -> quantized model, circuit, keys, verifier (in a build directory)
+  register <build dir>   register a built model (deploys its ZK verifier)
+
+Run 'proofgrid model build --help' or 'proofgrid model register --help' for their options.`;
+
 export const MODEL_BUILD_USAGE = `usage: proofgrid model build <file|dir> [options]
 
 Turns a model file (JSON spec or ONNX; a directory holding model.json or one model file) into a
@@ -29,7 +37,7 @@ options:
 export async function modelCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
-    console.log(MODEL_BUILD_USAGE);
+    console.log(MODEL_USAGE);
     return sub === undefined ? 1 : 0;
   }
   if (sub === "register") return register(rest);
