@@ -2,7 +2,8 @@
  * Contract handles: a deployment file (deployments/<chainId>.json) attached to a signer or a
  * provider, typed by the committed TypeChain copy in ./types.
  */
-import type { ContractRunner } from "ethers";
+import type { ContractRunner, Provider } from "ethers";
+import { ProofgridError } from "../errors.js";
 import {
   CommitteeCourt__factory,
   InferenceHub__factory,
@@ -94,4 +95,24 @@ export async function describeDeployment(pg: Proofgrid, deployer: { getAddress()
       court: await pg.court.getAddress(),
     },
   };
+}
+
+/** A deployment file whose addresses hold no code on the connected chain (a restarted dev chain, another network). */
+export class DeploymentNotFoundError extends ProofgridError {
+  override name = "DeploymentNotFoundError";
+  constructor(
+    readonly address: string,
+    readonly chainId: bigint,
+    where: string,
+  ) {
+    super(`no contracts at ${address} on chain ${chainId}: ${where} is stale (was the chain restarted?)`);
+  }
+}
+
+/** Throws DeploymentNotFoundError unless every contract of `file` has code on `provider`'s chain. */
+export async function checkDeployed(file: DeploymentFile, provider: Provider, where = "the deployment"): Promise<void> {
+  const { chainId } = await provider.getNetwork();
+  const codes = await Promise.all(CONTRACT_NAMES.map((name) => provider.getCode(file.contracts[name])));
+  const missing = CONTRACT_NAMES.find((_, i) => codes[i] === "0x");
+  if (missing) throw new DeploymentNotFoundError(file.contracts[missing], chainId, where);
 }

@@ -4,6 +4,7 @@
  */
 import { Interface, isError, type ErrorDescription } from "ethers";
 import { ProofgridError } from "../errors.js";
+import { explainRevert } from "./explain.js";
 import {
   CommitteeCourt__factory,
   Groth16InferenceAdapter__factory,
@@ -33,7 +34,8 @@ export class ContractRevertError extends ProofgridError {
     readonly action: string,
     cause?: unknown,
   ) {
-    super(`${action} reverted: ${errorName}(${args.map(String).join(", ")})`, { cause });
+    const explained = explainRevert(errorName, args);
+    super(explained ? `${action} reverted: ${explained} (${errorName})` : `${action} reverted: ${errorName}(${args.map(String).join(", ")})`, { cause });
   }
 }
 

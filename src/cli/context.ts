@@ -6,8 +6,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { Signer } from "ethers";
-import type { DeploymentFile } from "../chain/contracts.js";
+import type { Provider, Signer } from "ethers";
+import { checkDeployed, DeploymentNotFoundError, type DeploymentFile } from "../chain/contracts.js";
 import { ProofgridError } from "../errors.js";
 import { releaseProver } from "../pipeline/prove.js";
 import { parseTrust, TRUST_NAMES, type TrustLevel, type TrustName, UnknownTrustLevelError } from "../protocol/index.js";
@@ -20,6 +20,7 @@ export interface Connection {
   name: string;
   chainId: bigint;
   signers: Signer[];
+  provider: Provider;
   /** The in-process network (time can be moved, state dies with the process). */
   inProcess: boolean;
   close(): Promise<void>;
@@ -32,14 +33,40 @@ async function hardhat() {
   return (await import("hardhat")).default;
 }
 
+/** The networks of hardhat.config.ts. */
+export async function networkNames(): Promise<string[]> {
+  return Object.keys((await hardhat()).config.networks);
+}
+
+/**
+ * Refuses a network that hardhat.config.ts does not define, naming the ones it does; call it
+ * before any long step.
+ */
+export async function checkNetworkName(name: string | undefined): Promise<void> {
+  if (name === undefined) return;
+  const names = await networkNames();
+  if (!names.includes(name)) throw new CliError(`network '${name}' is not in hardhat.config.ts: use one of ${names.join(", ")} (or no --network for the in-process one)`);
+}
+
+/** A Hardhat configuration variable that is not set, in plain words with the two ways to set it. */
+function configVariableHint(error: unknown): string | undefined {
+  const message = (error as Error)?.message ?? "";
+  const missing = /Configuration Variable "([A-Z0-9_]+)" not found/i.exec(message);
+  if (missing) return `${missing[1]} is not set: export ${missing[1]}=... or store it with 'npx hardhat keystore set ${missing[1]}'`;
+  const invalid = /Invalid (\w+) value for the configuration variable "([A-Z0-9_]+)"/i.exec(message);
+  if (invalid) return `${invalid[2]} is not a valid ${invalid[1]}: set it again with export ${invalid[2]}=... or 'npx hardhat keystore set ${invalid[2]}'`;
+  return undefined;
+}
+
 /** Connects to a network of hardhat.config.ts (default: the in-process network). */
 export async function connect(name?: string): Promise<Connection> {
+  await checkNetworkName(name);
   const hre = await hardhat();
   let connection;
   try {
     connection = await hre.network.create(name);
   } catch (err) {
-    throw new CliError(`cannot use network '${name}': ${(err as Error).message.split("\n")[0]}`);
+    throw new CliError(configVariableHint(err) ?? `cannot use network '${name}': ${plain((err as Error).message)}`);
   }
   const { ethers } = connection;
   let signers: Signer[];
@@ -49,16 +76,24 @@ export async function connect(name?: string): Promise<Connection> {
     chainId = (await ethers.provider.getNetwork()).chainId;
   } catch (err) {
     await connection.close().catch(() => {});
+    const hint = configVariableHint(err);
+    if (hint) throw new CliError(hint);
     const url = name === "localhost" ? ` (${process.env.PROOFGRID_RPC_URL ?? "http://127.0.0.1:8545"})` : "";
-    throw new CliError(`network '${name ?? "default"}'${url} is unreachable: ${(err as Error).message.split("\n")[0]}`);
+    throw new CliError(`network '${name ?? "default"}'${url} is unreachable: ${plain((err as Error).message)}`);
   }
   return {
     name: name ?? "default",
     chainId,
     signers,
+    provider: ethers.provider as unknown as Provider,
     inProcess: name === undefined || connection.networkConfig.type === "edr-simulated",
     close: () => connection.close(),
   };
+}
+
+/** The first line of a message, without a Hardhat error code ("HHE705: "). */
+export function plain(message: string): string {
+  return message.split("\n")[0].replace(/^HHE\d+:\s*/, "");
 }
 
 export function deploymentPath(dir: string, chainId: bigint): string {
@@ -97,7 +132,18 @@ export async function requireDeployment(dir: string, conn: Connection): Promise<
   if (conn.inProcess) throw new CliError("the in-process network keeps nothing between commands: pass --network (e.g. localhost), or use 'proofgrid run'");
   const deployment = await readDeployment(dir, conn.chainId);
   if (!deployment) throw new CliError(`no deployment for chain ${conn.chainId} in ${dir}/: run 'proofgrid deploy --network ${conn.name}' first`);
+  await checkCurrent(deployment, dir, conn);
   return deployment;
+}
+
+/** Throws a CliError naming the file and the fix when the deployment's contracts are not on the chain. */
+export async function checkCurrent(deployment: DeploymentFile, dir: string, conn: Connection): Promise<void> {
+  try {
+    await checkDeployed(deployment, conn.provider, deploymentPath(dir, conn.chainId));
+  } catch (error) {
+    if (error instanceof DeploymentNotFoundError) throw new CliError(`${error.message}; run 'proofgrid deploy --network ${conn.name}'`);
+    throw error;
+  }
 }
 
 /** Reads `{"input": [...]}` or `{"input_data": [[...]]}` (the layout other zkML tools use); values are numbers. */
@@ -148,8 +194,32 @@ export type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** Parses a command's arguments (strict: an unknown flag is an error); every command takes --help. */
 export function parse(argv: string[], options: Record<string, { type: "string" | "boolean"; multiple?: boolean; default?: string }>, positionals = 0) {
-  const { values, positionals: rest } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean" } }, allowPositionals: positionals > 0, strict: true });
-  return { values: values as Values, positionals: rest };
+  try {
+    const { values, positionals: rest } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean" } }, allowPositionals: positionals > 0, strict: true });
+    return { values: values as Values, positionals: rest };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
+      const guess = closest(unknown.replace(/^-+/, ""), [...Object.keys(options), "help"]);
+      throw new CliError(`unknown option ${unknown}${guess ? ` (did you mean --${guess}?)` : ""}`);
+    }
+    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new CliError(`unexpected argument: ${(error as Error).message.replace(/^Unexpected argument '([^']+)'.*$/s, "$1")}`);
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new CliError((error as Error).message.split(".")[0]);
+    throw error;
+  }
+}
+
+/** The candidate nearest to `word` (edit distance at most 2, or a prefix), if any. */
+function closest(word: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const ranked = candidates.map((c) => ({ c, d: c.startsWith(word) ? 0.5 : distance(word, c) })).sort((x, y) => x.d - y.d);
+  return ranked[0] && ranked[0].d <= 2 ? ranked[0].c : undefined;
 }
 
 /** Runs `fn` on a connection to `network`, then frees the prover's threads and the connection. */

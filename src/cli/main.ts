@@ -58,12 +58,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** One line for any failure: ours as is, others with their name; never a stack trace. */
+/** One plain line for any failure: the reason, never a class name, a Hardhat code or a stack trace. */
 function oneLine(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const code = (err as { code?: unknown }).code;
-  if (err instanceof CliError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) return err.message;
   const typed = toTypedError(err, "the transaction");
   const message = (typed as { shortMessage?: string }).shortMessage ?? typed.message;
-  return `${typed.name}: ${message.split("\n")[0]}`;
+  return message.split("\n")[0].replace(/^HHE\d+:\s*/, "");
 }

@@ -108,16 +108,28 @@ export function unpack(packed: readonly bigint[], e: Encoding): bigint[] {
   return Array.from({ length: e.size }, (_, i) => ((packed[Math.floor(i / per)] >> BigInt((i % per) * e.bits)) & mask) + e.lo);
 }
 
+/** A real number as a person writes it: at most 6 significant digits, no trailing zeros. */
+const show = (x: number) => String(Number(x.toPrecision(6)));
+
+/** The range of real inputs the circuit accepts: [lo, max] / 2^S. */
+export function realInputRange(model: QuantizedModel): [number, number] {
+  const scale = 2 ** model.scaleBits;
+  return [Number(model.input.lo) / scale, Number(encodingMax(model.input)) / scale];
+}
+
 /** Throws InferenceInputError unless `input` has the model's length and every value is in the circuit's range. */
 export function checkInput(model: QuantizedModel, input: readonly bigint[]): void {
   if (input.length !== model.input.size) {
     throw new InferenceInputError(`input has ${input.length} values, model ${model.name} takes ${model.input.size}`);
   }
   const max = encodingMax(model.input);
+  const [lo, hi] = realInputRange(model);
   input.forEach((x, i) => {
     if (typeof x !== "bigint") throw new InferenceInputError(`input ${i} is ${typeof x}, not a bigint`);
     if (x < model.input.lo || x > max) {
-      throw new InferenceInputError(`input ${i} is ${x}, outside the range [${model.input.lo}, ${max}] model ${model.name} accepts`);
+      throw new InferenceInputError(
+        `input ${i} is ${x} in fixed point (${show(Number(x) / 2 ** model.scaleBits)}), outside the range [${show(lo)}, ${show(hi)}] model ${model.name} accepts (fixed point [${model.input.lo}, ${max}] at scale 2^${model.scaleBits})`,
+      );
     }
   });
 }
@@ -125,12 +137,17 @@ export function checkInput(model: QuantizedModel, input: readonly bigint[]): voi
 /** Rounds real-valued features to the model's fixed point, rejecting values outside what the circuit accepts. */
 export function quantizeInput(model: QuantizedModel, features: readonly number[]): bigint[] {
   if (features.length !== model.input.size) {
-    throw new InferenceInputError(`input has ${features.length} features, model ${model.name} takes ${model.input.size}`);
+    throw new InferenceInputError(`input has ${features.length} values, model ${model.name} takes ${model.input.size}`);
   }
   const scale = 2 ** model.scaleBits;
+  const [lo, hi] = realInputRange(model);
   const values = features.map((x, i) => {
-    if (!Number.isFinite(x)) throw new InferenceInputError(`feature ${i} is ${x}, not a finite number`);
-    return BigInt(Math.round(x * scale));
+    if (!Number.isFinite(x)) throw new InferenceInputError(`input ${i} is ${x}, not a finite number`);
+    const fixed = BigInt(Math.round(x * scale));
+    if (fixed < model.input.lo || fixed > encodingMax(model.input)) {
+      throw new InferenceInputError(`input ${i} is ${show(x)}, outside the range [${show(lo)}, ${show(hi)}] model ${model.name} accepts`);
+    }
+    return fixed;
   });
   checkInput(model, values);
   return values;

@@ -4,7 +4,7 @@
  * delay (or let a development chain skip it) and activate. Every step is skipped when already
  * done, so running it again after a restart is safe.
  */
-import type { Signer } from "ethers";
+import { formatUnits, type Signer } from "ethers";
 import { joinNode } from "../chain/nodes.js";
 import { chainNow } from "../chain/time.js";
 import { NodeStatus, trustName, unpackVersion } from "../protocol/index.js";
@@ -29,7 +29,7 @@ export async function prepareNode(runtime: NodeRuntime, options: BootstrapOption
   if ((await contracts.nodes.getNode(me)).stake === 0n) {
     if (options.fund && (await contracts.token.balanceOf(me)) < options.stake) await options.fund(me, options.stake);
     await joinNode(contracts, options.stake, releases, levels);
-    runtime.log(`joined with ${options.stake} stake for ${releases.map((r) => `#${r.modelId} ${unpackVersion(r.version)}`).join(", ")} at ${levels.map(trustName).join(", ")}`);
+    runtime.log(`joined with ${formatUnits(options.stake)} PGT stake for ${releases.map((r) => `#${r.modelId} ${unpackVersion(r.version)}`).join(", ")} at ${levels.map(trustName).join(", ")}`);
   }
   if (enclave && options.attestationRoot) {
     const [first] = runtime.options.models.keys();

@@ -194,7 +194,10 @@ export class NodeRuntime {
       const job = await hub.getJob(e.args.jobId);
       if (state.submitted.has(e.args.jobId) || this.#releases.has(releaseKey(job.modelId, job.version))) state.disputes.add(e.args.jobId);
     }
-    for (const e of penalized) this.log(`slashed ${formatUnits(e.args.slashed)} and jailed (job ${e.args.jobId}, ${PENALTY_NAMES[Number(e.args.reason) as 0 | 1 | 2]})`);
+    if (penalized.length > 0) {
+      const { jailedUntil } = await this.options.contracts.nodes.getNode(me);
+      for (const e of penalized) this.log(`slashed ${formatUnits(e.args.slashed)} PGT and jailed until ${new Date(Number(jailedUntil) * 1000).toISOString()} (job ${e.args.jobId}, ${PENALTY_NAMES[Number(e.args.reason) as 0 | 1 | 2]})`);
+    }
     state.lastBlock = latest;
     await state.save();
   }
@@ -321,7 +324,7 @@ export class NodeRuntime {
     const balance = await hub.balanceOf(await this.address());
     if (balance > 0n && balance >= (this.options.withdrawAt ?? 1n)) {
       await (await hub.withdraw()).wait();
-      this.log(`withdrew ${balance}`);
+      this.log(`withdrew ${formatUnits(balance)} PGT`);
     }
   }
 

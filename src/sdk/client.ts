@@ -12,7 +12,8 @@
  * holds the connection and the built models it knows.
  */
 import type { Signer } from "ethers";
-import { attachProofgrid, reconnect, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
+import { attachProofgrid, checkDeployed, reconnect, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
+import { ProofgridError } from "../errors.js";
 import { typed } from "../chain/errors.js";
 import { readJobRequest } from "../chain/jobs.js";
 import { modelIdByName } from "../chain/models.js";
@@ -47,8 +48,17 @@ export class ProofgridClient {
     this.#pending = [...(options.models ?? [])];
   }
 
+  /**
+   * Connects to a deployment with `signer` (contract handles given in `deployment` are rebound to
+   * it). Throws DeploymentNotFoundError when the deployment's addresses hold no code on the
+   * signer's chain (a stale deployments file).
+   */
   static async connect(options: ClientOptions): Promise<ProofgridClient> {
-    return new ProofgridClient(options);
+    const client = new ProofgridClient(options);
+    if (!options.signer.provider) throw new ProofgridError("ProofgridClient.connect: the signer has no provider");
+    const file = "hub" in options.deployment && typeof options.deployment.hub !== "string" ? undefined : (options.deployment as DeploymentFile);
+    if (file) await checkDeployed(file, options.signer.provider, `the deployment of chain ${file.chainId}`);
+    return client;
   }
 
   get signer(): Signer {

@@ -1,7 +1,7 @@
 /** What the SDK's actions take and return. */
 import type { Signer } from "ethers";
 import type { Proofgrid } from "../chain/contracts.js";
-import type { JobStatus, TrustLevel, TrustName } from "../protocol/index.js";
+import type { JobStatus, RefundReasonName, TrustLevel, TrustName } from "../protocol/index.js";
 
 export type { TrustName };
 
@@ -92,12 +92,23 @@ export interface JobInfo {
   status: keyof typeof JobStatus;
   trust: TrustName;
   modelId: number;
+  /** The packed release version (major << 16 | minor). */
   version: number;
+  /** The release as "major.minor". */
+  release: string;
   node: string;
   requester: string;
+  /** The fee paid at request, in token units. */
   fee: bigint;
+  /** The node's deadline, or the end of the challenge window once a VANILLA result is posted (unix seconds). */
   deadline: bigint;
   output?: bigint[];
+  /** How a settled job's fee was split. */
+  settled?: { node: bigint; owner: bigint; protocol: bigint };
+  /** Why and how much a refunded job returned to its requester. */
+  refunded?: { reason: RefundReasonName; amount: bigint };
+  /** The job's transactions: request, submit, settle (when apart from submit), refund. */
+  txs: Record<string, string>;
 }
 
 export interface RegisterOptions {

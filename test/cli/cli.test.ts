@@ -54,11 +54,19 @@ describe("cli: proofgrid", function () {
   });
 
   it("names a wrong flag, a missing file, a bad trust level and an unknown command", async () => {
-    expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--fast"]), /Unknown option '--fast'/);
+    expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--fast"]), /unknown option --fast$/);
+    expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--jsn"]), /unknown option --jsn \(did you mean --json\?\)/);
     expectOneLineError(await cli(["run", demo, "--input", "missing.json", "--trust", "zk"]), /input file missing.json does not exist/);
     expectOneLineError(await cli(["run", "models/nothing", "--input", example, "--trust", "zk"]), /model file models\/nothing does not exist/);
     expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "gold"]), /--trust gold is not one of vanilla, tee, zk/);
     expectOneLineError(await cli(["launch"]), /unknown command 'launch'/);
+    // Networks are checked before any work, and named; deploy never writes a file for the throw-away in-process chain.
+    expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--network", "nowhere"]), /network 'nowhere' is not in hardhat.config.ts: use one of .*localhost.*sepolia/);
+    expectOneLineError(await cli(["deploy", "--out", dir]), /deploy needs --network <name> \(.*localhost.*\): the in-process network keeps nothing/);
+    // A missing secret says how to set it, without Hardhat's error code.
+    const noSecrets = await cli(["status", "1", "--network", "sepolia"], { SEPOLIA_RPC_URL: undefined, SEPOLIA_PRIVATE_KEY: undefined });
+    expectOneLineError(noSecrets, /SEPOLIA_(RPC_URL|PRIVATE_KEY) is not set: export .* or store it with 'npx hardhat keystore set SEPOLIA_/);
+    expect(noSecrets.stderr).to.not.match(/HHE\d+|Error:/);
     // A node names the exact release it stakes on.
     expectOneLineError(await cli(["node", "start", "--trust", "zk", "--model", demo]), /each --model needs its --model-id and --release/);
     expectOneLineError(await cli(["node", "start", "--trust", "zk", "--model", demo, "--model-id", "1", "--release", "v1"]), /--release v1 is not a release \(major.minor/);
@@ -68,6 +76,9 @@ describe("cli: proofgrid", function () {
     const file = path.join(dir, "short.json");
     await writeFile(file, JSON.stringify({ input: [1, 0, 1] }));
     expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk"]), /input has 3 values, the model takes 32/);
+    // In the user's units, before any build or deploy: the value as written and the model's range.
+    await writeFile(file, JSON.stringify({ input: [1e9, ...Array(31).fill(0)] }));
+    expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk"]), /input 0 is 1000000000, outside the range \[0, 1\] model support-intents accepts/);
     await writeFile(file, JSON.stringify({ input: [1, "a"] }));
     expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk"]), /value 1 is "a", not a finite number/);
   });
@@ -88,6 +99,16 @@ describe("cli: proofgrid", function () {
       expectOneLineError(await cli(["status", "1", "--network", "localhost", "--deployments", deployments], env), /31337\.json is not valid JSON/);
       await writeFile(path.join(deployments, "31337.json"), JSON.stringify({ chainId: 31337, startBlock: 1, contracts: { hub: "0x12" } }));
       expectOneLineError(await cli(["status", "1", "--network", "localhost", "--deployments", deployments], env), /is not a proofgrid deployment \(missing or bad: token, models, nodes, attestation, tee, hub\)/);
+      // A well-formed file of an earlier chain (restarted since): named stale, with the fix.
+      const address = (i: number) => `0x${i.toString(16).padStart(40, "0")}`;
+      const contracts = Object.fromEntries(["token", "models", "nodes", "attestation", "tee", "hub", "court"].map((n, i) => [n, address(0xabc0 + i)]));
+      await writeFile(path.join(deployments, "31337.json"), JSON.stringify({ chainId: 31337, startBlock: 1, deployer: address(1), attestationRoot: address(1), contracts }));
+      for (const args of [["status", "1"], ["model", "register", "build/support-intents"], ["infer", "support-intents", "--input", example, "--trust", "zk"]]) {
+        expectOneLineError(
+          await cli([...args, "--network", "localhost", "--deployments", deployments], env),
+          /no contracts at 0x0+abc0 on chain 31337: .*31337\.json is stale \(was the chain restarted\?\); run 'proofgrid deploy --network localhost'/,
+        );
+      }
     } finally {
       await stop(chain.proc);
     }

@@ -5,7 +5,7 @@ import { readFile, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { EngineCircuitMismatchError, InferenceInputError, ModelFormatError, QuantizationError, ShapeError, UnsupportedOperatorError } from "../../src/errors.js";
-import { checkInput, evaluate, pack, parseQuantized, quantizeInput, serializeQuantized, unpack } from "../../src/engine/fixed.js";
+import { checkInput, evaluate, pack, parseQuantized, quantizeInput, realInputRange, serializeQuantized, unpack } from "../../src/engine/fixed.js";
 import { buildModel } from "../../src/pipeline/build.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { parseJsonModel } from "../../src/pipeline/json.js";
@@ -89,9 +89,12 @@ describe("pipeline: quantization", () => {
 
   it("rejects inputs of the wrong length, out of range, or not finite, with typed errors", () => {
     const { quantized } = quantize(model, { scaleBits: 8 });
-    expect(() => quantizeInput(quantized, [1])).to.throw(InferenceInputError, "input has 1 features, model m takes 2");
-    expect(() => quantizeInput(quantized, [1, NaN])).to.throw(InferenceInputError, "feature 1 is NaN");
-    expect(() => checkInput(quantized, [0n, 1n << 20n])).to.throw(InferenceInputError, "input 1 is 1048576, outside the range");
+    expect(() => quantizeInput(quantized, [1])).to.throw(InferenceInputError, "input has 1 values, model m takes 2");
+    expect(() => quantizeInput(quantized, [1, NaN])).to.throw(InferenceInputError, "input 1 is NaN");
+    // In the user's units: the real value and the range of real values the circuit accepts.
+    const [lo, hi] = realInputRange(quantized);
+    expect(() => quantizeInput(quantized, [0, 1e9])).to.throw(InferenceInputError, `input 1 is 1000000000, outside the range [${lo}, ${hi}] model m accepts`);
+    expect(() => checkInput(quantized, [0n, 1n << 20n])).to.throw(InferenceInputError, "input 1 is 1048576 in fixed point (4096), outside the range");
     expect(() => evaluate(quantized, [0n])).to.throw(InferenceInputError);
   });
 

@@ -197,7 +197,7 @@ describe("pipeline: real Groth16 proofs, end to end", function () {
     bad[3] = 99n;
     await assert.rejects(proveInference(artifacts, bad, { chainId: 1n, hub: f.hubAddress, jobId: 1n, prover: f.node.address }), {
       name: "InferenceInputError",
-      message: /input 3 is 99, outside the range \[0, 63\]/,
+      message: /input 3 is 99 in fixed point \(3\.09375\), outside the range \[0, 1\.96875\] model support-intents accepts \(fixed point \[0, 63\]/,
     });
   });
 });

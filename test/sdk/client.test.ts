@@ -96,6 +96,8 @@ describe("sdk: client.infer on the in-process network", function () {
     await assert.rejects(net.client.infer("support-intents-b", featurize("refund"), { trust: "zk" }), (e: unknown) => {
       expect(e).to.be.instanceOf(ContractRevertError);
       expect((e as ContractRevertError).errorName).to.equal("NodeNoneEligible"); // thrown by the node registry, inside the hub
+      // In plain words: which model, release and level.
+      expect((e as Error).message).to.match(/request reverted: no active node serves model #2 release 1\.0 at zk .*\(NodeNoneEligible\)/);
       return true;
     });
     await assert.rejects(net.client.infer("no-such-model", featurize("refund"), { trust: "zk" }), /no model named no-such-model/);

@@ -1,13 +1,13 @@
 /** `proofgrid deploy`: deploy the contracts and write deployments/<chainId>.json. */
 import { ENCLAVE_MEASUREMENT } from "../../devnet/launcher.js";
-import { parse, readDeployment, signerAt, toJson, withConnection, writeDeployment } from "../context.js";
+import { CliError, networkNames, parse, readDeployment, signerAt, toJson, withConnection, writeDeployment } from "../context.js";
 
-export const DEPLOY_USAGE = `usage: proofgrid deploy [--network <name>] [--out <dir>]
+export const DEPLOY_USAGE = `usage: proofgrid deploy --network <name> [--out <dir>]
 
 Deploys the token, the model, node and TEE registries, the attestation verifier and the hub with
 the default parameters, and writes their addresses and start block to <dir>/<chainId>.json
-(default dir: deployments). --network names a network of hardhat.config.ts: the in-process
-network (default), localhost (PROOFGRID_RPC_URL, default http://127.0.0.1:8545) or sepolia
+(default dir: deployments). --network names a network of hardhat.config.ts: localhost
+(PROOFGRID_RPC_URL, default http://127.0.0.1:8545: 'npx hardhat node', anvil) or sepolia
 (SEPOLIA_RPC_URL and SEPOLIA_PRIVATE_KEY, from the environment or Hardhat's keystore). The
 attestation root is PROOFGRID_ATTESTATION_ROOT, else the deployer, who then also approves the
 simulated enclave's measurement (local and test networks).`;
@@ -15,6 +15,9 @@ simulated enclave's measurement (local and test networks).`;
 export async function deploy(argv: string[]): Promise<number> {
   const { values } = parse(argv, { network: { type: "string" }, out: { type: "string", default: "deployments" }, json: { type: "boolean" } });
   if (values.help) return console.log(DEPLOY_USAGE), 0;
+  // The in-process chain dies with this command: a file written for it would only shadow a local
+  // node's deployment of the same chain id.
+  if (!values.network) throw new CliError(`deploy needs --network <name> (${(await networkNames()).join(", ")}): the in-process network keeps nothing between commands; 'proofgrid run' deploys there by itself`);
   return withConnection(values.network as string | undefined, async (conn) => {
     const { deployProofgrid, describeDeployment } = await import("../../../deploy/proofgrid.js");
     const deployer = signerAt(conn, 0, "the deployer");

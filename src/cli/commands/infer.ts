@@ -1,8 +1,12 @@
 /** `proofgrid infer`: request from the nodes serving a deployment, wait, check. */
-import { timeTravel } from "../../devnet/time.js";
+import { formatUnits } from "ethers";
+import { attachProofgrid, type DeploymentFile } from "../../chain/contracts.js";
+import { minter } from "../../devnet/launcher.js";
+import { supportsTimeTravel, timeTravel } from "../../devnet/time.js";
+import { parseTrust, type TrustName } from "../../protocol/index.js";
 import { loadArtifacts } from "../../pipeline/prove.js";
 import { ProofgridClient } from "../../sdk/client.js";
-import { CliError, parse, readInputFile, requireDeployment, signerAt, trustFlag, withConnection } from "../context.js";
+import { CliError, type Connection, parse, readInputFile, requireDeployment, signerAt, trustFlag, withConnection } from "../context.js";
 import { printResult } from "./print.js";
 
 export const INFER_USAGE = `usage: proofgrid infer <model> --input <file> --trust <vanilla|tee|zk> [--network <name>] [options]
@@ -20,6 +24,26 @@ options:
   --deployments <dir>   default deployments
   --advance-time        move time past windows (local nodes only)
   --json                print exactly one JSON object on stdout`;
+
+/**
+ * On a local network (one that lets time be moved: a hardhat node, anvil) whose deployer account
+ * is at hand, mints the requester what the request costs when it holds less, the way `node start`
+ * stakes; elsewhere the requester brings its own tokens.
+ */
+async function fundOnLocalNetwork(conn: Connection, deployment: DeploymentFile, client: ProofgridClient, model: string, trust: TrustName, log: (line: string) => void) {
+  if (!(await supportsTimeTravel(conn.provider))) return;
+  const addresses = await Promise.all(conn.signers.map((s) => s.getAddress()));
+  const deployer = conn.signers[addresses.indexOf(deployment.deployer)];
+  if (!deployer) return;
+  const { modelId } = await client.resolveModel(model);
+  const [, release] = await client.contracts.models.getRelease(modelId, 0);
+  const price = release.prices[parseTrust(trust)];
+  const me = await client.signer.getAddress();
+  const balance = await client.contracts.token.balanceOf(me);
+  if (balance >= price) return;
+  await minter(attachProofgrid(deployment, deployer))(me, price - balance);
+  log(`funded the requester ${me} with ${formatUnits(price - balance)} PGT from the local token (this network's deployer mints)`);
+}
 
 export async function infer(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -51,6 +75,7 @@ export async function infer(argv: string[]): Promise<number> {
       onWait: values["advance-time"] ? timeTravel() : undefined,
       pollMs: 500,
     });
+    await fundOnLocalNetwork(conn, deployment, client, positionals[0], trust, values.json ? () => {} : (l) => console.error(l));
     printResult(await client.infer(positionals[0], input, { trust }), Boolean(values.json));
     return 0;
   });

@@ -1,4 +1,5 @@
 /** How the CLI prints a settled result: one JSON object with --json, else a few lines. */
+import { formatUnits } from "ethers";
 import type { InferenceResult } from "../../sdk/types.js";
 import { toJson } from "../context.js";
 
@@ -17,7 +18,9 @@ export function printResult(r: InferenceResult, json: boolean) {
         node: r.node,
         modelId: r.modelId,
         gas: r.gas,
-        fee: r.fee,
+        // In tokens (PGT), as decimal strings.
+        fee: Object.fromEntries(Object.entries(r.fee).map(([k, v]) => [k, formatUnits(v, 18)])),
+        release: `${r.version >> 16}.${r.version & 0xffff}`,
         txs: r.txs,
         latencyMs: r.latencyMs,
       }),
@@ -28,6 +31,7 @@ export function printResult(r: InferenceResult, json: boolean) {
   console.log(`  output: [${r.values.join(", ")}]${r.label ? ` -> ${r.label}` : ""}`);
   console.log(r.verification.checked ? `  checked: ${r.verification.method}: ${r.verification.detail}` : `  NOT CHECKED by this client: ${r.verification.detail}`);
   console.log(`  gas: ${Object.entries(r.gas).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  console.log(`  fee: paid ${r.fee.paid}, node ${r.fee.node}, model owner ${r.fee.owner}, protocol ${r.fee.protocol}`);
+  const pgt = (wei: bigint) => `${formatUnits(wei, 18)} PGT`;
+  console.log(`  fee: paid ${pgt(r.fee.paid)}: node ${pgt(r.fee.node)}, model owner ${pgt(r.fee.owner)}, protocol ${pgt(r.fee.protocol)}`);
 }
 

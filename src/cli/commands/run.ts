@@ -5,7 +5,8 @@ import { loadModel } from "../../pipeline/load.js";
 import { consoleProgress, silentProgress } from "../../pipeline/progress.js";
 import { loadArtifacts, type ModelArtifacts } from "../../pipeline/prove.js";
 import { TrustLevel } from "../../protocol/index.js";
-import { CliError, parse, readDeployment, readInputFile, signerAt, trustFlag, withConnection, writeDeployment } from "../context.js";
+import { realInputRange } from "../../engine/fixed.js";
+import { checkCurrent, checkNetworkName, CliError, parse, readDeployment, readInputFile, signerAt, trustFlag, withConnection, writeDeployment } from "../context.js";
 import { printResult } from "./print.js";
 
 /** Builds (or reuses) a model given as a model file, a directory with a model, or a build directory. */
@@ -48,15 +49,22 @@ export async function run(argv: string[]): Promise<number> {
   const trust = trustFlag(values.trust as string | undefined);
   if (!values.input) throw new CliError("--input <file> is required");
   const input = await readInputFile(values.input as string);
-  // Check the input against the model before any long step.
+  // Check the network, and the input against the model, before any long step.
+  await checkNetworkName(values.network as string | undefined);
   const target = positionals[0];
-  let inputSize: number | undefined;
+  let inputSize: number;
+  let range: [number, number];
+  let name: string;
   try {
-    inputSize = (await loadArtifacts(target)).model.input.size;
+    const built = await loadArtifacts(target);
+    [inputSize, range, name] = [built.model.input.size, realInputRange(built.model), built.model.name];
   } catch {
-    inputSize = (await loadModel(target)).model.inputSize;
+    const { model } = await loadModel(target);
+    [inputSize, range, name] = [model.inputSize, model.inputRange, model.name];
   }
   if (input.length !== inputSize) throw new CliError(`input has ${input.length} values, the model takes ${inputSize}`);
+  const outside = input.findIndex((x) => x < range[0] || x > range[1]);
+  if (outside >= 0) throw new CliError(`input ${outside} is ${input[outside]}, outside the range [${range[0]}, ${range[1]}] model ${name} accepts`);
   const json = Boolean(values.json);
   const artifacts = await modelArtifacts(target, json);
   const log = json ? () => {} : (line: string) => console.error(line);
@@ -64,7 +72,15 @@ export async function run(argv: string[]): Promise<number> {
   return withConnection(values.network as string | undefined, async (conn) => {
     const s = (i: number, role: string) => signerAt(conn, i, role);
     const dir = values.deployments as string;
-    const existing = conn.inProcess ? undefined : await readDeployment(dir, conn.chainId);
+    let existing = conn.inProcess ? undefined : await readDeployment(dir, conn.chainId);
+    if (existing) {
+      try {
+        await checkCurrent(existing, dir, conn);
+      } catch (error) {
+        log(`${(error as Error).message.split(";")[0]}; deploying again`);
+        existing = undefined;
+      }
+    }
     const net = await launchLocalNetwork({
       deployer: s(0, "the deployer"),
       requester: s(1, "the requester"),
