@@ -20,7 +20,7 @@ import { Poller } from "../chain/poller.js";
 import { chainNow } from "../chain/time.js";
 import { ProofgridError } from "../errors.js";
 import { evaluate } from "../engine/fixed.js";
-import { proveInference, type ModelArtifacts } from "../pipeline/prove.js";
+import { proveInference, releaseProver, type ModelArtifacts } from "../pipeline/prove.js";
 import { hubDomain, JobStatus, PENALTY_NAMES, releaseKey, TrustLevel, unpackVersion } from "../protocol/index.js";
 import { vote } from "./committee.js";
 import { driveDispute } from "./disputes.js";
@@ -333,7 +333,9 @@ export class NodeRuntime {
     this.#poller.start();
   }
 
+  /** Stops polling; the prover's worker threads are freed once no proof in this process needs them. */
   async stop(): Promise<void> {
     await this.#poller.stop();
+    await releaseProver();
   }
 }

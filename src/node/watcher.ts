@@ -16,7 +16,7 @@ import { Poller } from "../chain/poller.js";
 import { chainNow } from "../chain/time.js";
 import { approveIfNeeded } from "../chain/tokens.js";
 import { evaluate } from "../engine/fixed.js";
-import { proveInference, type ModelArtifacts } from "../pipeline/prove.js";
+import { proveInference, releaseProver, type ModelArtifacts } from "../pipeline/prove.js";
 import { hashValues, JobStatus, TrustLevel } from "../protocol/index.js";
 import { driveDispute } from "./disputes.js";
 import { Steps } from "./steps.js";
@@ -58,8 +58,10 @@ export class Watcher {
     this.#poller.start();
   }
 
+  /** Stops polling; the prover's worker threads are freed once no proof in this process needs them. */
   async stop(): Promise<void> {
     await this.#poller.stop();
+    await releaseProver();
   }
 
   private log(line: string) {

@@ -9,6 +9,7 @@ import * as snarkjs from "snarkjs";
 import { BuildError, EngineCircuitMismatchError } from "../errors.js";
 import { evaluate, pack, parseQuantized, type QuantizedModel } from "../engine/fixed.js";
 import { MANIFEST_FILE, readManifestFile, type Manifest } from "./manifest.js";
+import { useCurve } from "./ptau.js";
 import { bindingOf, encodeProof, type ProofBinding } from "../protocol/index.js";
 
 export type { ProofBinding };
@@ -64,7 +65,7 @@ export async function proveInference(artifacts: ModelArtifacts, input: readonly 
     binding: bindingOf(binding, manifest.quantized.weightsCommitment),
     inputPacked: pack(input, model.input),
   };
-  const { proof, publicSignals } = await snarkjs.groth16.fullProve(signals, artifacts.wasm, artifacts.zkey);
+  const { proof, publicSignals } = await useCurve(() => snarkjs.groth16.fullProve(signals, artifacts.wasm, artifacts.zkey));
   const expected = publicSignalsOf(artifacts, input, output, binding);
   const got = publicSignals.map(BigInt);
   if (got.length !== expected.length || got.some((v, i) => v !== expected[i])) {
@@ -76,8 +77,8 @@ export async function proveInference(artifacts: ModelArtifacts, input: readonly 
 
 /** Checks a proof off chain with the model's verification key. */
 export async function verifyInference(artifacts: ModelArtifacts, proof: InferenceProof): Promise<boolean> {
-  return snarkjs.groth16.verify(artifacts.vkey, proof.publicSignals.map(String), proof.proof);
+  return useCurve(() => snarkjs.groth16.verify(artifacts.vkey, proof.publicSignals.map(String), proof.proof));
 }
 
 /** Stops snarkjs' worker threads (call once when done proving, or the process stays alive). */
-export { releaseCurve as releaseProver } from "./ptau.js";
+export { releaseCurve as releaseProver, useCurve } from "./ptau.js";

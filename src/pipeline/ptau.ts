@@ -85,10 +85,38 @@ export async function localPtau(power: number, progress: Progress): Promise<stri
   return file;
 }
 
-/** Stops the worker threads of snarkjs' cached BN254 curve (they keep a process alive). */
+/** Proofs and verifications under way in this process, which need the cached curve's workers. */
+let inUse = 0;
+let releaseWhenIdle = false;
+
+/**
+ * Stops the worker threads of snarkjs' cached BN254 curve (they keep a process alive). While a
+ * proof or a verification is under way (see useCurve), the release waits for it to end.
+ */
 export async function releaseCurve(): Promise<void> {
+  if (inUse > 0) {
+    releaseWhenIdle = true;
+    return;
+  }
+  releaseWhenIdle = false;
   const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } };
   const curve = g.curve_bn128;
   delete g.curve_bn128;
   await curve?.terminate();
+}
+
+/**
+ * Runs `fn`, which uses snarkjs' cached curve, counted, so that no release stops the curve under
+ * it; with `release`, the curve's workers are stopped once nothing else in the process uses them
+ * (the SDK verifies this way, so that a script that uses it ends by itself).
+ */
+export async function useCurve<T>(fn: () => Promise<T>, options: { release?: boolean } = {}): Promise<T> {
+  inUse++;
+  try {
+    return await fn();
+  } finally {
+    inUse--;
+    if (options.release) releaseWhenIdle = true;
+    if (inUse === 0 && releaseWhenIdle) await releaseCurve();
+  }
 }

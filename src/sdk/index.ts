@@ -4,7 +4,7 @@ export { deployVerifier, getJob, keeperStep, registerModel, releaseOf, requestIn
 export type { ActionContext, InferenceResult, InferOptions, JobInfo, RegisterOptions, TrustName, Verification, WaitHook, WaitOptions, WaitState } from "./types.js";
 export { FeeLimitError, JobNotFoundError, JobRefundedError, JobTimeoutError, ModelNotFoundError, VerificationError } from "./errors.js";
 export { ContractRevertError, decodeRevert, toTypedError } from "../chain/errors.js";
-export { attachProofgrid, DeploymentNotFoundError, TOKEN, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
+export { attachProofgrid, DeploymentNotFoundError, reconnect, TOKEN, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
 export { ProofgridError, InferenceInputError, ModelFormatError, UnsupportedOperatorError, ShapeError, QuantizationError, BuildError, EngineCircuitMismatchError } from "../errors.js";
 export { loadArtifacts, proveInference, releaseProver, type ModelArtifacts } from "../pipeline/prove.js";
 export { TrustLevel, parseTrust, trustName } from "../protocol/index.js";

@@ -7,7 +7,7 @@ import { verifyTypedData } from "ethers";
 import * as snarkjs from "snarkjs";
 import type { JobRequest } from "../../chain/jobs.js";
 import { evaluate } from "../../engine/fixed.js";
-import { publicSignalsOf, type ModelArtifacts } from "../../pipeline/prove.js";
+import { publicSignalsOf, useCurve, type ModelArtifacts } from "../../pipeline/prove.js";
 import { decodeProof, hashValues, hubDomain, RESULT_TYPES, TrustLevel } from "../../protocol/index.js";
 import type { ActionContext, Verification } from "../types.js";
 
@@ -23,7 +23,9 @@ export async function verifyResult(context: ActionContext, request: JobRequest, 
   if (level === TrustLevel.ZK) {
     if (!artifacts) return { method: "none", ok: false, checked: false, detail: "unchecked by this client: settled by the hub's verifier, no local artifacts of this release to re-check the proof" };
     const signals = publicSignalsOf(artifacts, input, output, { chainId, hub: hubAddress, jobId, prover: node });
-    const ok = await snarkjs.groth16.verify(artifacts.vkey, signals.map(String), decodeProof(call!.args.proof as string));
+    // The curve's workers are released afterwards (unless a proof in this process still needs them),
+    // so that a script that uses the SDK ends by itself.
+    const ok = await useCurve(() => snarkjs.groth16.verify(artifacts.vkey, signals.map(String), decodeProof(call!.args.proof as string)), { release: true });
     return { method: "groth16", ok, checked: true, detail: ok ? `Groth16 proof checked with snarkjs (${signals.length} public signals)` : "the Groth16 proof does not verify" };
   }
   if (level === TrustLevel.TEE) {
