@@ -28,6 +28,11 @@ export async function increaseTime(runner: Signer | Provider, seconds: bigint | 
   await rpc(runner).send("evm_mine", []);
 }
 
+/** Mines an empty block: on an idle automining chain, its clock then follows the wall clock. */
+export async function mineBlock(runner: Signer | Provider): Promise<void> {
+  await rpc(runner).send("evm_mine", []);
+}
+
 /** Moves chain time to just past `timestamp` (nothing when it has passed). */
 export async function increaseTimeTo(runner: Signer | Provider, timestamp: bigint): Promise<void> {
   const provider = ("provider" in runner && runner.provider ? runner.provider : runner) as Provider;

@@ -10,7 +10,20 @@ import { chainNow } from "../chain/time.js";
 import { NodeStatus, trustName, unpackVersion } from "../protocol/index.js";
 import type { NodeRuntime } from "./runtime.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Sleeps `ms`, or rejects as soon as `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}
 
 export interface BootstrapOptions {
   /** The stake to join with. */
@@ -51,17 +64,32 @@ export async function activatesAt(runtime: NodeRuntime): Promise<bigint> {
 
 /**
  * Activates pending nodes once the activation delay has passed. `skipTo` moves a development
- * chain's time to the given timestamp instead of waiting; otherwise this waits in real time.
+ * chain's time to the given timestamp instead of waiting; otherwise this waits in real time,
+ * logging the time left every 10 s, calling `tick` on each check (on an idle development chain,
+ * mine a block so that its clock follows the wall clock) and giving up when `signal` aborts.
  */
-export async function activateNodes(runtimes: NodeRuntime[], options: { skipTo?: (timestamp: bigint) => Promise<void>; log?: (line: string) => void } = {}): Promise<void> {
+export async function activateNodes(
+  runtimes: NodeRuntime[],
+  options: { skipTo?: (timestamp: bigint) => Promise<void>; tick?: () => Promise<void>; log?: (line: string) => void; signal?: AbortSignal } = {},
+): Promise<void> {
   const times = await Promise.all(runtimes.map(activatesAt));
   const until = times.reduce((a, b) => (b > a ? b : a), 0n);
   if (until === 0n) return;
   const provider = runtimes[0].options.signer.provider!;
   if (options.skipTo) await options.skipTo(until);
-  else if ((await chainNow(provider)) < until) {
-    options.log?.(`waiting for node activation (until ${new Date(Number(until) * 1000).toISOString()})`);
-    while ((await chainNow(provider)) < until) await sleep(5_000);
+  else {
+    let lastLog = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      await options.tick?.();
+      const now = await chainNow(provider);
+      if (now >= until) break;
+      if (Date.now() - lastLog >= 10_000) {
+        options.log?.(`waiting for activation: ${until - now} s left (until ${new Date(Number(until) * 1000).toISOString()}, chain time)`);
+        lastLog = Date.now();
+      }
+      await sleep(1_000, options.signal);
+    }
   }
   for (const [i, runtime] of runtimes.entries()) {
     if (times[i] === 0n) continue;

@@ -1,8 +1,9 @@
 /** `proofgrid node start`: run a node until interrupted. */
-import { Wallet, type Signer } from "ethers";
+import { formatUnits, Wallet, type Signer } from "ethers";
+import { chainNow } from "../../chain/time.js";
 import { attachProofgrid, TOKEN } from "../../chain/contracts.js";
 import { ENCLAVE_MEASUREMENT, minter } from "../../devnet/launcher.js";
-import { increaseTimeTo } from "../../devnet/time.js";
+import { increaseTimeTo, mineBlock, supportsTimeTravel } from "../../devnet/time.js";
 import { activateNodes, prepareNode } from "../../node/bootstrap.js";
 import { SimulatedEnclave } from "../../node/enclave.js";
 import { NodeRuntime } from "../../node/runtime.js";
@@ -70,6 +71,15 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   });
   const stake = BigInt(values.stake as string) * TOKEN;
 
+  // Signals are taken from the start, so that Ctrl-C or a SIGTERM during joining or the activation
+  // wait also ends with the node stopped cleanly.
+  const stopping = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (!stopping.signal.aborted) console.error(`${new Date().toISOString()} ${signal}: stopping`);
+    stopping.abort(new Error(`stopped by ${signal}`));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   const conn = await connect(values.network as string);
   const deployment = await requireDeployment(values.deployments as string, conn);
   const signer = signerAt(conn, Number(values.account), "the node");
@@ -103,21 +113,30 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   const deployer = conn.signers[addresses.indexOf(deployment.deployer)] ?? conn.signers[0];
   const rootKey = process.env.PROOFGRID_ATTESTATION_ROOT_KEY;
   const root: Signer = rootKey ? new Wallet(rootKey, signer.provider) : deployer;
-  await prepareNode(runtime, { stake, fund: minter(attachProofgrid(deployment, deployer)), attestationRoot: root });
-  await activateNodes([runtime], { skipTo: values["advance-time"] ? (t) => increaseTimeTo(signer, t) : undefined, log: (l) => log(`[${name}] ${l}`) });
-  const watcher = values.watch ? new Watcher({ signer, contracts, models, log }) : undefined;
-  runtime.start();
-  watcher?.start();
-  log(`[${name}] serving ${[...models.keys()].map((id) => `model #${id}`).join(", ")} at ${levels.map(trustName).join(", ")}; Ctrl-C to stop`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  await watcher?.stop();
-  await runtime.stop();
-  await releaseProver();
-  await conn.close().catch(() => {});
+  const tick = (await supportsTimeTravel(conn.provider)) ? () => mineBlock(conn.provider) : undefined;
+  let watcher: Watcher | undefined;
+  try {
+    await prepareNode(runtime, { stake, fund: minter(attachProofgrid(deployment, deployer)), attestationRoot: root });
+    stopping.signal.throwIfAborted();
+    await activateNodes([runtime], { skipTo: values["advance-time"] ? (t) => increaseTimeTo(signer, t) : undefined, tick, log: (l) => log(`[${name}] ${l}`), signal: stopping.signal });
+    watcher = values.watch ? new Watcher({ signer, contracts, models, log }) : undefined;
+    runtime.start();
+    watcher?.start();
+    const me = await runtime.address();
+    const { jailedUntil, stake: staked } = await contracts.nodes.getNode(me);
+    const now = await chainNow(conn.provider);
+    const what = `${[...models.keys()].map((id) => `model #${id}`).join(", ")} at ${levels.map(trustName).join(", ")}`;
+    if (jailedUntil > now) log(`[${name}] jailed until ${new Date(Number(jailedUntil) * 1000).toISOString()} (stake ${formatUnits(staked)} PGT): not drawn for ${what} until it leaves jail, which it does by itself then; Ctrl-C to stop`);
+    else log(`[${name}] serving ${what}; Ctrl-C to stop`);
+    await new Promise<void>((resolve) => (stopping.signal.aborted ? resolve() : stopping.signal.addEventListener("abort", () => resolve(), { once: true })));
+  } catch (error) {
+    if (!stopping.signal.aborted) throw error;
+  } finally {
+    await watcher?.stop();
+    await runtime.stop();
+    await releaseProver();
+    await conn.close().catch(() => {});
+  }
   log(`[${name}] stopped`);
   return 0;
 }
