@@ -26,8 +26,14 @@ export interface LoadedModel {
 
 export async function resolveModelFile(target: string): Promise<string> {
   if (!existsSync(target)) throw new ModelFormatError(`model file ${target} does not exist`);
-  if (!statSync(target).isDirectory()) return target;
+  if (!statSync(target).isDirectory()) {
+    if (!/\.(json|onnx)$/i.test(target)) throw new ModelFormatError(`model file ${target} is neither a JSON spec (.json) nor an ONNX file (.onnx)`);
+    return target;
+  }
   if (existsSync(path.join(target, "model.json"))) return path.join(target, "model.json");
+  if (existsSync(path.join(target, "manifest.json"))) {
+    throw new ModelFormatError(`${target} is a build directory (it holds manifest.json), not a model: 'run' and 'model register' take it as it is; to rebuild, pass the model file`);
+  }
   const candidates = (await readdir(target)).filter((f) => /\.(json|onnx)$/i.test(f) && !f.endsWith(".quantized.json"));
   if (candidates.length !== 1) {
     throw new ModelFormatError(`${target} holds ${candidates.length} model files (${candidates.join(", ") || "none"}); name one, or add a model.json`);
@@ -44,7 +50,14 @@ export async function loadModel(target: string, options: LoadOptions = {}): Prom
     const model = parseOnnxModel(bytes, { name: fallback, inputRange: options.inputRange });
     return { file, bytes, format: "onnx", model };
   }
-  const model = parseJsonModel(bytes.toString("utf8"), fallback);
+  let model: FloatModel;
+  try {
+    model = parseJsonModel(bytes.toString("utf8"), fallback);
+  } catch (error) {
+    // Every message about the file names it.
+    if (error instanceof ModelFormatError && !error.message.includes(file)) throw new ModelFormatError(`${file}: ${error.shortMessage}`, { details: error.details, cause: error });
+    throw error;
+  }
   if (options.name) model.name = options.name;
   if (options.inputRange) model.inputRange = options.inputRange;
   return { file, bytes, format: "json", model };

@@ -58,6 +58,12 @@ describe("cli: proofgrid", function () {
     expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--jsn"]), /unknown option --jsn \(did you mean --json\?\)/);
     expectOneLineError(await cli(["run", demo, "--input", "missing.json", "--trust", "zk"]), /input file missing.json does not exist/);
     expectOneLineError(await cli(["run", "models/nothing", "--input", example, "--trust", "zk"]), /model file models\/nothing does not exist/);
+    // Every file error names the file.
+    await writeFile(path.join(dir, "model.txt"), "hello");
+    expectOneLineError(await cli(["model", "build", path.join(dir, "model.txt")]), /model file .*model\.txt is neither a JSON spec \(\.json\) nor an ONNX file/);
+    await writeFile(path.join(dir, "bad.json"), "{bad");
+    expectOneLineError(await cli(["model", "build", path.join(dir, "bad.json")]), /bad\.json: model file is not valid JSON/);
+    expectOneLineError(await cli(["model", "build", "build/support-intents"]), /build\/support-intents is a build directory \(it holds manifest\.json\), not a model/);
     expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "gold"]), /--trust gold is not one of vanilla, tee, zk/);
     expectOneLineError(await cli(["launch"]), /unknown command 'launch'/);
     // Networks are checked before any work, and named; deploy never writes a file for the throw-away in-process chain.
