@@ -79,7 +79,6 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   progress.step("quantize");
   const loaded = await loadModel(target, { inputRange: options.inputRange, name: options.name });
   const { quantized, report } = quantize(loaded.model, { scaleBits: options.scaleBits });
-  for (const line of formatReport(report)) progress.log(line);
   const name = quantized.name;
   const dir = path.resolve(options.out ?? path.join("build", name));
   await mkdir(dir, { recursive: true });
@@ -87,7 +86,8 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   const at = (file: string) => path.join(dir, file);
 
   const quantizedFile = at(`${name}.quantized.json`);
-  await writeIfChanged(quantizedFile, serializeQuantized(quantized) + "\n");
+  // The quantization report is news only when the quantized model is.
+  if ((await writeIfChanged(quantizedFile, serializeQuantized(quantized) + "\n")) || !previous) for (const line of formatReport(report)) progress.log(line);
   const commitment = weightsCommitment(quantized);
   const modelHash = hashBytes(loaded.bytes);
 

@@ -21,13 +21,30 @@ export function silentProgress(): Progress {
   return { step: nothing, detail: nothing, log: nothing, done: nothing, logger: () => ({ debug: nothing, info: nothing, warn: nothing, error: nothing }) };
 }
 
-/** Steps of a build on stderr: a bar when stderr is a terminal, one line per step otherwise. */
-export function consoleProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
-  const started = Date.now();
+/** A step that takes less than this is not worth a line of its own in a log. */
+const QUIET_STEP_MS = 1_000;
+/** Without a terminal, a long step still prints a line at least this often. */
+const HEARTBEAT_MS = 10_000;
+
+/** "tauG1: 4000/16383" -> the fraction done, when a detail carries a count. */
+function fractionOf(text: string): number | undefined {
+  const match = /(\d+)\s*\/\s*(\d+)/.exec(text);
+  if (!match || Number(match[2]) === 0) return undefined;
+  return Math.min(1, Number(match[1]) / Number(match[2]));
+}
+
+/**
+ * Steps of a build on stderr: a bar with the running step's detail and time left when stderr is a
+ * terminal; otherwise a line per step that took a while, and a line at least every 10 s during a
+ * long one.
+ */
+export function consoleProgress(total: number, stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): Progress {
+  const started = now();
   let stepStarted = started;
   let index = 0;
   let name = "";
-  const seconds = (from: number) => ((Date.now() - from) / 1000).toFixed(1);
+  let lastLine = started;
+  const seconds = (from: number) => ((now() - from) / 1000).toFixed(1);
   const bar = stream.isTTY
     ? new cliProgress.SingleBar(
         { format: " {bar} {value}/{total} {step} {detail} ({duration}s)", stream, hideCursor: true, clearOnComplete: true },
@@ -37,14 +54,24 @@ export function consoleProgress(total: number, stream: NodeJS.WriteStream = proc
   bar?.start(total, 0, { step: "", detail: "" });
   const progress: Progress = {
     step(next) {
-      if (!bar && name) stream.write(`  ${name} (${seconds(stepStarted)} s)\n`);
+      if (!bar && name && now() - stepStarted >= QUIET_STEP_MS) stream.write(`  ${name} (${seconds(stepStarted)} s)\n`);
+      lastLine = now();
       index++;
       name = next;
-      stepStarted = Date.now();
+      stepStarted = now();
       bar?.update(index - 1, { step: next, detail: "" });
     },
     detail(text) {
-      bar?.update({ detail: text.length > 48 ? `${text.slice(0, 45)}...` : text });
+      const shown = text.length > 48 ? `${text.slice(0, 45)}...` : text;
+      // Time left in this step, from the count in the detail (snarkjs reports "section: i/n").
+      const fraction = fractionOf(text);
+      const elapsed = (now() - stepStarted) / 1000;
+      const eta = fraction && fraction > 0.02 && elapsed > 2 ? `, ~${Math.ceil((elapsed * (1 - fraction)) / fraction)} s left` : "";
+      if (bar) bar.update({ detail: `${shown}${eta}` });
+      else if (now() - lastLine >= HEARTBEAT_MS) {
+        stream.write(`  ${name}: ${shown} (${seconds(stepStarted)} s${eta})\n`);
+        lastLine = now();
+      }
     },
     log(line) {
       if (bar) {
@@ -59,7 +86,7 @@ export function consoleProgress(total: number, stream: NodeJS.WriteStream = proc
       if (bar) {
         bar.update(total, { step: "done", detail: "" });
         bar.stop();
-      } else if (name) {
+      } else if (name && now() - stepStarted >= QUIET_STEP_MS) {
         stream.write(`  ${name} (${seconds(stepStarted)} s)\n`);
       }
       stream.write(`built in ${seconds(started)} s\n`);
