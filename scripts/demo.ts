@@ -15,7 +15,7 @@ import { buildModel } from "../src/pipeline/build.js";
 import { PACKAGE_ROOT } from "../src/package.js";
 import { consoleProgress } from "../src/pipeline/progress.js";
 import { loadArtifacts, releaseProver } from "../src/pipeline/prove.js";
-import { TrustLevel } from "../src/protocol/index.js";
+import { PENALTY_NAMES, TrustLevel, type Penalty } from "../src/protocol/index.js";
 import { JobRefundedError, type InferenceResult } from "../src/sdk/index.js";
 import { quantizeInput } from "../src/engine/fixed.js";
 import { TicketRouter__factory } from "../types/contracts/index.js";
@@ -26,7 +26,7 @@ const started = Date.now();
 const fmt = (x: bigint) => E.formatUnits(x, 18).replace(/\.0$/, "");
 
 console.log("proofgrid demo: in-process network\n");
-console.log("1. model pipeline: models/support-intents -> circuit -> Groth16 keys -> verifier (cached)");
+console.log("1. model pipeline: models/support-intents -> circuit -> Groth16 keys -> verifier");
 const built = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), { progress: consoleProgress(6) });
 const artifacts = await loadArtifacts(built.dir);
 const featurize = await intentFeaturizer();
@@ -68,6 +68,7 @@ await (await net.contracts.token.mint(customer.address, 100n * TOKEN)).wait();
 await (await net.contracts.token.connect(customer).approve(await router.getAddress(), E.MaxUint256)).wait();
 
 interface Row {
+  job: string;
   request: string;
   level: string;
   node: string;
@@ -80,6 +81,7 @@ interface Row {
 }
 const rows: Row[] = [];
 const row = (request: string, r: InferenceResult): Row => ({
+  job: `#${r.jobId}`,
   request,
   level: r.trust,
   node: nodeName.get(r.node) ?? r.node.slice(0, 10),
@@ -91,7 +93,7 @@ const row = (request: string, r: InferenceResult): Row => ({
     .filter(([k]) => k !== "approve")
     .map(([k, v]) => `${k} ${v}`)
     .join(", "),
-  split: `node ${fmt(r.fee.node)} / owner ${fmt(r.fee.owner)} / protocol ${fmt(r.fee.protocol)}`,
+  split: `${fmt(r.fee.node)} / ${fmt(r.fee.owner)} / ${fmt(r.fee.protocol)}`,
 });
 
 async function ask(text: string, model: string, trust: "vanilla" | "tee" | "zk") {
@@ -103,6 +105,7 @@ async function ask(text: string, model: string, trust: "vanilla" | "tee" | "zk")
     const job = await net.contracts.hub.getJob(error.jobId);
     const challenge = net.watcher!.challenges.find((c) => c.jobId === error.jobId);
     rows.push({
+      job: `#${error.jobId}`,
       request: `"${text}"`,
       level: trust,
       node: nodeName.get(job.node) ?? job.node,
@@ -111,7 +114,7 @@ async function ask(text: string, model: string, trust: "vanilla" | "tee" | "zk")
       outcome: `refunded (${error.reason}); node slashed`,
       latency: `${((Date.now() - t0) / 1000).toFixed(2)} s`,
       gas: challenge ? Object.entries(challenge.gas).map(([k, v]) => `${k} ${v}`).join(", ") : "-",
-      split: `requester refunded ${fmt(error.refund)}`,
+      split: `refund ${fmt(error.refund)} to the requester`,
     });
   }
 }
@@ -141,21 +144,26 @@ for (const [text, level] of [
 await net.stop();
 await releaseProver();
 
-function table(data: Row[]) {
-  const keys = Object.keys(data[0]) as (keyof Row)[];
-  const widths = keys.map((k) => Math.max(k.length, ...data.map((r) => r[k].length)));
+/** A markdown table of `columns` of `data`, each column as wide as its widest cell. */
+function table(data: Row[], columns: (keyof Row)[], headers: string[]) {
+  const widths = columns.map((k, i) => Math.max(headers[i].length, ...data.map((r) => r[k].length)));
   const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
-  console.log(line(keys));
+  console.log(line(headers));
   console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
-  for (const r of data) console.log(line(keys.map((k) => r[k])));
+  for (const r of data) console.log(line(columns.map((k) => r[k])));
 }
+// Two tables that fit a terminal: what happened, then what it cost.
+const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+for (const r of rows) r.request = clip(r.request, 36);
 console.log();
-table(rows);
+table(rows, ["job", "request", "level", "node", "intent", "verification", "outcome", "latency"], ["job", "request", "level", "node", "intent", "checked", "outcome", "latency"]);
+console.log();
+table(rows, ["job", "level", "gas", "split"], ["job", "level", "gas", "fee (PGT): node / model owner / protocol, or refund"]);
 
 console.log("\nslashes and refunds:");
 const { hub } = net.contracts;
 for (const e of await hub.queryFilter(hub.filters.NodePenalized())) {
-  console.log(`  job #${e.args.jobId}: ${nodeName.get(e.args.node)} slashed ${fmt(e.args.slashed)} PGT (${["missed deadline", "fraud", "undecided"][Number(e.args.reason)]}) and jailed`);
+  console.log(`  job #${e.args.jobId}: ${nodeName.get(e.args.node)} slashed ${fmt(e.args.slashed)} PGT (${PENALTY_NAMES[Number(e.args.reason) as Penalty]}) and jailed`);
 }
 for (const e of await hub.queryFilter(hub.filters.JobRefunded())) console.log(`  job #${e.args.jobId}: requester refunded ${fmt(e.args.fee)} PGT`);
 const queues = await Promise.all(artifacts.model.labels!.map(async (label, i) => `${label} ${await router.queueLength(i)}`));
