@@ -75,6 +75,7 @@ describe("README: every tested command block runs as written", function () {
         expect(await readFile(logs[2], "utf8")).to.match(/stopped/);
         expect(out).to.match(/job 1 \(zk\) settled by node .*\n.*-> billing\n\s+checked: groth16/);
         expect(out).to.match(/job 1: Settled \(zk\), model #1 release 1\.0/);
+        expect(out).to.match(/fee 4\.0 PGT, deadline 20\d\d-\d\d-\d\dT/); // in tokens and a date
         expect(out).to.match(/funded the requester 0x[0-9a-fA-F]{40} with 4\.0 PGT/);
       } else {
         expect(JSON.parse(out.slice(out.indexOf("{")))).to.include({ trust: "zk", label: "billing", verification: "groth16" });

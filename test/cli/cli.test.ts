@@ -19,6 +19,7 @@ function expectOneLineError(r: { code: number; stderr: string }, pattern: RegExp
   expect(lines, r.stderr).to.have.length(1);
   expect(lines[0]).to.match(/^proofgrid: /);
   expect(lines[0]).to.match(pattern);
+  expect(lines[0]).to.not.match(/\b[A-Z][A-Za-z]*Error:|HHE\d+/); // no class names, no Hardhat codes
   expect(r.stderr).to.not.match(/\n\s+at /); // no stack trace
 }
 

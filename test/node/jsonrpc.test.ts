@@ -111,4 +111,18 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     expect(before).to.match(/job 1: zk proof submitted/);
     expect(nodeA.output()).to.not.match(/job 1: /);
   });
+
+  it("stops cleanly on SIGINT during the activation wait, after counting it down", async () => {
+    // Account 6 joins without --advance-time: it waits out the delay in real time, counting down.
+    const waiting = start(process.execPath, [CLI, "node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", path.join(dir, "deployments"), "--trust", "vanilla", "--account", "6"], env);
+    try {
+      await waiting.waitFor(/waiting for activation: \d+ s left \(until .*Z, chain time\)/);
+      waiting.child.kill("SIGINT");
+      const code = await new Promise((resolve) => waiting.child.once("exit", resolve));
+      expect(code, waiting.output()).to.equal(0);
+      expect(waiting.output()).to.match(/SIGINT: stopping\n.*stopped\n?$/);
+    } finally {
+      await stop(waiting);
+    }
+  });
 });

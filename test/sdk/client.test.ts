@@ -12,7 +12,7 @@ import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
 import { packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { ethers as E } from "ethers";
-import { ContractRevertError, InferenceInputError, JobRefundedError } from "../../src/sdk/index.js";
+import { ContractRevertError, DeploymentNotFoundError, InferenceInputError, JobRefundedError, ProofgridClient, TOKEN } from "../../src/sdk/index.js";
 import { ethers } from "../support/fixture.js";
 import { intentFeaturizer } from "../support/intents.js";
 import { timeTravel } from "../../src/devnet/time.js";
@@ -154,5 +154,21 @@ describe("sdk: client.infer on the in-process network", function () {
     await (await net.contracts.tee.removeEnclave(enclaveKey)).wait();
     const again = await net.client.waitFor(r.jobId);
     expect(again.verification).to.include({ method: "enclave-signature", ok: true });
+  });
+
+  it("connect binds every contract to the signer it is given, and refuses a deployment whose addresses hold no code", async () => {
+    const s = await ethers.getSigners();
+    // net.contracts are bound to the deployer; the client must send from s[15], not from it.
+    const operator = await ProofgridClient.connect({ signer: s[15], deployment: net.contracts });
+    await (await net.contracts.token.mint(s[15].address, 1_000n * TOKEN)).wait();
+    await operator.joinAsNode(100n * TOKEN, [{ modelId: 1, version: packVersion(1, 0) }], [TrustLevel.VANILLA]);
+    expect((await net.contracts.nodes.getNode(s[15].address)).stake).to.equal(100n * TOKEN);
+    expect((await net.contracts.nodes.getNode(s[0].address)).stake).to.equal(0n);
+    const stale = { ...net.deployment, contracts: { ...net.deployment.contracts, hub: "0x000000000000000000000000000000000000dEaD" } };
+    await assert.rejects(ProofgridClient.connect({ signer: s[1], deployment: stale }), (e: unknown) => {
+      expect(e).to.be.instanceOf(DeploymentNotFoundError);
+      expect((e as Error).message).to.match(/no contracts at 0x0+dEaD on chain 31337: the deployment of chain 31337 is stale/i);
+      return true;
+    });
   });
 });
