@@ -29,10 +29,8 @@ console.log("proofgrid demo: in-process network\n");
 console.log("1. model pipeline: models/support-intents -> circuit -> Groth16 keys -> verifier");
 const built = await buildModel(path.join(PACKAGE_ROOT, "models/support-intents"), { progress: consoleProgress(6) });
 const artifacts = await loadArtifacts(built.dir);
+console.log();
 const featurize = await intentFeaturizer();
-console.log(
-  `   ${built.manifest.circuit.nonLinear} constraints, ${built.manifest.circuit.publicSignals} public signals, scale 2^${built.manifest.quantized.scaleBits}; ${built.ran.length ? `ran ${built.ran.join(", ")}` : "up to date"}\n`,
-);
 
 const { ethers } = await network.create();
 const s = await ethers.getSigners();
@@ -58,7 +56,8 @@ const net = await launchLocalNetwork({
 });
 const nodeName = new Map<string, string>();
 for (const r of net.nodes) nodeName.set(await r.address(), r.name);
-console.log(`   hub ${await net.contracts.hub.getAddress()}; nodes: ${net.nodes.map((n) => `${n.name} (${n.behaviour})`).join(", ")}; a watcher re-executes VANILLA results\n`);
+console.log(`   hub ${await net.contracts.hub.getAddress()}`);
+console.log(`   nodes: ${net.nodes.map((n) => `${n.name} (${n.behaviour})`).join(", ")}; a watcher re-executes VANILLA results\n`);
 
 // The consumer: a contract that routes tickets by intent, paying for each request itself.
 const router = await new TicketRouter__factory(s[0]).deploy(await net.contracts.hub.getAddress(), await net.contracts.token.getAddress(), net.modelIds[0], artifacts.model.labels!);
@@ -110,8 +109,8 @@ async function ask(text: string, model: string, trust: "vanilla" | "tee" | "zk")
       level: trust,
       node: nodeName.get(job.node) ?? job.node,
       intent: challenge ? `${artifacts.model.labels![Number(challenge.posted[0])]} (wrong; true: ${artifacts.model.labels![Number(challenge.truth[0])]})` : "-",
-      verification: error.reason === "fraud" ? "challenged, proven wrong (Groth16)" : "none: deadline missed",
-      outcome: `refunded (${error.reason}); node slashed`,
+      verification: error.reason === "fraud" ? "fraud proof (Groth16)" : "none: deadline missed",
+      outcome: `refunded (${error.reason}), slashed`,
       latency: `${((Date.now() - t0) / 1000).toFixed(2)} s`,
       gas: challenge ? Object.entries(challenge.gas).map(([k, v]) => `${k} ${v}`).join(", ") : "-",
       split: `refund ${fmt(error.refund)} to the requester`,
@@ -154,7 +153,7 @@ function table(data: Row[], columns: (keyof Row)[], headers: string[]) {
 }
 // Two tables that fit a terminal: what happened, then what it cost.
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
-for (const r of rows) r.request = clip(r.request, 36);
+for (const r of rows) r.request = clip(r.request, 30);
 console.log();
 table(rows, ["job", "request", "level", "node", "intent", "verification", "outcome", "latency"], ["job", "request", "level", "node", "intent", "checked", "outcome", "latency"]);
 console.log();

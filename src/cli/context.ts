@@ -33,9 +33,10 @@ async function hardhat() {
   return (await import("hardhat")).default;
 }
 
-/** The networks of hardhat.config.ts. */
-export async function networkNames(): Promise<string[]> {
-  return Object.keys((await hardhat()).config.networks);
+/** The networks of hardhat.config.ts (`persistent`: only those reached over JSON-RPC, which keep state between commands). */
+export async function networkNames(options: { persistent?: boolean } = {}): Promise<string[]> {
+  const networks = (await hardhat()).config.networks as Record<string, { type: string }>;
+  return Object.keys(networks).filter((name) => !options.persistent || networks[name].type === "http");
 }
 
 /**

@@ -87,7 +87,7 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
     client.addModel(m.artifacts, modelId);
     registered.set(modelId, m.artifacts);
     modelIds.push(modelId);
-    log(`registered model #${modelId} ${m.name ?? m.artifacts.model.name} ${m.artifacts.model.version} (${levels.map((l) => TrustLevel[l]).join(", ")})`);
+    log(`${existing ? "reusing the registered" : "registered"} model #${modelId} ${m.name ?? m.artifacts.model.name}${existing ? "" : ", release 1.0"} (${levels.map((l) => TrustLevel[l]).join(", ")})`);
   }
 
   if (!(await contracts.tee.isMeasurementApproved(ENCLAVE_MEASUREMENT))) await (await contracts.tee.approveMeasurement(ENCLAVE_MEASUREMENT)).wait();

@@ -44,6 +44,21 @@ export function consoleProgress(total: number, stream: NodeJS.WriteStream = proc
   let index = 0;
   let name = "";
   let lastLine = started;
+  let lastDetail = "";
+  // The section of snarkjs' work the counts refer to ("tauG1" in "tauG1: 4096/16383"), and when it began.
+  let section = "";
+  let sectionStarted = started;
+  // Without a terminal, a line at least every 10 s even when the running step reports nothing
+  // (circom compiling, a snarkjs phase without counts).
+  const heartbeat = stream.isTTY
+    ? undefined
+    : setInterval(() => {
+        if (name && now() - lastLine >= HEARTBEAT_MS) {
+          stream.write(`  ${name}: ${lastDetail || "working"} (${seconds(stepStarted)} s)\n`);
+          lastLine = now();
+        }
+      }, HEARTBEAT_MS);
+  heartbeat?.unref();
   const seconds = (from: number) => ((now() - from) / 1000).toFixed(1);
   const bar = stream.isTTY
     ? new cliProgress.SingleBar(
@@ -58,15 +73,23 @@ export function consoleProgress(total: number, stream: NodeJS.WriteStream = proc
       lastLine = now();
       index++;
       name = next;
+      lastDetail = "";
       stepStarted = now();
       bar?.update(index - 1, { step: next, detail: "" });
     },
     detail(text) {
       const shown = text.length > 48 ? `${text.slice(0, 45)}...` : text;
-      // Time left in this step, from the count in the detail (snarkjs reports "section: i/n").
+      lastDetail = shown;
+      // Time left in the current section, from its count (snarkjs reports "section: i/n"); a new
+      // section restarts the clock, so an estimate never spans work it cannot see.
+      const key = text.replace(/\s*\d+\s*\/\s*\d+.*$/, "");
+      if (key !== section) {
+        section = key;
+        sectionStarted = now();
+      }
       const fraction = fractionOf(text);
-      const elapsed = (now() - stepStarted) / 1000;
-      const eta = fraction && fraction > 0.02 && elapsed > 2 ? `, ~${Math.ceil((elapsed * (1 - fraction)) / fraction)} s left` : "";
+      const elapsed = (now() - sectionStarted) / 1000;
+      const eta = fraction && fraction > 0.02 && fraction < 1 && elapsed > 2 ? `, ~${Math.ceil((elapsed * (1 - fraction)) / fraction)} s left in ${key.replace(/:$/, "")}` : "";
       if (bar) bar.update({ detail: `${shown}${eta}` });
       else if (now() - lastLine >= HEARTBEAT_MS) {
         stream.write(`  ${name}: ${shown} (${seconds(stepStarted)} s${eta})\n`);
@@ -83,6 +106,7 @@ export function consoleProgress(total: number, stream: NodeJS.WriteStream = proc
       }
     },
     done() {
+      if (heartbeat) clearInterval(heartbeat);
       if (bar) {
         bar.update(total, { step: "done", detail: "" });
         bar.stop();

@@ -69,7 +69,7 @@ describe("cli: proofgrid", function () {
     expectOneLineError(await cli(["launch"]), /unknown command 'launch'/);
     // Networks are checked before any work, and named; deploy never writes a file for the throw-away in-process chain.
     expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--network", "nowhere"]), /network 'nowhere' is not in hardhat.config.ts: use one of .*localhost.*sepolia/);
-    expectOneLineError(await cli(["deploy", "--out", dir]), /deploy needs --network <name> \(.*localhost.*\): the in-process network keeps nothing/);
+    expectOneLineError(await cli(["deploy", "--out", dir]), /deploy needs --network <name> \(use one of localhost, sepolia\): the in-process network keeps nothing/);
     // A missing secret says how to set it, without Hardhat's error code.
     const noSecrets = await cli(["status", "1", "--network", "sepolia"], { SEPOLIA_RPC_URL: undefined, SEPOLIA_PRIVATE_KEY: undefined });
     expectOneLineError(noSecrets, /SEPOLIA_(RPC_URL|PRIVATE_KEY) is not set: export .* or store it with 'npx hardhat keystore set SEPOLIA_/);
@@ -83,9 +83,9 @@ describe("cli: proofgrid", function () {
     const file = path.join(dir, "short.json");
     await writeFile(file, JSON.stringify({ input: [1, 0, 1] }));
     expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk"]), /input has 3 values, the model takes 32/);
-    // In the user's units, before any build or deploy: the value as written and the model's range.
+    // In the user's units, before any deploy: the value as written and the range the circuit accepts.
     await writeFile(file, JSON.stringify({ input: [1e9, ...Array(31).fill(0)] }));
-    expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk"]), /input 0 is 1000000000, outside the range \[0, 1\] model support-intents accepts/);
+    expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk", "--json"]), /input 0 is 1000000000, outside the range \[0, 1\.96875\] model support-intents accepts/);
     await writeFile(file, JSON.stringify({ input: [1, "a"] }));
     expectOneLineError(await cli(["run", demo, "--input", file, "--trust", "zk"]), /value 1 is "a", not a finite number/);
   });

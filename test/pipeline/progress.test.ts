@@ -14,6 +14,7 @@ describe("pipeline: progress in a log", function () {
     progress.step("quantize");
     t += 200;
     progress.step("powers of tau");
+    progress.detail("tauG1: 0/16383");
     // snarkjs reports "section: i/n"; 12 s per quarter, so 36 s left after the first.
     for (const i of [4096, 8192, 12288]) {
       t += 12_000;
@@ -27,9 +28,9 @@ describe("pipeline: progress in a log", function () {
     progress.done();
     const lines = out.trimEnd().split("\n");
     expect(lines).to.deep.equal([
-      "  powers of tau: tauG1: 4096/16383 (12.0 s, ~36 s left)",
-      "  powers of tau: tauG1: 8192/16383 (24.0 s, ~24 s left)",
-      "  powers of tau: tauG1: 12288/16383 (36.0 s, ~12 s left)",
+      "  powers of tau: tauG1: 4096/16383 (12.0 s, ~36 s left in tauG1)",
+      "  powers of tau: tauG1: 8192/16383 (24.0 s, ~24 s left in tauG1)",
+      "  powers of tau: tauG1: 12288/16383 (36.0 s, ~12 s left in tauG1)",
       "  powers of tau (49.0 s)",
       "built in 49.3 s",
     ]);

@@ -17,7 +17,11 @@ export async function deploy(argv: string[]): Promise<number> {
   if (values.help) return console.log(DEPLOY_USAGE), 0;
   // The in-process chain dies with this command: a file written for it would only shadow a local
   // node's deployment of the same chain id.
-  if (!values.network) throw new CliError(`deploy needs --network <name> (${(await networkNames()).join(", ")}): the in-process network keeps nothing between commands; 'proofgrid run' deploys there by itself`);
+  const persistent = await networkNames({ persistent: true });
+  if (!values.network || !persistent.includes(values.network as string)) {
+    const given = values.network ? `--network ${values.network} is an in-process network or unknown` : "deploy needs --network <name>";
+    throw new CliError(`${given} (use one of ${persistent.join(", ")}): the in-process network keeps nothing between commands; 'proofgrid run' deploys there by itself`);
+  }
   return withConnection(values.network as string | undefined, async (conn) => {
     const { deployProofgrid, describeDeployment } = await import("../../../deploy/proofgrid.js");
     const deployer = signerAt(conn, 0, "the deployer");

@@ -86,7 +86,11 @@ export async function modelCommand(argv: string[]): Promise<number> {
     progress: values.json || values.quiet ? silentProgress() : consoleProgress(6),
   });
   if (values.json) console.log(JSON.stringify(result.manifest, null, 2));
-  else if (!values.quiet) console.log(path.relative(process.cwd(), path.join(result.dir, "manifest.json")));
+  else if (!values.quiet) {
+    const manifest = path.join(result.dir, "manifest.json");
+    const relative = path.relative(process.cwd(), manifest);
+    console.log(relative.startsWith("..") ? manifest : relative);
+  }
   return 0;
 }
 

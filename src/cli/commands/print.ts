@@ -18,8 +18,8 @@ export function printResult(r: InferenceResult, json: boolean) {
         node: r.node,
         modelId: r.modelId,
         gas: r.gas,
-        // In tokens (PGT), as decimal strings.
-        fee: Object.fromEntries(Object.entries(r.fee).map(([k, v]) => [k, formatUnits(v, 18)])),
+        // In tokens, as decimal strings, with the unit named.
+        fee: { unit: "PGT", ...Object.fromEntries(Object.entries(r.fee).map(([k, v]) => [k, formatUnits(v, 18)])) },
         release: `${r.version >> 16}.${r.version & 0xffff}`,
         txs: r.txs,
         latencyMs: r.latencyMs,

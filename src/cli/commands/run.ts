@@ -49,24 +49,22 @@ export async function run(argv: string[]): Promise<number> {
   const trust = trustFlag(values.trust as string | undefined);
   if (!values.input) throw new CliError("--input <file> is required");
   const input = await readInputFile(values.input as string);
-  // Check the network, and the input against the model, before any long step.
+  // The network and the input's length before any long step; its range against the circuit's
+  // once the model is built (cached), before anything is deployed.
   await checkNetworkName(values.network as string | undefined);
   const target = positionals[0];
   let inputSize: number;
-  let range: [number, number];
-  let name: string;
   try {
-    const built = await loadArtifacts(target);
-    [inputSize, range, name] = [built.model.input.size, realInputRange(built.model), built.model.name];
+    inputSize = (await loadArtifacts(target)).model.input.size;
   } catch {
-    const { model } = await loadModel(target);
-    [inputSize, range, name] = [model.inputSize, model.inputRange, model.name];
+    inputSize = (await loadModel(target)).model.inputSize;
   }
   if (input.length !== inputSize) throw new CliError(`input has ${input.length} values, the model takes ${inputSize}`);
-  const outside = input.findIndex((x) => x < range[0] || x > range[1]);
-  if (outside >= 0) throw new CliError(`input ${outside} is ${input[outside]}, outside the range [${range[0]}, ${range[1]}] model ${name} accepts`);
   const json = Boolean(values.json);
   const artifacts = await modelArtifacts(target, json);
+  const range = realInputRange(artifacts.model);
+  const outside = input.findIndex((x) => x < range[0] || x > range[1]);
+  if (outside >= 0) throw new CliError(`input ${outside} is ${input[outside]}, outside the range [${range[0]}, ${range[1]}] model ${artifacts.model.name} accepts`);
   const log = json ? () => {} : (line: string) => console.error(line);
 
   return withConnection(values.network as string | undefined, async (conn) => {

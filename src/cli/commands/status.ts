@@ -23,6 +23,7 @@ export function describeJob(info: JobInfo) {
     release: info.release,
     node: info.node,
     requester: info.requester,
+    unit: "PGT",
     fee: formatUnits(info.fee, 18),
     deadline: date(info.deadline),
     output: info.output ?? null,
