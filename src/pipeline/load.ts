@@ -24,6 +24,13 @@ export interface LoadedModel {
   model: FloatModel;
 }
 
+/** A model name from a file name: "1l_mlp" -> "model-1l_mlp", "my model (v2)" -> "my-model-v2". */
+export function modelNameFrom(stem: string): string {
+  const cleaned = stem.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "");
+  if (!cleaned) return "model";
+  return /^[A-Za-z]/.test(cleaned) ? cleaned : `model-${cleaned}`;
+}
+
 export async function resolveModelFile(target: string): Promise<string> {
   if (!existsSync(target)) throw new ModelFormatError(`model file ${target} does not exist`);
   if (!statSync(target).isDirectory()) {
@@ -45,7 +52,8 @@ export async function loadModel(target: string, options: LoadOptions = {}): Prom
   const file = await resolveModelFile(target);
   const bytes = await readFile(file);
   const stem = path.basename(file).replace(/\.(json|onnx)$/i, "");
-  const fallback = options.name ?? (stem === "model" ? path.basename(path.dirname(path.resolve(file))) : stem);
+  // Any file name works: the derived name keeps letters, digits, '_', '-' and '.', and starts with a letter.
+  const fallback = options.name ?? modelNameFrom(stem === "model" ? path.basename(path.dirname(path.resolve(file))) : stem);
   if (/\.onnx$/i.test(file)) {
     const model = parseOnnxModel(bytes, { name: fallback, inputRange: options.inputRange });
     return { file, bytes, format: "onnx", model };

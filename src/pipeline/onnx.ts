@@ -13,20 +13,20 @@
 import onnxProto from "onnx-proto";
 import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
 import { validateModel, type FloatLayer, type FloatModel } from "./model.js";
+import { size, type Const } from "./onnx-const.js";
+import { plumbing, type GraphContext } from "./onnx-plumbing.js";
 
 const { onnx } = onnxProto;
 type Node = onnxProto.onnx.INodeProto;
 type Tensor = onnxProto.onnx.ITensorProto;
 
+/** Operators handled by onnx-plumbing.ts (constants folded, affine maps composed, Clip exact). */
+const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad"]);
+
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 18;
 
-interface Const {
-  kind: "const";
-  dims: number[];
-  data: number[];
-}
-interface Act {
+export interface Act {
   kind: "act";
   /** Shape with the batch dimension (1) first when the graph has one. */
   dims: number[];
@@ -35,17 +35,16 @@ interface Act {
   /** Set when the activation is a softmax of the real one: only an ArgMax may read it. */
   softmaxOf?: string;
 }
-type Value = Const | Act;
+export type Value = Const | Act;
 
-const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
-
-function toNumber(x: number | Long | null | undefined): number {
+export function toNumber(x: number | Long | null | undefined): number {
   if (x === null || x === undefined) return 0;
   return typeof x === "number" ? x : (x as Long).toNumber();
 }
 type Long = { toNumber(): number };
+export type { Node };
 
-function tensorData(t: Tensor, where: string): Const {
+export function tensorData(t: Tensor, where: string): Const {
   const dims = (t.dims ?? []).map(toNumber);
   const n = size(dims);
   const type = t.dataType ?? 0;
@@ -74,14 +73,14 @@ function tensorData(t: Tensor, where: string): Const {
   return { kind: "const", dims, data };
 }
 
-function attr(node: Node, name: string): onnxProto.onnx.IAttributeProto | undefined {
+export function attr(node: Node, name: string): onnxProto.onnx.IAttributeProto | undefined {
   return node.attribute?.find((a) => a.name === name);
 }
-function intAttr(node: Node, name: string, fallback: number): number {
+export function intAttr(node: Node, name: string, fallback: number): number {
   const a = attr(node, name);
   return a ? toNumber(a.i) : fallback;
 }
-function floatAttr(node: Node, name: string, fallback: number): number {
+export function floatAttr(node: Node, name: string, fallback: number): number {
   const a = attr(node, name);
   return a ? (a.f ?? fallback) : fallback;
 }
@@ -129,6 +128,12 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
     }
   };
 
+  // How many nodes (and graph outputs) read each value: a linear step is composed into the dense
+  // layer before it only when nothing else reads that layer's output.
+  const readers = new Map<string, number>();
+  for (const n of [...nodes.flatMap((nd) => nd.input ?? []), ...(graph.output ?? []).map((o) => o.name ?? "")]) readers.set(n ?? "", (readers.get(n ?? "") ?? 0) + 1);
+  const ctx: GraphContext = { layers, opset: version, get, uses: (name) => readers.get(name) ?? 0 };
+
   nodes.forEach((node, index) => {
     const op = node.opType ?? "";
     const where = `node ${node.name || `#${index}`} (${op})`;
@@ -139,6 +144,11 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       throw new UnsupportedOperatorError(op, where, "it reads two activations (a residual or branching graph); the pipeline takes one chain");
     }
     const set = (v: Value) => values.set(out, v);
+    if (PLUMBING.has(op)) {
+      for (const a of acts) notSoftmax(values.get(a ?? "") as Act, where, op);
+      set(plumbing(ctx, node, index, where)!);
+      return;
+    }
     switch (op) {
       case "Constant": {
         const value = attr(node, "value");
@@ -230,25 +240,6 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
         set({ kind: "act", dims: [1, n], openDense: layers.length - 1 });
         return;
       }
-      case "Add": {
-        const [x, y] = [get(ins[0], where), get(ins[1], where)];
-        const act = x.kind === "act" ? x : y.kind === "act" ? y : undefined;
-        const c = x.kind === "const" ? x : y.kind === "const" ? y : undefined;
-        if (!act || !c) throw new UnsupportedOperatorError(op, where, "only an activation plus a constant is supported");
-        notSoftmax(act, where, op);
-        const n = vectorLength(act);
-        const bias = broadcastRow(c, n, where);
-        if (act.openDense !== undefined) {
-          const layer = layers[act.openDense] as Extract<FloatLayer, { type: "dense" }>;
-          layer.bias = layer.bias.map((b, j) => b + bias[j]);
-          set({ ...act });
-        } else {
-          // A constant added to something that is not a fresh dense output: an identity dense layer.
-          layers.push({ type: "dense", name: node.name || `add_${index}`, weights: Array.from({ length: n }, (_, j) => Array.from({ length: n }, (_, i) => (i === j ? 1 : 0))), bias });
-          set({ kind: "act", dims: act.dims, openDense: layers.length - 1 });
-        }
-        return;
-      }
       case "Relu":
       case "LeakyRelu": {
         const v = get(ins[0], where);
@@ -287,7 +278,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       case "Tanh":
         throw new UnsupportedOperatorError(op, where, "no approximation with a stated error bound is implemented; export the model without it");
       default:
-        throw new UnsupportedOperatorError(op, where, "supported: Gemm, MatMul, Add, Relu, LeakyRelu, Flatten, Reshape, Identity, Constant, ArgMax");
+        throw new UnsupportedOperatorError(op, where, `supported: Gemm, MatMul, Relu, LeakyRelu, Flatten, Reshape, Identity, Dropout, Constant, ArgMax, Softmax before ArgMax, ${[...PLUMBING].join(", ")}`);
     }
   });
 
@@ -299,6 +290,11 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
   if (!result || result.kind !== "act") throw new ModelFormatError(`graph output ${outputs[0].name} is not computed from the input`);
   if (result.softmaxOf) {
     throw new UnsupportedOperatorError("Softmax", result.softmaxOf, "a Softmax output has no approximation with a stated error bound here; output the logits or add an ArgMax");
+  }
+  // A graph with no dense layer (a lone activation, an identity graph): an identity dense layer
+  // first gives the circuit its input rescale, exactly.
+  if (!layers.some((l) => l.type === "dense")) {
+    layers.unshift({ type: "dense", name: "identity", weights: Array.from({ length: inputSize }, (_, j) => Array.from({ length: inputSize }, (_, i) => (i === j ? 1 : 0))), bias: Array(inputSize).fill(0) });
   }
   const floatModel: FloatModel = {
     name: options.name ?? (graph.name || "model"),

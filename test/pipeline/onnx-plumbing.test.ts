@@ -1,0 +1,164 @@
+/**
+ * The exporters' plumbing and the affine operators, each against onnxruntime on random inputs:
+ * constant folding (the Shape -> Gather -> Unsqueeze -> Concat -> Reshape that PyTorch writes for a
+ * flatten), Cast, Squeeze/Unsqueeze, Sub/Mul/Div/Neg/Sum/Mean with constants, BatchNormalization,
+ * Clip (both bounds, one, none), HardSigmoid, ReduceSum/ReduceMean, Gather, Slice, Concat and Pad
+ * with constants, graphs with no dense layer, and an identity graph; and the names a file gives.
+ */
+import { expect } from "chai";
+import * as ort from "onnxruntime-node";
+import { UnsupportedOperatorError } from "../../src/errors.js";
+import { modelNameFrom } from "../../src/pipeline/load.js";
+import { evaluateFloat } from "../../src/pipeline/model.js";
+import { parseOnnxModel } from "../../src/pipeline/onnx.js";
+import { seededRandom } from "../../src/pipeline/quantize.js";
+import { attr, floatTensor, int64Tensor, modelBytes, node, randomMatrix, valueInfo } from "../support/onnx.js";
+
+async function runOrt(bytes: Uint8Array, input: number[], shape: number[]): Promise<number[]> {
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  const result = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", Float32Array.from(input), shape) });
+  return Array.from(result[session.outputNames[0]].data as Float32Array, Number);
+}
+
+/** Parses the graph and checks it against onnxruntime on 20 random inputs in [-2, 2]. */
+async function agreesWithOrt(bytes: Uint8Array, shape: number[]) {
+  const model = parseOnnxModel(bytes);
+  const random = seededRandom(11);
+  const n = shape.reduce((a, b) => a * b, 1);
+  for (let t = 0; t < 20; t++) {
+    const x = Array.from({ length: n }, () => Math.fround(random() * 4 - 2));
+    const expected = await runOrt(bytes, x, shape);
+    const got = evaluateFloat(model, x);
+    expect(got.length, "output length").to.equal(expected.length);
+    got.forEach((v, i) => expect(Math.abs(v - expected[i]), `output ${i}: ${v} vs ${expected[i]}`).to.be.lessThan(1e-4));
+  }
+  return model;
+}
+
+const graph = (opset: number, nodes: ReturnType<typeof node>[], initializers: ReturnType<typeof floatTensor>[], inDims: number[], outName: string, outDims: number[]) =>
+  modelBytes({ opset, producer: "test", nodes, initializers, inputs: [valueInfo("x", inDims)], outputs: [valueInfo(outName, outDims)] });
+
+describe("pipeline: ONNX plumbing and affine operators", () => {
+  const random = seededRandom(5);
+
+  it("folds PyTorch's flatten plumbing and composes Sub, Mul, Div, Neg and BatchNormalization into the dense layers (opset 13)", async () => {
+    const bytes = graph(
+      13,
+      [
+        node("Shape", ["x"], ["s"], "/Shape"),
+        node("Gather", ["s", "zero"], ["b"], "/Gather", [attr.int("axis", 0)]),
+        node("Unsqueeze", ["b", "axes0"], ["bu"], "/Unsqueeze"),
+        node("Concat", ["bu", "minus1"], ["shape"], "/Concat", [attr.int("axis", 0)]),
+        node("Reshape", ["x", "shape"], ["flat"], "/Reshape"),
+        node("Cast", ["flat"], ["f"], "/Cast", [attr.int("to", 1)]),
+        node("Sub", ["f", "mu"], ["c"], "/Sub"),
+        node("Div", ["c", "sigma"], ["z"], "/Div"),
+        node("Gemm", ["z", "W1", "b1"], ["h"], "/fc1/Gemm", [attr.int("transB", 1)]),
+        node("BatchNormalization", ["h", "gamma", "beta", "mean", "var"], ["bn"], "/bn/BatchNormalization", [attr.float("epsilon", 1e-5)]),
+        node("Relu", ["bn"], ["r"], "/Relu"),
+        node("Mul", ["r", "k"], ["m"], "/Mul"),
+        node("Neg", ["m"], ["y"], "/Neg"),
+      ],
+      [
+        int64Tensor("zero", [], [0]),
+        int64Tensor("axes0", [1], [0]),
+        int64Tensor("minus1", [1], [-1]),
+        floatTensor("mu", [6], randomMatrix(1, 6, random)),
+        floatTensor("sigma", [6], randomMatrix(1, 6, random).map((v) => 1 + Math.abs(v))),
+        floatTensor("W1", [4, 6], randomMatrix(4, 6, random)),
+        floatTensor("b1", [4], randomMatrix(1, 4, random)),
+        floatTensor("gamma", [4], [1.5, 0.5, 1, 2]),
+        floatTensor("beta", [4], [0.1, -0.2, 0.3, 0]),
+        floatTensor("mean", [4], [0.2, -0.1, 0, 0.5]),
+        floatTensor("var", [4], [1, 4, 0.25, 2]),
+        floatTensor("k", [], [0.75]),
+      ] as never[],
+      [1, 2, 3],
+      "y",
+      [1, 4],
+    );
+    const model = await agreesWithOrt(bytes, [1, 2, 3]);
+    // Sub and Div fold into one diagonal layer before the Gemm (the Gemm's input is not a dense
+    // output); BatchNormalization folds into the Gemm; Mul and Neg after the Relu make one layer.
+    expect(model.layers.map((l) => l.type)).to.deep.equal(["dense", "dense", "relu", "dense"]);
+  });
+
+  for (const [title, bounds] of [
+    ["both bounds", ["lo", "hi"]],
+    ["a lower bound only (ReLU-like)", ["lo", ""]],
+    ["an upper bound only", ["", "hi"]],
+  ] as const) {
+    it(`computes Clip with ${title} exactly, as two dense layers around a ReLU (opset 13)`, async () => {
+      const bytes = graph(
+        13,
+        [node("Gemm", ["x", "W"], ["h"], "/Gemm", [attr.int("transB", 1)]), node("Clip", ["h", ...bounds], ["y"], "/Clip")],
+        [floatTensor("W", [3, 3], randomMatrix(3, 3, random)), floatTensor("lo", [], [-0.5]), floatTensor("hi", [], [0.7])] as never[],
+        [1, 3],
+        "y",
+        [1, 3],
+      );
+      await agreesWithOrt(bytes, [1, 3]);
+    });
+  }
+
+  it("computes Clip from attributes (opset 9), HardSigmoid, ReduceMean and ReduceSum", async () => {
+    await agreesWithOrt(graph(9, [node("MatMul", ["x", "W"], ["h"], "/MatMul"), node("Clip", ["h"], ["y"], "/Clip", [attr.float("min", 0), attr.float("max", 6)])], [floatTensor("W", [3, 3], randomMatrix(3, 3, random, 4))] as never[], [1, 3], "y", [1, 3]), [1, 3]);
+    await agreesWithOrt(graph(13, [node("HardSigmoid", ["x"], ["y"], "/HardSigmoid", [attr.float("alpha", 0.3), attr.float("beta", 0.4)])], [], [1, 5], "y", [1, 5]), [1, 5]);
+    await agreesWithOrt(graph(13, [node("ReduceMean", ["x"], ["y"], "/ReduceMean", [{ name: "axes", type: 7, ints: [1] } as never, attr.int("keepdims", 1)])], [], [1, 5], "y", [1, 1]), [1, 5]);
+    await agreesWithOrt(graph(13, [node("ReduceSum", ["x", "ax"], ["y"], "/ReduceSum", [attr.int("keepdims", 0)])], [int64Tensor("ax", [1], [1])] as never[], [1, 5], "y", [1]), [1, 5]);
+  });
+
+  it("selects and extends the data: Gather and Slice with constant indices, Concat and Pad with constants, Squeeze/Unsqueeze", async () => {
+    const bytes = graph(
+      13,
+      [
+        node("Gather", ["x", "idx"], ["g"], "/Gather", [attr.int("axis", 1)]),
+        node("Slice", ["g", "st", "en", "ax", "sp"], ["s"], "/Slice"),
+        node("Concat", ["s", "extra"], ["c"], "/Concat", [attr.int("axis", 1)]),
+        node("Pad", ["c", "pads", "pv"], ["p"], "/Pad"),
+        node("Unsqueeze", ["p", "u"], ["pu"], "/Unsqueeze"),
+        node("Squeeze", ["pu", "u"], ["y"], "/Squeeze"),
+      ],
+      [
+        int64Tensor("idx", [4], [4, 0, -1, 2]),
+        int64Tensor("st", [1], [0]),
+        int64Tensor("en", [1], [4]),
+        int64Tensor("ax", [1], [1]),
+        int64Tensor("sp", [1], [2]),
+        floatTensor("extra", [1, 2], [0.5, -1.25]),
+        int64Tensor("pads", [4], [0, 1, 0, 2]),
+        floatTensor("pv", [], [3]),
+        int64Tensor("u", [1], [0]),
+      ] as never[],
+      [1, 5],
+      "y",
+      [1, 7],
+    );
+    const model = await agreesWithOrt(bytes, [1, 5]);
+    expect(model.layers.map((l) => l.type)).to.deep.equal(["dense"]); // all of it is one linear map
+  });
+
+  it("takes graphs with no dense layer, an identity graph, and Sum/Mean with constants", async () => {
+    await agreesWithOrt(graph(13, [node("Relu", ["x"], ["y"], "/Relu")], [], [1, 4], "y", [1, 4]), [1, 4]);
+    await agreesWithOrt(graph(13, [node("Flatten", ["x"], ["y"], "/Flatten")], [], [1, 2, 2], "y", [1, 4]), [1, 2, 2]);
+    await agreesWithOrt(graph(13, [node("Identity", ["x"], ["y"], "/Identity")], [], [1, 3], "y", [1, 3]), [1, 3]);
+    await agreesWithOrt(graph(13, [node("Sum", ["x", "a", "b"], ["y"], "/Sum")], [floatTensor("a", [3], [1, 2, 3]), floatTensor("b", [], [0.5])] as never[], [1, 3], "y", [1, 3]), [1, 3]);
+    await agreesWithOrt(graph(13, [node("Mean", ["x", "a"], ["y"], "/Mean")], [floatTensor("a", [3], [1, 2, 3])] as never[], [1, 3], "y", [1, 3]), [1, 3]);
+  });
+
+  it("names what it cannot take: two computed tensors, a constant over the data, a cast of the data to integers", () => {
+    const residual = graph(13, [node("Gemm", ["x", "W"], ["h"], "/Gemm", [attr.int("transB", 1)]), node("Add", ["h", "x"], ["y"], "/Add")], [floatTensor("W", [2, 2], [1, 0, 0, 1])] as never[], [1, 2], "y", [1, 2]);
+    expect(() => parseOnnxModel(residual)).to.throw(UnsupportedOperatorError, /Add at node \/Add \(Add\): it reads two activations/);
+    const reciprocal = graph(13, [node("Div", ["one", "x"], ["y"], "/Div")], [floatTensor("one", [], [1])] as never[], [1, 2], "y", [1, 2]);
+    expect(() => parseOnnxModel(reciprocal)).to.throw(UnsupportedOperatorError, /Div at node \/Div \(Div\): a constant divided by the data/);
+    const toInt = graph(13, [node("Cast", ["x"], ["y"], "/Cast", [attr.int("to", 7)])], [], [1, 2], "y", [1, 2]);
+    expect(() => parseOnnxModel(toInt)).to.throw(UnsupportedOperatorError, /Cast at node \/Cast \(Cast\): a cast of the data to an integer type/);
+  });
+
+  it("derives a valid model name from any file name", () => {
+    expect(modelNameFrom("1l_mlp")).to.equal("model-1l_mlp");
+    expect(modelNameFrom("my model (v2)")).to.equal("my-model-v2");
+    expect(modelNameFrom("mnist.v1")).to.equal("mnist.v1");
+    expect(modelNameFrom("???")).to.equal("model");
+  });
+});
