@@ -50,6 +50,10 @@ export default defineConfig({
       type: "http",
       chainType: "l1",
       url: process.env.PROOFGRID_RPC_URL ?? "http://127.0.0.1:8545",
+      // A local chain answers in milliseconds: a request that hangs (a connection dropped mid-call)
+      // fails after 20 s instead of Hardhat's default 300 s, so a node's poll fails, backs off and
+      // recovers rather than waiting out five minutes of jobs.
+      timeout: 20_000,
     },
     sepolia: {
       type: "http",
