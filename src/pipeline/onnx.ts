@@ -1,14 +1,11 @@
 /**
- * ONNX -> float model. Reads graphs as PyTorch's (`torch.onnx.export` of Linear/ReLU stacks: Gemm
- * with transB = 1, Flatten, Identity) and scikit-learn's exporters (MatMul + Add, Reshape with a
- * Constant shape) write them, opsets 9 to 18, batch dimension 1.
- *
- * The graph must be one chain over a single activation (the graph input); weights come from
- * initializers or Constant nodes. Supported: Gemm (alpha, beta, transA, transB), MatMul, Add (a bias
- * after MatMul, or a constant added to the activation), Relu, LeakyRelu, Flatten, Reshape, Identity,
- * Constant, ArgMax (last). A Softmax read only by an ArgMax is dropped, exactly (softmax is
- * monotonic); Sigmoid, Tanh and a Softmax that is an output have no approximation with a stated error
- * bound here and get an UnsupportedOperatorError naming the node.
+ * ONNX -> float model. Reads graphs as PyTorch's and scikit-learn's exporters write them, opsets 9
+ * to 18, batch dimension 1, as one chain over the data (the graph input); weights come from
+ * initializers or Constant nodes. Here: Gemm, MatMul, Relu, LeakyRelu, Flatten, Reshape,
+ * Identity, Dropout, Constant, Softmax (read only by an ArgMax: dropped, exactly, as softmax is
+ * monotonic) and ArgMax (last). The exporters' plumbing and the affine operators (constant
+ * folding, Add/Sub/Mul/Div with constants, BatchNormalization, Clip, Gather, Slice, Concat...) are
+ * in onnx-plumbing.ts. Anything else gets an UnsupportedOperatorError naming the operator and node.
  */
 import onnxProto from "onnx-proto";
 import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
