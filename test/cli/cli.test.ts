@@ -54,6 +54,23 @@ describe("cli: proofgrid", function () {
     expect(JSON.parse(r.stdout)).to.include({ trust: "tee", label: "billing", verification: "enclave-signature" });
   });
 
+  it("run takes an ONNX file of any name with BatchNormalization and Clip, and settles a checked zk result close to float", async () => {
+    const { bnClipMlp } = await import("../support/onnx.js");
+    const { parseOnnxModel } = await import("../../src/pipeline/onnx.js");
+    const { evaluateFloat } = await import("../../src/pipeline/model.js");
+    const bytes = bnClipMlp();
+    const file = path.join(dir, "2l_bn-clip.onnx"); // a name that starts with a digit
+    await writeFile(file, bytes);
+    const input = [0.5, -0.25, 0.75, 0.1];
+    await writeFile(path.join(dir, "bn-input.json"), JSON.stringify({ input }));
+    const r = await cli(["run", file, "--input", path.join(dir, "bn-input.json"), "--trust", "zk", "--json"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const result = JSON.parse(r.stdout) as { output: number[]; verification: string; checked: boolean };
+    expect(result).to.include({ verification: "groth16", checked: true });
+    const float = evaluateFloat(parseOnnxModel(bytes), input.map(Math.fround));
+    result.output.forEach((v, i) => expect(Math.abs(v - float[i]), `output ${i}: ${v} vs float ${float[i]}`).to.be.lessThan(0.05));
+  });
+
   it("names a wrong flag, a missing file, a bad trust level and an unknown command", async () => {
     expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--fast"]), /unknown option --fast$/);
     expectOneLineError(await cli(["run", demo, "--input", example, "--trust", "zk", "--jsn"]), /unknown option --jsn \(did you mean --json\?\)/);
