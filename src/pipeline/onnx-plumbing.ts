@@ -288,6 +288,48 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
       }
       return concatValues(parts, axis);
     }
+    case "PRelu": {
+      const x = get(0);
+      if (x.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+      const n = size(x.dims);
+      const slope = row(constant(get(1), op, where, "the slope"), n, where);
+      // One slope in [0, 1): the LeakyReLU template. Otherwise, exactly: relu(x) - a * relu(-x).
+      if (slope.every((a) => a === slope[0]) && slope[0] >= 0 && slope[0] < 1) {
+        ctx.layers.push({ type: "leaky_relu", name, alpha: slope[0] });
+        return { kind: "act", dims: x.dims };
+      }
+      linear(x, ins[0], [...identityRows(n), ...identityRows(n).map((r) => r.map((v) => -v))], Array(2 * n).fill(0), [1, 2 * n]);
+      ctx.layers.push({ type: "relu", name: `${name}_relu` });
+      ctx.layers.push({ type: "dense", name: `${name}_out`, weights: identityRows(n).map((r, j) => [...r, ...r.map((v) => -v * slope[j])]), bias: Array(n).fill(0) });
+      return { kind: "act", dims: x.dims, openDense: ctx.layers.length - 1 };
+    }
+    case "Scaler": {
+      // ai.onnx.ml: y = (x - offset) * scale, per feature or one for all.
+      const x = get(0);
+      if (x.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+      const n = size(x.dims);
+      const floats = (a: string, fallback: number) => {
+        const v = attr(node, a)?.floats ?? [];
+        return v.length === 0 ? Array(n).fill(fallback) : v.length === 1 ? Array(n).fill(v[0]) : [...v];
+      };
+      const [offset, scale] = [floats("offset", 0), floats("scale", 1)];
+      if (offset.length !== n || scale.length !== n) throw new ShapeError(`${where}: Scaler has ${offset.length} offsets and ${scale.length} scales for ${n} features`);
+      return affine(x, ins[0], scale, offset.map((o, j) => -o * scale[j]));
+    }
+    case "LinearRegressor": {
+      // ai.onnx.ml: y = coefficients . x + intercepts, one row per target.
+      const x = get(0);
+      if (x.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+      const post = attr(node, "post_transform")?.s ? Buffer.from(attr(node, "post_transform")!.s!).toString() : "NONE";
+      if (post !== "NONE") throw new UnsupportedOperatorError(op, where, `post_transform ${post}; only NONE is supported`);
+      const n = size(x.dims);
+      const targets = intAttr(node, "targets", 1);
+      const coefficients = [...(attr(node, "coefficients")?.floats ?? [])];
+      const intercepts = [...(attr(node, "intercepts")?.floats ?? [])];
+      if (coefficients.length !== targets * n) throw new ShapeError(`${where}: ${coefficients.length} coefficients for ${targets} targets of ${n} features`);
+      const m = Array.from({ length: targets }, (_, t) => coefficients.slice(t * n, (t + 1) * n));
+      return linear(x, ins[0], m, intercepts.length ? intercepts : Array(targets).fill(0), [1, targets]);
+    }
     default:
       return undefined;
   }

@@ -18,7 +18,7 @@ type Node = onnxProto.onnx.INodeProto;
 type Tensor = onnxProto.onnx.ITensorProto;
 
 /** Operators handled by onnx-plumbing.ts (constants folded, affine maps composed, Clip exact). */
-const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad"]);
+const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad", "PRelu", "Scaler", "LinearRegressor"]);
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 18;

@@ -146,6 +146,20 @@ describe("pipeline: ONNX plumbing and affine operators", () => {
     await agreesWithOrt(graph(13, [node("Mean", ["x", "a"], ["y"], "/Mean")], [floatTensor("a", [3], [1, 2, 3])] as never[], [1, 3], "y", [1, 3]), [1, 3]);
   });
 
+  it("computes PRelu (one slope: the LeakyReLU template; per-feature slopes: exactly, through a ReLU)", async () => {
+    const one = await agreesWithOrt(graph(13, [node("PRelu", ["x", "a"], ["y"], "/PRelu")], [floatTensor("a", [1], [0.25])] as never[], [1, 4], "y", [1, 4]), [1, 4]);
+    expect(one.layers.map((l) => l.type)).to.deep.equal(["dense", "leaky_relu"]);
+    await agreesWithOrt(graph(13, [node("PRelu", ["x", "a"], ["y"], "/PRelu")], [floatTensor("a", [4], [0.1, -0.5, 1.5, 0])] as never[], [1, 4], "y", [1, 4]), [1, 4]);
+  });
+
+  it("reads scikit-learn's Scaler and LinearRegressor (ai.onnx.ml)", async () => {
+    const ml = (nodes: ReturnType<typeof node>[], out: number) =>
+      modelBytes({ opset: 13, mlOpset: 3, producer: "skl2onnx", nodes: nodes.map((n) => ({ ...n, domain: "ai.onnx.ml" })), initializers: [], inputs: [valueInfo("x", [1, 3])], outputs: [valueInfo("y", [1, out])] });
+    const floats = (name: string, values: number[]) => attr.floats(name, values);
+    await agreesWithOrt(ml([node("Scaler", ["x"], ["y"], "Scaler", [floats("offset", [0.5, -1, 2]), floats("scale", [2, 0.5, 0.25])])], 3), [1, 3]);
+    await agreesWithOrt(ml([node("LinearRegressor", ["x"], ["y"], "LinearRegressor", [floats("coefficients", [0.3, -1.2, 0.7, 1, 0, -0.5]), floats("intercepts", [0.1, -2]), attr.int("targets", 2)])], 2), [1, 3]);
+  });
+
   it("names what it cannot take: two computed tensors, a constant over the data, a cast of the data to integers", () => {
     const residual = graph(13, [node("Gemm", ["x", "W"], ["h"], "/Gemm", [attr.int("transB", 1)]), node("Add", ["h", "x"], ["y"], "/Add")], [floatTensor("W", [2, 2], [1, 0, 0, 1])] as never[], [1, 2], "y", [1, 2]);
     expect(() => parseOnnxModel(residual)).to.throw(UnsupportedOperatorError, /Add at node \/Add \(Add\): it reads two activations/);
