@@ -31,6 +31,8 @@ export interface Act {
   openDense?: number;
   /** Set when the activation is a softmax of the real one: only an ArgMax may read it. */
   softmaxOf?: string;
+  /** How many layers compute it (an output read before the chain's end keeps only those). */
+  depth?: number;
 }
 export type Value = Const | Act;
 
@@ -140,7 +142,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
     if (acts.length > 1) {
       throw new UnsupportedOperatorError(op, where, "it reads two activations (a residual or branching graph); the pipeline takes one chain");
     }
-    const set = (v: Value) => values.set(out, v);
+    const set = (v: Value) => values.set(out, v.kind === "act" ? { ...v, depth: layers.length } : v);
     if (PLUMBING.has(op)) {
       for (const a of acts) notSoftmax(values.get(a ?? "") as Act, where, op);
       set(plumbing(ctx, node, index, where)!);
@@ -279,12 +281,13 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
     }
   });
 
+  // Several outputs (scikit-learn writes the label, then the probabilities): the first is the
+  // model's output, and only the layers that compute it are kept.
   const outputs = graph.output ?? [];
-  if (outputs.length !== 1) {
-    throw new ModelFormatError(`the graph must have one output, it has ${outputs.length} (${outputs.map((o) => o.name).join(", ")})`);
-  }
+  if (outputs.length === 0) throw new ModelFormatError("the graph has no output");
   const result = values.get(outputs[0].name ?? "");
   if (!result || result.kind !== "act") throw new ModelFormatError(`graph output ${outputs[0].name} is not computed from the input`);
+  if (result.depth !== undefined) layers.splice(result.depth);
   if (result.softmaxOf) {
     throw new UnsupportedOperatorError("Softmax", result.softmaxOf, "a Softmax output has no approximation with a stated error bound here; output the logits or add an ArgMax");
   }

@@ -160,6 +160,19 @@ describe("pipeline: ONNX plumbing and affine operators", () => {
     await agreesWithOrt(ml([node("LinearRegressor", ["x"], ["y"], "LinearRegressor", [floats("coefficients", [0.3, -1.2, 0.7, 1, 0, -0.5]), floats("intercepts", [0.1, -2]), attr.int("targets", 2)])], 2), [1, 3]);
   });
 
+  it("takes the first of several outputs (scikit-learn writes the label first), with only the layers that compute it", async () => {
+    const bytes = modelBytes({
+      opset: 13,
+      producer: "test",
+      inputs: [valueInfo("x", [1, 3])],
+      outputs: [valueInfo("r", [1, 3]), valueInfo("w", [1, 2])],
+      initializers: [floatTensor("W", [3, 3], randomMatrix(3, 3, random)), floatTensor("W2", [2, 3], randomMatrix(2, 3, random))],
+      nodes: [node("Gemm", ["x", "W"], ["h"], "/fc1", [attr.int("transB", 1)]), node("Relu", ["h"], ["r"], "/relu"), node("Gemm", ["r", "W2"], ["w"], "/fc2", [attr.int("transB", 1)])],
+    });
+    const model = await agreesWithOrt(bytes, [1, 3]);
+    expect(model.layers.map((l) => l.type)).to.deep.equal(["dense", "relu"]);
+  });
+
   it("names what it cannot take: two computed tensors, a constant over the data, a cast of the data to integers", () => {
     const residual = graph(13, [node("Gemm", ["x", "W"], ["h"], "/Gemm", [attr.int("transB", 1)]), node("Add", ["h", "x"], ["y"], "/Add")], [floatTensor("W", [2, 2], [1, 0, 0, 1])] as never[], [1, 2], "y", [1, 2]);
     expect(() => parseOnnxModel(residual)).to.throw(UnsupportedOperatorError, /Add at node \/Add \(Add\): it reads two activations/);
