@@ -210,8 +210,33 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       case "MatMul": {
         const a = get(ins[0], where);
         const b = get(ins[1], where);
+        if (a.kind === "const" && b.kind === "act") {
+          // Constant weights on the left of a column of data: Y = alpha * A' B' (+ beta * C).
+          notSoftmax(b, where, op);
+          const transA = op === "Gemm" ? intAttr(node, "transA", 0) : 0;
+          const transB = op === "Gemm" ? intAttr(node, "transB", 0) : 0;
+          const alpha = op === "Gemm" ? floatAttr(node, "alpha", 1) : 1;
+          const beta = op === "Gemm" ? floatAttr(node, "beta", 1) : 1;
+          const n = size(b.dims);
+          const column = transB ? b.dims[b.dims.length - 1] === n : b.dims.length === 1 || b.dims[b.dims.length - 2] === n;
+          if (!column) throw new UnsupportedOperatorError(op, where, `constant x data needs the data as one column, it is [${b.dims.join(", ")}]`);
+          if (a.dims.length !== 2) throw new ShapeError(`${where}: weights of shape [${a.dims.join(", ")}] are not a matrix`);
+          const [rows, cols] = a.dims;
+          const [m, k] = transA ? [cols, rows] : [rows, cols];
+          if (k !== n) throw new ShapeError(`${where}: weights take ${k} values, the data has ${n}`);
+          const weights = Array.from({ length: m }, (_, j) => Array.from({ length: n }, (_, i) => alpha * (transA ? a.data[i * cols + j] : a.data[j * cols + i])));
+          let bias: number[] = Array(m).fill(0);
+          if (op === "Gemm" && ins[2]) {
+            const c = get(ins[2], where);
+            if (c.kind !== "const") throw new UnsupportedOperatorError(op, where, "the bias C must be a constant");
+            bias = broadcastRow(c, m, where).map((x) => beta * x);
+          }
+          layers.push({ type: "dense", name: node.name || `${op.toLowerCase()}_${index}`, weights, bias });
+          set({ kind: "act", dims: b.dims.length === 1 ? [m] : [m, 1], openDense: layers.length - 1 });
+          return;
+        }
         if (a.kind !== "act" || b.kind !== "const") {
-          throw new UnsupportedOperatorError(op, where, "only activation x constant weights is supported (the first input must be the data)");
+          throw new UnsupportedOperatorError(op, where, "it multiplies two computed tensors; one side must be constant weights");
         }
         notSoftmax(a, where, op);
         const transA = op === "Gemm" ? intAttr(node, "transA", 0) : 0;

@@ -173,6 +173,15 @@ describe("pipeline: ONNX plumbing and affine operators", () => {
     expect(model.layers.map((l) => l.type)).to.deep.equal(["dense", "relu"]);
   });
 
+  it("takes MatMul and Gemm with the constant on the left of a column of data", async () => {
+    // The data as a column (a transposed row: a graph input [3, 1] would read as a batch of 3).
+    await agreesWithOrt(graph(13, [node("Transpose", ["x"], ["xt"], "/Transpose"), node("MatMul", ["C", "xt"], ["y"], "/MatMul")], [floatTensor("C", [2, 3], randomMatrix(2, 3, random))] as never[], [1, 3], "y", [2, 1]), [1, 3]);
+    await agreesWithOrt(
+      graph(13, [node("Gemm", ["A", "x", "c"], ["y"], "/Gemm", [attr.int("transA", 1), attr.int("transB", 1), attr.float("alpha", 0.5), attr.float("beta", 2)])], [floatTensor("A", [3, 2], randomMatrix(3, 2, random)), floatTensor("c", [2, 1], [0.25, -1])] as never[], [1, 3], "y", [2, 1]),
+      [1, 3],
+    );
+  });
+
   it("names what it cannot take: two computed tensors, a constant over the data, a cast of the data to integers", () => {
     const residual = graph(13, [node("Gemm", ["x", "W"], ["h"], "/Gemm", [attr.int("transB", 1)]), node("Add", ["h", "x"], ["y"], "/Add")], [floatTensor("W", [2, 2], [1, 0, 0, 1])] as never[], [1, 2], "y", [1, 2]);
     expect(() => parseOnnxModel(residual)).to.throw(UnsupportedOperatorError, /Add at node \/Add \(Add\): it reads two activations/);
