@@ -20,6 +20,8 @@ export interface GraphContext {
   get(name: string | null | undefined, where: string): Value;
   /** How many nodes (and graph outputs) read a value. */
   uses(name: string): number;
+  /** Class labels a classifier operator names (scikit-learn's LinearClassifier). */
+  labels?: string[];
 }
 
 type Dense = Extract<FloatLayer, { type: "dense" }>;
@@ -329,6 +331,34 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
       if (coefficients.length !== targets * n) throw new ShapeError(`${where}: ${coefficients.length} coefficients for ${targets} targets of ${n} features`);
       const m = Array.from({ length: targets }, (_, t) => coefficients.slice(t * n, (t + 1) * n));
       return linear(x, ins[0], m, intercepts.length ? intercepts : Array(targets).fill(0), [1, targets]);
+    }
+    case "LinearClassifier": {
+      // ai.onnx.ml: its first output is the label, the argmax of the class scores; every
+      // post_transform (softmax, logistic, probit) is monotonic and leaves the label as it is.
+      const x = get(0);
+      if (x.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+      const n = size(x.dims);
+      const coefficients = [...(attr(node, "coefficients")?.floats ?? [])];
+      const intercepts = [...(attr(node, "intercepts")?.floats ?? [])];
+      const strings = (attr(node, "classlabels_strings")?.strings ?? []).map((b) => Buffer.from(b).toString());
+      const ints = (attr(node, "classlabels_ints")?.ints ?? []).map(toNumber);
+      const labels = strings.length ? strings : ints.map(String);
+      const rows = coefficients.length / n;
+      if (!Number.isInteger(rows) || rows < 1) throw new ShapeError(`${where}: ${coefficients.length} coefficients for ${n} features`);
+      let m = Array.from({ length: rows }, (_, t) => coefficients.slice(t * n, (t + 1) * n));
+      let c = intercepts.length ? intercepts : Array(rows).fill(0);
+      if (rows === 1 && labels.length === 2) {
+        // Binary: the label is the second class when the score is positive, as argmax over [-s, s].
+        m = [m[0].map((w) => -w), m[0]];
+        c = [-c[0], c[0]];
+      } else if (labels.length && labels.length !== rows) {
+        throw new ShapeError(`${where}: ${labels.length} class labels for ${rows} rows of coefficients`);
+      }
+      if (ints.length && ints.some((v, i) => v !== i)) throw new UnsupportedOperatorError(op, where, "integer class labels other than 0..k-1; the circuit outputs the class index");
+      linear(x, ins[0], m, c, [1, m.length]);
+      ctx.layers.push({ type: "argmax", name: `${name}_label` });
+      if (labels.length) ctx.labels = labels;
+      return { kind: "act", dims: [1, 1] };
     }
     default:
       return undefined;

@@ -18,7 +18,7 @@ type Node = onnxProto.onnx.INodeProto;
 type Tensor = onnxProto.onnx.ITensorProto;
 
 /** Operators handled by onnx-plumbing.ts (constants folded, affine maps composed, Clip exact). */
-const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad", "PRelu", "Scaler", "LinearRegressor"]);
+const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad", "PRelu", "Scaler", "LinearRegressor", "LinearClassifier"]);
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 18;
@@ -327,6 +327,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
     inputSize,
     inputRange: options.inputRange ?? [-1, 1],
     layers,
+    ...(ctx.labels && layers.at(-1)?.type === "argmax" ? { labels: ctx.labels } : {}),
   };
   validateModel(floatModel);
   return floatModel;

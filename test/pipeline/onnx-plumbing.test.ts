@@ -182,6 +182,47 @@ describe("pipeline: ONNX plumbing and affine operators", () => {
     );
   });
 
+  it("reads scikit-learn's LinearClassifier: its first output, the label, as an argmax over the class scores (multiclass and binary)", async () => {
+    const classifier = (coefficients: number[], intercepts: number[], labels: string[]) =>
+      modelBytes({
+        opset: 13,
+        mlOpset: 1,
+        producer: "skl2onnx",
+        inputs: [valueInfo("x", [1, 3])],
+        outputs: [valueInfo("label", [1], 8), valueInfo("probabilities", [1, Math.max(2, intercepts.length)])],
+        initializers: [],
+        nodes: [
+          {
+            ...node("LinearClassifier", ["x"], ["label", "probabilities"], "LinearClassifier", [
+              attr.floats("coefficients", coefficients),
+              attr.floats("intercepts", intercepts),
+              { name: "classlabels_strings", type: 8, strings: labels.map((l) => Buffer.from(l)) } as never,
+              { name: "post_transform", type: 3, s: Buffer.from("LOGISTIC") } as never,
+            ]),
+            domain: "ai.onnx.ml",
+          },
+        ],
+      });
+    const session = async (bytes: Uint8Array, x: number[]) => {
+      const ort2 = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+      const out = await ort2.run({ x: new ort.Tensor("float32", Float32Array.from(x), [1, 3]) });
+      return out.label.data[0] as string;
+    };
+    for (const [coefficients, intercepts, labels] of [
+      [[0.5, -1, 0.2, -0.3, 0.8, 1.1, 1, 0, -0.7], [0.1, -0.2, 0], ["billing", "shipping", "refund"]],
+      [[0.9, -0.4, 0.3], [-0.1], ["no", "yes"]],
+    ] as [number[], number[], string[]][]) {
+      const bytes = classifier(coefficients, intercepts, labels);
+      const model = parseOnnxModel(bytes);
+      expect(model.labels).to.deep.equal(labels);
+      const r = seededRandom(2);
+      for (let t = 0; t < 20; t++) {
+        const x = Array.from({ length: 3 }, () => Math.fround(r() * 4 - 2));
+        expect(labels[evaluateFloat(model, x)[0]]).to.equal(await session(bytes, x));
+      }
+    }
+  });
+
   it("names what it cannot take: two computed tensors, a constant over the data, a cast of the data to integers", () => {
     const residual = graph(13, [node("Gemm", ["x", "W"], ["h"], "/Gemm", [attr.int("transB", 1)]), node("Add", ["h", "x"], ["y"], "/Add")], [floatTensor("W", [2, 2], [1, 0, 0, 1])] as never[], [1, 2], "y", [1, 2]);
     expect(() => parseOnnxModel(residual)).to.throw(UnsupportedOperatorError, /Add at node \/Add \(Add\): it reads two activations/);
