@@ -210,13 +210,24 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       case "MatMul": {
         const a = get(ins[0], where);
         const b = get(ins[1], where);
+        const transA = op === "Gemm" ? intAttr(node, "transA", 0) : 0;
+        const transB = op === "Gemm" ? intAttr(node, "transB", 0) : 0;
+        const alpha = op === "Gemm" ? floatAttr(node, "alpha", 1) : 1;
+        const beta = op === "Gemm" ? floatAttr(node, "beta", 1) : 1;
+        /** Pushes the dense layer with Gemm's bias C (times beta), and sets its output. */
+        const dense = (weights: number[][], dims: number[]) => {
+          let bias: number[] = Array(weights.length).fill(0);
+          if (op === "Gemm" && ins[2]) {
+            const c = get(ins[2], where);
+            if (c.kind !== "const") throw new UnsupportedOperatorError(op, where, "the bias C must be a constant");
+            bias = broadcastRow(c, weights.length, where).map((x) => beta * x);
+          }
+          layers.push({ type: "dense", name: node.name || `${op.toLowerCase()}_${index}`, weights, bias });
+          set({ kind: "act", dims, openDense: layers.length - 1 });
+        };
         if (a.kind === "const" && b.kind === "act") {
           // Constant weights on the left of a column of data: Y = alpha * A' B' (+ beta * C).
           notSoftmax(b, where, op);
-          const transA = op === "Gemm" ? intAttr(node, "transA", 0) : 0;
-          const transB = op === "Gemm" ? intAttr(node, "transB", 0) : 0;
-          const alpha = op === "Gemm" ? floatAttr(node, "alpha", 1) : 1;
-          const beta = op === "Gemm" ? floatAttr(node, "beta", 1) : 1;
           const n = size(b.dims);
           const column = transB ? b.dims[b.dims.length - 1] === n : b.dims.length === 1 || b.dims[b.dims.length - 2] === n;
           if (!column) throw new UnsupportedOperatorError(op, where, `constant x data needs the data as one column, it is [${b.dims.join(", ")}]`);
@@ -224,25 +235,13 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
           const [rows, cols] = a.dims;
           const [m, k] = transA ? [cols, rows] : [rows, cols];
           if (k !== n) throw new ShapeError(`${where}: weights take ${k} values, the data has ${n}`);
-          const weights = Array.from({ length: m }, (_, j) => Array.from({ length: n }, (_, i) => alpha * (transA ? a.data[i * cols + j] : a.data[j * cols + i])));
-          let bias: number[] = Array(m).fill(0);
-          if (op === "Gemm" && ins[2]) {
-            const c = get(ins[2], where);
-            if (c.kind !== "const") throw new UnsupportedOperatorError(op, where, "the bias C must be a constant");
-            bias = broadcastRow(c, m, where).map((x) => beta * x);
-          }
-          layers.push({ type: "dense", name: node.name || `${op.toLowerCase()}_${index}`, weights, bias });
-          set({ kind: "act", dims: b.dims.length === 1 ? [m] : [m, 1], openDense: layers.length - 1 });
+          dense(Array.from({ length: m }, (_, j) => Array.from({ length: n }, (_, i) => alpha * (transA ? a.data[i * cols + j] : a.data[j * cols + i]))), b.dims.length === 1 ? [m] : [m, 1]);
           return;
         }
         if (a.kind !== "act" || b.kind !== "const") {
           throw new UnsupportedOperatorError(op, where, "it multiplies two computed tensors; one side must be constant weights");
         }
         notSoftmax(a, where, op);
-        const transA = op === "Gemm" ? intAttr(node, "transA", 0) : 0;
-        const transB = op === "Gemm" ? intAttr(node, "transB", 0) : 0;
-        const alpha = op === "Gemm" ? floatAttr(node, "alpha", 1) : 1;
-        const beta = op === "Gemm" ? floatAttr(node, "beta", 1) : 1;
         const aDims = transA ? [...a.dims].reverse() : a.dims;
         const k = aDims[aDims.length - 1];
         if (size(aDims) !== k) throw new ShapeError(`${where}: input of shape [${a.dims.join(", ")}] is not a single row`);
@@ -251,17 +250,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
         const [bk, n] = transB ? [cols, rows] : [rows, cols];
         if (bk !== k) throw new ShapeError(`${where}: input has ${k} features, weights expect ${bk}`);
         // weights[out][in]: W[j][i] = alpha * B'[i][j]
-        const weights = Array.from({ length: n }, (_, j) =>
-          Array.from({ length: k }, (_, i) => alpha * (transB ? b.data[j * cols + i] : b.data[i * cols + j])),
-        );
-        let bias: number[] = Array(n).fill(0);
-        if (op === "Gemm" && ins[2]) {
-          const c = get(ins[2], where);
-          if (c.kind !== "const") throw new UnsupportedOperatorError(op, where, "the bias C must be a constant");
-          bias = broadcastRow(c, n, where).map((x) => beta * x);
-        }
-        layers.push({ type: "dense", name: node.name || `${op.toLowerCase()}_${index}`, weights, bias });
-        set({ kind: "act", dims: [1, n], openDense: layers.length - 1 });
+        dense(Array.from({ length: n }, (_, j) => Array.from({ length: k }, (_, i) => alpha * (transB ? b.data[j * cols + i] : b.data[i * cols + j]))), [1, n]);
         return;
       }
       case "Relu":
