@@ -47,13 +47,18 @@ export class Poller {
       } catch (error) {
         this.#failures++;
         const message = (error as Error).message?.split("\n")[0] ?? String(error);
-        const pause = Math.min(interval * 2 ** this.#failures, this.options.maxBackoffMs ?? 10_000);
+        const pause = this.#backoff(interval);
         if (message !== this.#lastError) this.options.log?.(`poll failed (${this.#failures}): ${message}; retrying in ${pause} ms, backing off`);
         this.#lastError = message;
       }
-      if (this.#running) this.#timer = setTimeout(loop, this.#failures ? Math.min(interval * 2 ** this.#failures, this.options.maxBackoffMs ?? 10_000) : interval);
+      if (this.#running) this.#timer = setTimeout(loop, this.#failures ? this.#backoff(interval) : interval);
     };
     void loop();
+  }
+
+  /** The pause after the current run of failures: doubling from the interval, capped. */
+  #backoff(interval: number): number {
+    return Math.min(interval * 2 ** this.#failures, this.options.maxBackoffMs ?? 10_000);
   }
 
   async stop(): Promise<void> {

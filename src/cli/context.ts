@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { Provider, Signer } from "ethers";
+import { formatUnits, type Provider, type Signer } from "ethers";
 import { checkDeployed, DeploymentNotFoundError, type DeploymentFile } from "../chain/contracts.js";
 import { ProofgridError } from "../errors.js";
 import { releaseProver } from "../pipeline/prove.js";
@@ -233,6 +233,9 @@ export async function withConnection<T>(network: string | undefined, fn: (conn: 
     await conn.close().catch(() => {});
   }
 }
+
+/** A token amount (18 decimals) as the CLI prints it: "4.0 PGT". */
+export const pgt = (wei: bigint) => `${formatUnits(wei, 18)} PGT`;
 
 /** JSON with bigints as numbers when safe, else strings. */
 export function toJson(value: unknown): string {

@@ -91,16 +91,14 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
   const clip = (x: Act, xName: string, lo: number | undefined, hi: number | undefined): Act => {
     const n = size(x.dims);
     if (lo === undefined && hi === undefined) return x;
-    const parts: [number, number][] = []; // (sign, bound) of each relu term
-    if (lo !== undefined) parts.push([1, lo]);
-    if (hi !== undefined) parts.push([-1, hi]);
+    const bounds = [lo, hi].filter((b): b is number => b !== undefined); // one relu term per bound
     // First map: for each term, x - bound (lo) or bound - x (hi only, then y = hi - relu(hi - x)).
     const onlyHi = lo === undefined;
-    const m1 = parts.flatMap(() => identityRows(n)).map((r) => (onlyHi ? r.map((v) => -v) : r));
-    const c1 = parts.flatMap(([, b]) => Array(n).fill(onlyHi ? b : -b));
-    linear(x, xName, m1, c1, [1, n * parts.length]);
+    const m1 = bounds.flatMap(() => identityRows(n)).map((r) => (onlyHi ? r.map((v) => -v) : r));
+    const c1 = bounds.flatMap((b) => Array(n).fill(onlyHi ? b : -b));
+    linear(x, xName, m1, c1, [1, n * bounds.length]);
     ctx.layers.push({ type: "relu", name: `${name}_relu` });
-    const m2 = identityRows(n).map((r) => (onlyHi ? r.map((v) => -v) : parts.length === 2 ? [...r, ...r.map((v) => -v)] : r));
+    const m2 = identityRows(n).map((r) => (onlyHi ? r.map((v) => -v) : bounds.length === 2 ? [...r, ...r.map((v) => -v)] : r));
     const c2 = Array(n).fill(onlyHi ? hi! : lo!);
     ctx.layers.push({ type: "dense", name: `${name}_out`, weights: m2, bias: c2 });
     return { kind: "act", dims: x.dims, openDense: ctx.layers.length - 1 };

@@ -1,12 +1,11 @@
 /** `proofgrid infer`: request from the nodes serving a deployment, wait, check. */
-import { formatUnits } from "ethers";
 import { attachProofgrid, type DeploymentFile } from "../../chain/contracts.js";
 import { minter } from "../../devnet/launcher.js";
 import { supportsTimeTravel, timeTravel } from "../../devnet/time.js";
 import { parseTrust, type TrustName } from "../../protocol/index.js";
 import { loadArtifacts } from "../../pipeline/prove.js";
 import { ProofgridClient } from "../../sdk/client.js";
-import { CliError, type Connection, parse, readInputFile, requireDeployment, signerAt, trustFlag, withConnection } from "../context.js";
+import { CliError, type Connection, parse, pgt, readInputFile, requireDeployment, signerAt, trustFlag, withConnection } from "../context.js";
 import { printResult } from "./print.js";
 
 export const INFER_USAGE = `usage: proofgrid infer <model> --input <file> --trust <vanilla|tee|zk> [--network <name>] [options]
@@ -42,7 +41,7 @@ async function fundOnLocalNetwork(conn: Connection, deployment: DeploymentFile, 
   const balance = await client.contracts.token.balanceOf(me);
   if (balance >= price) return;
   await minter(attachProofgrid(deployment, deployer))(me, price - balance);
-  log(`funded the requester ${me} with ${formatUnits(price - balance)} PGT from the local token (this network's deployer mints)`);
+  log(`funded the requester ${me} with ${pgt(price - balance)} from the local token (this network's deployer mints)`);
 }
 
 export async function infer(argv: string[]): Promise<number> {

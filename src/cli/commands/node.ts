@@ -1,5 +1,5 @@
 /** `proofgrid node start`: run a node until interrupted. */
-import { formatUnits, Wallet, type Signer } from "ethers";
+import { Wallet, type Signer } from "ethers";
 import { chainNow } from "../../chain/time.js";
 import { attachProofgrid, TOKEN } from "../../chain/contracts.js";
 import { ENCLAVE_MEASUREMENT, minter } from "../../devnet/launcher.js";
@@ -10,7 +10,7 @@ import { NodeRuntime } from "../../node/runtime.js";
 import { Watcher } from "../../node/watcher.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../pipeline/prove.js";
 import { parseVersion, TrustLevel, trustName } from "../../protocol/index.js";
-import { CliError, connect, parse, requireDeployment, signerAt, trustListFlag } from "../context.js";
+import { CliError, connect, parse, pgt, requireDeployment, signerAt, trustListFlag } from "../context.js";
 
 export const NODE_USAGE = `usage: proofgrid node start --trust <levels> --model <build dir> --model-id <id> --release <major.minor> [--network <name>] [options]
 
@@ -126,7 +126,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     const { jailedUntil, stake: staked } = await contracts.nodes.getNode(me);
     const now = await chainNow(conn.provider);
     const what = `${[...models.keys()].map((id) => `model #${id}`).join(", ")} at ${levels.map(trustName).join(", ")}`;
-    if (jailedUntil > now) log(`[${name}] jailed until ${new Date(Number(jailedUntil) * 1000).toISOString()} (stake ${formatUnits(staked)} PGT): not drawn for ${what} until it leaves jail, which it does by itself then; Ctrl-C to stop`);
+    if (jailedUntil > now) log(`[${name}] jailed until ${new Date(Number(jailedUntil) * 1000).toISOString()} (stake ${pgt(staked)}): not drawn for ${what} until it leaves jail, which it does by itself then; Ctrl-C to stop`);
     else log(`[${name}] serving ${what}; Ctrl-C to stop`);
     await new Promise<void>((resolve) => (stopping.signal.aborted ? resolve() : stopping.signal.addEventListener("abort", () => resolve(), { once: true })));
   } catch (error) {

@@ -1,7 +1,8 @@
 /** How the CLI prints a settled result: one JSON object with --json, else a few lines. */
 import { formatUnits } from "ethers";
 import type { InferenceResult } from "../../sdk/types.js";
-import { toJson } from "../context.js";
+import { pgt, toJson } from "../context.js";
+import { unpackVersion } from "../../protocol/index.js";
 
 export function printResult(r: InferenceResult, json: boolean) {
   if (json) {
@@ -20,7 +21,7 @@ export function printResult(r: InferenceResult, json: boolean) {
         gas: r.gas,
         // In tokens, as decimal strings, with the unit named.
         fee: { unit: "PGT", ...Object.fromEntries(Object.entries(r.fee).map(([k, v]) => [k, formatUnits(v, 18)])) },
-        release: `${r.version >> 16}.${r.version & 0xffff}`,
+        release: unpackVersion(r.version),
         txs: r.txs,
         latencyMs: r.latencyMs,
       }),
@@ -31,7 +32,6 @@ export function printResult(r: InferenceResult, json: boolean) {
   console.log(`  output: [${r.values.join(", ")}]${r.label ? ` -> ${r.label}` : ""}`);
   console.log(r.verification.checked ? `  checked: ${r.verification.method}: ${r.verification.detail}` : `  NOT CHECKED by this client: ${r.verification.detail}`);
   console.log(`  gas: ${Object.entries(r.gas).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  const pgt = (wei: bigint) => `${formatUnits(wei, 18)} PGT`;
   console.log(`  fee: paid ${pgt(r.fee.paid)}: node ${pgt(r.fee.node)}, model owner ${pgt(r.fee.owner)}, protocol ${pgt(r.fee.protocol)}`);
 }
 

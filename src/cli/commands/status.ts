@@ -2,7 +2,7 @@
 import { formatUnits } from "ethers";
 import { ProofgridClient } from "../../sdk/client.js";
 import type { JobInfo } from "../../sdk/types.js";
-import { CliError, parse, requireDeployment, toJson, withConnection } from "../context.js";
+import { CliError, parse, pgt, requireDeployment, toJson, withConnection } from "../context.js";
 
 export const STATUS_USAGE = `usage: proofgrid status <jobId> [--network <name>] [--deployments <dir>] [--json]
 
@@ -10,7 +10,6 @@ Prints a job as the hub holds it: status, level, model release, node, the fee pa
 deadline (a date), the output, how the fee was split or why it was refunded, and the job's
 transactions.`;
 
-export const pgt = (wei: bigint) => `${formatUnits(wei, 18)} PGT`;
 const date = (t: bigint) => new Date(Number(t) * 1000).toISOString();
 
 /** The job in the user's units: tokens, release "1.0", dates. */
