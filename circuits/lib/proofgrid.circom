@@ -4,6 +4,7 @@ pragma circom 2.1.9;
 include "fixedpoint.circom";
 include "argmax.circom";
 include "packing.circom";
+include "functions.circom";
 
 // Ties a proof to one statement that is not otherwise part of the computation: the hub's job, the
 // prover and the model (see IProofVerifier). Groth16 already binds every public input through its

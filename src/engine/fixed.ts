@@ -6,6 +6,7 @@
  * be settled by exact comparison.
  */
 import { InferenceInputError, ModelFormatError, QuantizationError } from "../errors.js";
+import { evalPiecewise, evalSoftmax, type FunctionName, type PiecewiseTable } from "./piecewise.js";
 
 export const QUANTIZED_FORMAT = "proofgrid-quantized-1";
 
@@ -31,7 +32,33 @@ export type QuantizedLayer =
       bits: number;
       signBits?: number;
     }
-  | { type: "argmax"; name: string; /** Every input lies in [-2^(bits-1), 2^(bits-1)). */ bits: number };
+  | { type: "argmax"; name: string; /** Every input lies in [-2^(bits-1), 2^(bits-1)). */ bits: number }
+  | {
+      type: "fn";
+      name: string;
+      fn: FunctionName;
+      table: PiecewiseTable;
+      /** Widths of the sign checks of x - lo and x - hi; absent when no input passes that end. */
+      clampLo?: number;
+      clampHi?: number;
+      /** Bits of the polynomial's rescaled value over the domain. */
+      bits: number;
+      /** The proven bound on |output - f(input)| over every accepted input, in real units. */
+      maxError: number;
+    }
+  | {
+      type: "softmax";
+      name: string;
+      /** exp on [lo, 0], at scale 2^(S + guard). */
+      exp: PiecewiseTable;
+      guard: number;
+      /** Bits of the inputs (for the max), of the exp table's rescale, and of the sum of the exps. */
+      inBits: number;
+      clampLo?: number;
+      bits: number;
+      sumBits: number;
+      maxError: number;
+    };
 
 /** Values encoded as `value - lo` in `bits` unsigned bits: the accepted range is [lo, lo + 2^bits - 1]. */
 export interface Encoding {
@@ -199,6 +226,14 @@ export function evaluate(model: QuantizedModel, input: readonly bigint[]): Evalu
         v = [BigInt(best)];
         break;
       }
+      case "fn": {
+        const table = layer.table;
+        v = v.map((x) => evalPiecewise(table, x));
+        break;
+      }
+      case "softmax":
+        v = evalSoftmax(layer.exp, model.scaleBits, v);
+        break;
     }
     trace.push(v);
   }
@@ -226,9 +261,18 @@ export function parseQuantized(text: string): QuantizedModel {
           return { ...l, weights: l.weights.map((row) => row.map(big)), bias: l.bias.map(big) };
         case "leaky_relu":
           return { ...l, alpha: big(l.alpha) };
+        case "fn":
+          return { ...l, table: parseTable(l.table) };
+        case "softmax":
+          return { ...l, exp: parseTable(l.exp) };
         default:
           return l;
       }
     }),
   };
+}
+
+function parseTable(t: PiecewiseTable): PiecewiseTable {
+  const big = (x: unknown) => BigInt(x as string);
+  return { ...t, lo: big(t.lo), hi: big(t.hi), coeffs: t.coeffs.map((c) => c.map(big)) };
 }

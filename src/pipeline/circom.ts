@@ -13,7 +13,7 @@ import { hashBytes } from "../protocol/hashing.js";
 /** keccak256 of the circom templates a generated circuit includes (circuits/lib and circomlib's bitify). */
 export async function libraryHash(): Promise<string> {
   const lib = path.join(PACKAGE_ROOT, "circuits/lib");
-  const files = ["proofgrid.circom", "fixedpoint.circom", "argmax.circom", "packing.circom"];
+  const files = ["proofgrid.circom", "fixedpoint.circom", "argmax.circom", "packing.circom", "functions.circom"];
   const bitify = path.join(PACKAGE_ROOT, "node_modules/circomlib/circuits/bitify.circom");
   const parts = await Promise.all([...files.map((f) => readFile(path.join(lib, f), "utf8")), readFile(bitify, "utf8")]);
   return hashBytes(parts.join("\0"));

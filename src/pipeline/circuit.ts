@@ -8,6 +8,18 @@
  *   inputPacked[...]   the input, packed
  */
 import { packedLength, valuesPerElement, type QuantizedModel } from "../engine/fixed.js";
+import { multilinear, type PiecewiseTable } from "../engine/piecewise.js";
+
+/** Non-linear constraints of one Piecewise (circuits/lib/functions.circom). */
+function piecewiseCost(t: PiecewiseTable, bits: number, clampLo?: number, clampHi?: number): number {
+  const M = t.segBits;
+  return (clampLo ? clampLo + 1 : 0) + (clampHi ? clampHi + 1 : 0) + M + t.remBits + (2 ** M - M - 1) + 2 + t.shift + bits;
+}
+
+/** The circom arguments of a table, after the var holding its coefficients. */
+function piecewiseArgs(t: PiecewiseTable, coeffs: string, bits: number, clampLo?: number, clampHi?: number): string {
+  return `${t.lo}, ${t.hi}, ${clampLo ?? 0}, ${clampHi ?? 0}, ${t.segBits}, ${t.remBits}, ${coeffs}, ${t.shift}, ${bits}, ${t.slopeLo}, ${t.slopeHi}`;
+}
 
 export interface CircuitLayout {
   template: string;
@@ -52,6 +64,12 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
       case "argmax":
         cost += n * (layer.bits + 2);
         n = 1;
+        break;
+      case "fn":
+        cost += n * piecewiseCost(layer.table, layer.bits, layer.clampLo, layer.clampHi);
+        break;
+      case "softmax":
+        cost += n * (layer.inBits + 2 + piecewiseCost(layer.exp, layer.bits, layer.clampLo) + S + 2 + 2 * layer.sumBits);
         break;
     }
   }
@@ -154,6 +172,23 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
         w(`    signal v${k}[1];`);
         w(`    v${k}[0] <== argmax${k}.index;`);
         n = 1;
+        sign = undefined;
+        return;
+      }
+      case "fn":
+      case "softmax": {
+        const t = layer.type === "fn" ? layer.table : layer.exp;
+        const a = multilinear(t);
+        w(`    // ${layer.name}: ${layer.type === "fn" ? layer.fn : "softmax"}, ${t.coeffs.length} quadratic segments; error <= ${layer.maxError.toPrecision(3)}.`);
+        w(`    var A${k}[3][${a[0].length}] = [${a.map(list).join(", ")}];`);
+        if (layer.type === "fn") {
+          w(`    component fn${k} = PiecewiseVector(${n}, ${piecewiseArgs(t, `A${k}`, layer.bits, layer.clampLo, layer.clampHi)});`);
+        } else {
+          w(`    component fn${k} = Softmax(${n}, ${layer.inBits}, ${t.lo}, ${layer.clampLo ?? 0}, ${t.segBits}, ${t.remBits}, A${k}, ${t.shift}, ${layer.bits}, ${S}, ${layer.sumBits});`);
+        }
+        w(`    fn${k}.in <== ${prev};`);
+        w(`    signal v${k}[${n}];`);
+        w(`    v${k} <== fn${k}.out;`);
         sign = undefined;
         return;
       }

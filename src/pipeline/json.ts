@@ -10,10 +10,10 @@
  * `labels`, `samples` and a dense layer's `bias` (default zeros) are optional.
  */
 import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
+import { FUNCTION_NAMES, type FunctionName } from "../engine/piecewise.js";
 import { validateModel, type FloatLayer, type FloatModel } from "./model.js";
 
-const KNOWN = "dense, relu, leaky_relu, argmax, flatten, identity";
-const APPROXIMATED = new Set(["sigmoid", "tanh", "softmax"]);
+const KNOWN = `dense, relu, leaky_relu, argmax, softmax, ${FUNCTION_NAMES.join(", ")}, flatten, identity`;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -81,17 +81,18 @@ export function parseJsonModel(source: string | unknown, fallbackName = "model")
       case "argmax":
         layers.push({ type: "argmax", name });
         break;
+      case "softmax":
+        layers.push({ type: "softmax", name });
+        break;
       case "flatten":
       case "identity":
         break; // no-ops on a single vector
       default:
-        throw new UnsupportedOperatorError(
-          raw.type,
-          where,
-          APPROXIMATED.has(type)
-            ? "no approximation with a stated error bound is implemented; end the model at the logits (add an argmax for a class)"
-            : `supported layers: ${KNOWN}`,
-        );
+        if ((FUNCTION_NAMES as readonly string[]).includes(type)) {
+          layers.push({ type: "fn", name, fn: type as FunctionName });
+          break;
+        }
+        throw new UnsupportedOperatorError(raw.type, where, `supported layers: ${KNOWN}`);
     }
   });
 

@@ -4,12 +4,18 @@
  * MLP-style classifiers and regressors the pipeline targets.
  */
 import { ModelFormatError, QuantizationError, ShapeError } from "../errors.js";
+import { FUNCTION_NAMES, type FunctionName } from "../engine/piecewise.js";
+import { FUNCTIONS } from "./functions.js";
 
 export type FloatLayer =
   | { type: "dense"; name: string; weights: number[][]; bias: number[] }
   | { type: "relu"; name: string }
   | { type: "leaky_relu"; name: string; alpha: number }
-  | { type: "argmax"; name: string };
+  | { type: "argmax"; name: string }
+  /** An element-wise non-linear function, approximated by a table with a proven error bound. */
+  | { type: "fn"; name: string; fn: FunctionName }
+  /** Softmax over the whole vector. */
+  | { type: "softmax"; name: string };
 
 export interface FloatModel {
   name: string;
@@ -99,6 +105,12 @@ export function validateModel(model: FloatModel): void {
         }
         break;
       case "relu":
+      case "softmax":
+        break;
+      case "fn":
+        if (!FUNCTION_NAMES.includes(layer.fn)) {
+          throw new ModelFormatError(`${where}: unknown function ${JSON.stringify(layer.fn)}; supported: ${FUNCTION_NAMES.join(", ")}`);
+        }
         break;
       case "argmax":
         if (index !== model.layers.length - 1) throw new ModelFormatError(`${where}: argmax must be the last layer`);
@@ -152,6 +164,14 @@ function floatLayer(layer: FloatLayer, v: number[]): number[] {
       let best = 0;
       for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
       return [best];
+    }
+    case "fn":
+      return v.map(FUNCTIONS[layer.fn].f);
+    case "softmax": {
+      const top = Math.max(...v);
+      const e = v.map((x) => Math.exp(x - top));
+      const sum = e.reduce((a, b) => a + b, 0);
+      return e.map((x) => x / sum);
     }
   }
 }

@@ -16,6 +16,8 @@ import {
   type QuantizedModel,
 } from "../engine/fixed.js";
 import { evaluateFloat, traceFloat, validateModel, type FloatModel } from "./model.js";
+import { evalPiecewise } from "../engine/piecewise.js";
+import { fitFunction, rangeOn } from "./functions.js";
 
 export interface QuantizeOptions {
   /** Fixes S; otherwise the smallest S in [minScaleBits, maxScaleBits] within `tolerance`. */
@@ -38,6 +40,8 @@ export interface LayerRange {
   observed: [bigint, bigint];
   /** The range-check width of the layer, when it has one. */
   bits?: number;
+  /** For a non-linear function: the proven bound on |output - f(input)|, in real units. */
+  maxError?: number;
 }
 
 export interface QuantizationReport {
@@ -156,6 +160,60 @@ export function quantizeAt(model: FloatModel, S: number): { quantized: Quantized
         signFromRescale = false;
         break;
       }
+      case "fn": {
+        const [pLo, pHi] = [min(lo), max(hi)];
+        const fit = fitFunction(layer.fn, S, S, pLo, pHi, where);
+        const t = fit.table;
+        const bits = signedBits(fit.polyLo, fit.polyHi);
+        if (bits + t.shift + 1 >= 253) throw new QuantizationError(`${where}: ${layer.fn} needs ${bits + t.shift + 1} bits, more than the field's 253`);
+        layers.push({
+          type: "fn",
+          name: layer.name,
+          fn: layer.fn,
+          table: t,
+          ...(pLo < t.lo ? { clampLo: signedBits(pLo - t.lo, pHi - t.lo) } : {}),
+          ...(pHi > t.hi ? { clampHi: signedBits(pLo - t.hi, pHi - t.hi) } : {}),
+          bits,
+          maxError: fit.maxError,
+        });
+        const ranges = lo.map((l, j) => rangeOn(t, l, hi[j], [fit.outLo, fit.outHi]));
+        lo = ranges.map((r) => r[0]);
+        hi = ranges.map((r) => r[1]);
+        signFromRescale = false;
+        break;
+      }
+      case "softmax": {
+        const n = lo.length;
+        const [zLo, zHi] = [min(lo), max(hi)];
+        const inBits = signedBits(zLo, zHi);
+        // Guard bits on the exps keep n rounding errors in the sum below a quarter of the last bit.
+        const guard = Math.ceil(Math.log2(3 * (n + 1)));
+        const fit = fitFunction("exp", S, S + guard, zLo - zHi, 0n, where);
+        const t = fit.table;
+        if (fit.outLo < 0n || evalPiecewise(t, 0n) <= 0n) throw new QuantizationError(`${where}: the exp table is not positive (internal error)`);
+        const bits = signedBits(fit.polyLo, fit.polyHi);
+        const sumBits = unsignedBits(BigInt(n) * fit.outHi);
+        if (bits + t.shift + 1 >= 253 || S + sumBits + 2 >= 253 || inBits + 2 >= 253) {
+          throw new QuantizationError(`${where}: softmax of ${inBits}-bit values does not fit the field`);
+        }
+        const eps = fit.maxError;
+        layers.push({
+          type: "softmax",
+          name: layer.name,
+          exp: t,
+          guard,
+          inBits,
+          ...(zLo - zHi < t.lo ? { clampLo: signedBits(zLo - zHi - t.lo, -t.lo) } : {}),
+          bits,
+          sumBits,
+          // |e - exp| <= eps each, sum >= 1 (exp(0)): |e_i/sum e - p_i| <= eps (1 + n) / (1 - n eps), plus the floor.
+          maxError: (eps * (1 + n)) / (1 - n * eps) + 2 ** -S,
+        });
+        lo = Array(n).fill(0n);
+        hi = Array(n).fill(1n << sb);
+        signFromRescale = false;
+        break;
+      }
     }
     bounds.push(lo.map((l, i) => [l, hi[i]]));
   });
@@ -253,6 +311,7 @@ export function quantize(model: FloatModel, options: QuantizeOptions = {}): { qu
       bound: [min(b.map((x) => x[0])), max(b.map((x) => x[1]))],
       observed: m.observed[k],
       ...(bits === undefined ? {} : { bits }),
+      ...(layer && "maxError" in layer ? { maxError: layer.maxError } : {}),
     };
   });
   const widths = quantized.layers.flatMap((l) => (l.type === "dense" || l.type === "leaky_relu" ? [l.bits] : []));
@@ -281,7 +340,8 @@ export function formatReport(report: QuantizationReport): string[] {
   for (const r of report.ranges) {
     lines.push(
       `  ${r.layer.padEnd(18)} ${r.type.padEnd(10)} n=${String(r.size).padEnd(4)} proven [${r.bound[0]}, ${r.bound[1]}]  seen [${r.observed[0]}, ${r.observed[1]}]` +
-        (r.bits === undefined ? "" : `  ${r.bits} bits`),
+        (r.bits === undefined ? "" : `  ${r.bits} bits`) +
+        (r.maxError === undefined ? "" : `  error <= ${r.maxError.toPrecision(3)} (${(r.maxError * 2 ** report.scaleBits).toFixed(2)} of the last bit)`),
     );
   }
   lines.push(`field headroom: ${report.fieldHeadroomBits} bits (every rescale satisfies B + S + 1 < 253)`);

@@ -16,7 +16,7 @@ export interface Compiled {
   wasm: string;
 }
 
-const LIBRARY = ["fixedpoint.circom", "argmax.circom", "packing.circom", "proofgrid.circom"];
+const LIBRARY = ["fixedpoint.circom", "argmax.circom", "packing.circom", "functions.circom", "proofgrid.circom"];
 
 /** Compiles `file` (absolute, or relative to the package root) into build/test-circuits/<stem>, at --O0 so that every named signal survives. */
 export async function compileOnce(file: string, outName?: string): Promise<Compiled> {

@@ -30,9 +30,9 @@ describe("pipeline: JSON model spec", () => {
     expect(m.layers.map((l) => l.type)).to.deep.equal(["dense", "relu", "dense", "leaky_relu", "argmax"]);
   });
 
-  it("names the layer of an unsupported type, with a hint for sigmoid", () => {
+  it("names the layer of an unsupported type and lists the supported ones", () => {
     expect(() => parseJsonModel(spec([dense([[1, 2]]), { type: "conv2d" }]))).to.throw(UnsupportedOperatorError, "unsupported operator conv2d at layer 1");
-    expect(() => parseJsonModel(spec([dense([[1, 2]]), { type: "sigmoid" }]))).to.throw(UnsupportedOperatorError, "no approximation with a stated error bound");
+    expect(() => parseJsonModel(spec([dense([[1, 2]]), { type: "cosh" }]))).to.throw(UnsupportedOperatorError, "supported layers: dense");
   });
 
   it("names the layer and row of a weight matrix that does not fit, and a bias of the wrong length", () => {
