@@ -2,13 +2,14 @@
  * ONNX -> float model. Reads graphs as PyTorch's and scikit-learn's exporters write them, opsets 9
  * to 18, batch dimension 1, as one chain over the data (the graph input); weights come from
  * initializers or Constant nodes. Here: Gemm, MatMul, Relu, LeakyRelu, Flatten, Reshape,
- * Identity, Dropout, Constant, Softmax (read only by an ArgMax: dropped, exactly, as softmax is
- * monotonic) and ArgMax (last). The exporters' plumbing and the affine operators (constant
+ * Identity, Dropout, Constant, the function tables (Sigmoid, Tanh, Exp, Erf, HardSwish), Softmax
+ * (dropped, exactly, when an ArgMax reads it, as softmax is monotonic) and ArgMax (last). The exporters' plumbing and the affine operators (constant
  * folding, Add/Sub/Mul/Div with constants, BatchNormalization, Clip, Gather, Slice, Concat...) are
  * in onnx-plumbing.ts. Anything else gets an UnsupportedOperatorError naming the operator and node.
  */
 import onnxProto from "onnx-proto";
 import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
+import type { FunctionName } from "../engine/piecewise.js";
 import { validateModel, type FloatLayer, type FloatModel } from "./model.js";
 import { size, type Const } from "./onnx-const.js";
 import { plumbing, type GraphContext } from "./onnx-plumbing.js";
@@ -20,6 +21,9 @@ type Tensor = onnxProto.onnx.ITensorProto;
 /** Operators handled by onnx-plumbing.ts (constants folded, affine maps composed, Clip exact). */
 const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad", "PRelu", "Scaler", "LinearRegressor", "LinearClassifier"]);
 
+/** ONNX operators that are one of the engine's function tables. */
+const ONNX_FUNCTIONS: Record<string, FunctionName> = { Sigmoid: "sigmoid", Tanh: "tanh", Exp: "exp", Erf: "erf", HardSwish: "hardswish" };
+
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 18;
 
@@ -29,7 +33,7 @@ export interface Act {
   dims: number[];
   /** Index in `layers` of the dense layer that produced the activation with nothing after it, if any. */
   openDense?: number;
-  /** Set when the activation is a softmax of the real one: only an ArgMax may read it. */
+  /** Set when the activation is a Softmax (its name) not yet made a layer: an ArgMax drops it, anything else keeps it. */
   softmaxOf?: string;
   /** How many layers compute it (an output read before the chain's end keeps only those). */
   depth?: number;
@@ -121,9 +125,11 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
     return v;
   };
   const vectorLength = (act: Act) => act.dims[act.dims.length - 1];
-  const notSoftmax = (act: Act, where: string, op: string) => {
+  /** A held-back Softmax becomes a layer once anything but an ArgMax reads it. */
+  const keepSoftmax = (act: Act) => {
     if (act.softmaxOf) {
-      throw new UnsupportedOperatorError("Softmax", act.softmaxOf, `only an ArgMax may read a Softmax (here ${op} at ${where} does)`);
+      layers.push({ type: "softmax", name: act.softmaxOf });
+      act.softmaxOf = undefined;
     }
   };
 
@@ -144,7 +150,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
     }
     const set = (v: Value) => values.set(out, v.kind === "act" ? { ...v, depth: layers.length } : v);
     if (PLUMBING.has(op)) {
-      for (const a of acts) notSoftmax(values.get(a ?? "") as Act, where, op);
+      for (const a of acts) keepSoftmax(values.get(a ?? "") as Act);
       set(plumbing(ctx, node, index, where)!);
       return;
     }
@@ -227,7 +233,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
         };
         if (a.kind === "const" && b.kind === "act") {
           // Constant weights on the left of a column of data: Y = alpha * A' B' (+ beta * C).
-          notSoftmax(b, where, op);
+          keepSoftmax(b);
           const n = size(b.dims);
           const column = transB ? b.dims[b.dims.length - 1] === n : b.dims.length === 1 || b.dims[b.dims.length - 2] === n;
           if (!column) throw new UnsupportedOperatorError(op, where, `constant x data needs the data as one column, it is [${b.dims.join(", ")}]`);
@@ -241,7 +247,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
         if (a.kind !== "act" || b.kind !== "const") {
           throw new UnsupportedOperatorError(op, where, "it multiplies two computed tensors; one side must be constant weights");
         }
-        notSoftmax(a, where, op);
+        keepSoftmax(a);
         const aDims = transA ? [...a.dims].reverse() : a.dims;
         const k = aDims[aDims.length - 1];
         if (size(aDims) !== k) throw new ShapeError(`${where}: input of shape [${a.dims.join(", ")}] is not a single row`);
@@ -257,7 +263,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       case "LeakyRelu": {
         const v = get(ins[0], where);
         if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
-        notSoftmax(v, where, op);
+        keepSoftmax(v);
         layers.push(
           op === "Relu"
             ? { type: "relu", name: node.name || `relu_${index}` }
@@ -269,7 +275,14 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       case "Softmax": {
         const v = get(ins[0], where);
         if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
-        set({ ...v, openDense: undefined, softmaxOf: where });
+        const axis = intAttr(node, "axis", version < 13 ? 1 : -1);
+        const a = axis < 0 ? axis + v.dims.length : axis;
+        // Before opset 13 the input is flattened from the axis on; from 13 on only that axis counts.
+        const span = version < 13 ? size(v.dims.slice(a)) : v.dims[a];
+        if (span !== size(v.dims)) throw new UnsupportedOperatorError(op, where, `axis ${axis} of a [${v.dims.join(", ")}] tensor is not the feature axis`);
+        keepSoftmax(v);
+        // Held back: an ArgMax after it drops it (softmax is monotonic: exact), anything else keeps it.
+        set({ ...v, openDense: undefined, softmaxOf: node.name || `softmax_${index}` });
         return;
       }
       case "ArgMax": {
@@ -289,9 +302,18 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       }
       case "Sigmoid":
       case "Tanh":
-        throw new UnsupportedOperatorError(op, where, "no approximation with a stated error bound is implemented; export the model without it");
+      case "Exp":
+      case "Erf":
+      case "HardSwish": {
+        const v = get(ins[0], where);
+        if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+        keepSoftmax(v);
+        layers.push({ type: "fn", name: node.name || `${op.toLowerCase()}_${index}`, fn: ONNX_FUNCTIONS[op] });
+        set({ kind: "act", dims: v.dims });
+        return;
+      }
       default:
-        throw new UnsupportedOperatorError(op, where, `supported: Gemm, MatMul, Relu, LeakyRelu, Flatten, Reshape, Identity, Dropout, Constant, ArgMax, Softmax before ArgMax, ${[...PLUMBING].join(", ")}`);
+        throw new UnsupportedOperatorError(op, where, `supported: Gemm, MatMul, Relu, LeakyRelu, Sigmoid, Tanh, Exp, Erf, HardSwish, Softmax, Flatten, Reshape, Identity, Dropout, Constant, ArgMax, ${[...PLUMBING].join(", ")}`);
     }
   });
 
@@ -302,9 +324,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
   const result = values.get(outputs[0].name ?? "");
   if (!result || result.kind !== "act") throw new ModelFormatError(`graph output ${outputs[0].name} is not computed from the input`);
   if (result.depth !== undefined) layers.splice(result.depth);
-  if (result.softmaxOf) {
-    throw new UnsupportedOperatorError("Softmax", result.softmaxOf, "a Softmax output has no approximation with a stated error bound here; output the logits or add an ArgMax");
-  }
+  if (result.softmaxOf) layers.push({ type: "softmax", name: result.softmaxOf });
   // A graph with no dense layer (a lone activation, an identity graph): an identity dense layer
   // first gives the circuit its input rescale, exactly.
   if (!layers.some((l) => l.type === "dense")) {

@@ -62,15 +62,35 @@ describe("pipeline: ONNX models", () => {
     expect(model.layers.map((l) => l.type)).to.deep.equal(["dense", "relu", "dense", "argmax"]);
   });
 
-  it("names the operator and node of Sigmoid, Tanh and Conv", () => {
-    for (const op of ["Sigmoid", "Tanh", "Conv"]) {
-      const bytes = withNodes([node(op, ["h"], ["y"], `/act/${op}`)]);
-      expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, `unsupported operator ${op} at node /act/${op} (${op})`);
+  it("names the operator and node of an unsupported operator (Conv)", () => {
+    const bytes = withNodes([node("Conv", ["h"], ["y"], "/act/Conv")]);
+    expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "unsupported operator Conv at node /act/Conv (Conv)");
+  });
+
+  for (const [op, fn, opset] of [["Sigmoid", "sigmoid", 13], ["Tanh", "tanh", 13], ["Exp", "exp", 13], ["Erf", "erf", 13], ["HardSwish", "hardswish", 14]] as const) {
+    it(`reads ${op} as the ${fn} table and evaluates it as onnxruntime does`, async () => {
+      const bytes = withNodes([node(op, ["h"], ["y"], `/act/${op}`)], { opset, weight: [3, -1, 0.5, 2] });
+      const model = parseOnnxModel(bytes);
+      expect(model.layers.map((l) => (l.type === "fn" ? l.fn : l.type))).to.deep.equal(["dense", fn]);
+      for (const x of [[0.3, -0.7], [1, 1], [-1, 0.2], [0, 0]]) {
+        const expected = await runOrt(bytes, x, [1, 2]);
+        evaluateFloat(model, x).forEach((v, i) => expect(Math.abs(v - expected[i]), `${op} output ${i}`).to.be.lessThan(1e-5));
+      }
+    });
+  }
+
+  it("keeps a Softmax that is the output as a softmax layer (opsets 11 and 13), as onnxruntime computes it", async () => {
+    for (const opset of [11, 13]) {
+      const bytes = withNodes([node("Softmax", ["h"], ["p"], "/head/Softmax", [attr.int("axis", opset < 13 ? 1 : -1)])], { opset, weight: [3, -1, 0.5, 2] });
+      const model = parseOnnxModel(bytes);
+      expect(model.layers.map((l) => l.type)).to.deep.equal(["dense", "softmax"]);
+      const expected = await runOrt(bytes, [0.4, -0.9], [1, 2]);
+      evaluateFloat(model, [0.4, -0.9]).forEach((v, i) => expect(Math.abs(v - expected[i])).to.be.lessThan(1e-6));
     }
   });
 
-  it("refuses a Softmax that is the output, naming its node", () => {
-    const bytes = withNodes([node("Softmax", ["h"], ["p"], "/head/Softmax", [attr.int("axis", 1)])]);
+  it("refuses a Softmax over the batch axis, naming its node", () => {
+    const bytes = withNodes([node("Softmax", ["h"], ["p"], "/head/Softmax", [attr.int("axis", 0)])]);
     expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "/head/Softmax");
   });
 
