@@ -13,6 +13,7 @@ import type { FunctionName } from "../engine/piecewise.js";
 import { validateModel, type FloatLayer, type FloatModel } from "./model.js";
 import { size, type Const } from "./onnx-const.js";
 import { plumbing, type GraphContext } from "./onnx-plumbing.js";
+import { findFusions } from "./onnx-fuse.js";
 
 const { onnx } = onnxProto;
 type Node = onnxProto.onnx.INodeProto;
@@ -138,12 +139,23 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
   const readers = new Map<string, number>();
   for (const n of [...nodes.flatMap((nd) => nd.input ?? []), ...(graph.output ?? []).map((o) => o.name ?? "")]) readers.set(n ?? "", (readers.get(n ?? "") ?? 0) + 1);
   const ctx: GraphContext = { layers, opset: version, get, uses: (name) => readers.get(name) ?? 0 };
+  const fusion = findFusions(graph, ctx.uses);
 
   nodes.forEach((node, index) => {
     const op = node.opType ?? "";
     const where = `node ${node.name || `#${index}`} (${op})`;
     const ins = node.input ?? [];
     const out = node.output?.[0] ?? "";
+    if (fusion.skip.has(index)) return;
+    const fused = fusion.at.get(index);
+    if (fused) {
+      const v = get(fused.source, where);
+      if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
+      keepSoftmax(v);
+      layers.push({ type: "fn", name: node.name || `${fused.fn}_${index}`, fn: fused.fn });
+      values.set(out, { kind: "act", dims: v.dims, depth: layers.length });
+      return;
+    }
     const acts = ins.filter((n) => n && values.get(n)?.kind === "act");
     if (acts.length > 1) {
       throw new UnsupportedOperatorError(op, where, "it reads two activations (a residual or branching graph); the pipeline takes one chain");

@@ -81,7 +81,9 @@ export function sampleInputs(model: FloatModel, count: number): number[][] {
   if (model.samples && model.samples.length > 0) return model.samples;
   const random = seededRandom(seedOf(`${model.name}@${model.version}`));
   const [lo, hi] = model.inputRange;
-  return Array.from({ length: count }, () => Array.from({ length: model.inputSize }, () => lo + (hi - lo) * random()));
+  // Both corners of the input box (where errors that grow with the values are largest), then random points.
+  const corners = [Array(model.inputSize).fill(lo), Array(model.inputSize).fill(hi)];
+  return [...corners, ...Array.from({ length: Math.max(0, count - 2) }, () => Array.from({ length: model.inputSize }, () => lo + (hi - lo) * random()))];
 }
 
 function toInt(x: number, scaleBits: number, where: string): bigint {
@@ -300,7 +302,7 @@ export function quantize(model: FloatModel, options: QuantizeOptions = {}): { qu
   if (!chosen) throw lastError;
   const { quantized, bounds, m } = chosen;
   const names = ["input", ...model.layers.map((l) => l.name)];
-  const types = ["input", ...model.layers.map((l) => l.type)];
+  const types = ["input", ...model.layers.map((l) => (l.type === "fn" ? l.fn : l.type))];
   const ranges: LayerRange[] = bounds.map((b, k) => {
     const layer = k === 0 ? undefined : quantized.layers[k - 1];
     const bits = k === 0 ? quantized.input.bits : layer && "bits" in layer ? layer.bits : layer?.type === "relu" ? layer.signBits : undefined;
@@ -341,7 +343,7 @@ export function formatReport(report: QuantizationReport): string[] {
     lines.push(
       `  ${r.layer.padEnd(18)} ${r.type.padEnd(10)} n=${String(r.size).padEnd(4)} proven [${r.bound[0]}, ${r.bound[1]}]  seen [${r.observed[0]}, ${r.observed[1]}]` +
         (r.bits === undefined ? "" : `  ${r.bits} bits`) +
-        (r.maxError === undefined ? "" : `  error <= ${r.maxError.toPrecision(3)} (${(r.maxError * 2 ** report.scaleBits).toFixed(2)} of the last bit)`),
+        (r.maxError === undefined ? "" : `  error <= ${r.maxError.toPrecision(3)} (${(r.maxError * 2 ** report.scaleBits).toFixed(2)} x 2^-${report.scaleBits})`),
     );
   }
   lines.push(`field headroom: ${report.fieldHeadroomBits} bits (every rescale satisfies B + S + 1 < 253)`);

@@ -1,0 +1,99 @@
+/**
+ * Models exported by real PyTorch (torch.onnx.export, opsets 11 to 17; scripts/fixtures/export_torch.py,
+ * committed with PyTorch's own float32 outputs): read as onnxruntime would compute them, quantized
+ * within the reported error, and settled at zk by `proofgrid run`, as a user runs it. No Python here.
+ */
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { evaluate, quantizeInput, toReal } from "../../src/engine/fixed.js";
+import { UnsupportedOperatorError } from "../../src/errors.js";
+import { PACKAGE_ROOT } from "../../src/package.js";
+import { evaluateFloat } from "../../src/pipeline/model.js";
+import { parseOnnxModel } from "../../src/pipeline/onnx.js";
+import { loadModel } from "../../src/pipeline/load.js";
+import { quantize } from "../../src/pipeline/quantize.js";
+import { runCli } from "../support/processes.js";
+
+const DIR = path.join(PACKAGE_ROOT, "test/fixtures/torch");
+
+interface Reference {
+  exporter: string;
+  inputs: number[][];
+  outputs: number[][];
+}
+
+/** Each fixture and the layers it must become (function tables by name). */
+const FIXTURES: [string, string[]][] = [
+  ["sigmoid_prob", ["dense", "relu", "dense", "sigmoid"]],
+  ["tanh_mlp", ["dense", "tanh", "dense", "tanh", "dense"]],
+  ["bn_softmax", ["dense", "relu", "dense", "softmax"]],
+  ["gelu_ff", ["dense", "gelu", "dense"]],
+  ["gelu_tanh_ff", ["dense", "gelu_tanh", "dense"]],
+  ["silu_mlp", ["dense", "silu", "dense"]],
+  ["hardswish_mlp", ["dense", "hardswish", "dense"]],
+  ["hardswish_mlp_op13", ["dense", "hardswish", "dense"]],
+  ["exp_head", ["dense", "exp", "dense"]],
+  ["plumbing", ["dense", "dense", "relu", "dense", "dense"]],
+];
+
+const load = (name: string) => ({
+  bytes: readFileSync(path.join(DIR, `${name}.onnx`)),
+  reference: JSON.parse(readFileSync(path.join(DIR, `${name}.json`), "utf8")) as Reference,
+});
+
+describe("pipeline: models exported by PyTorch", function () {
+  this.timeout(60_000);
+  for (const [name, kinds] of FIXTURES) {
+    it(`${name}: reads as PyTorch computes it, and quantizes within the reported error`, () => {
+      const { bytes, reference } = load(name);
+      const model = parseOnnxModel(bytes, { name: name.replace(/_/g, "-") });
+      expect(model.layers.map((l) => (l.type === "fn" ? l.fn : l.type))).to.deep.equal(kinds);
+      const { quantized, report } = quantize(model);
+      // The fixtures' inputs are other points than the report's samples: one last bit of slack.
+      const slack = 2 ** -quantized.scaleBits;
+      reference.inputs.forEach((x, i) => {
+        evaluateFloat(model, x).forEach((v, j) => expect(Math.abs(v - reference.outputs[i][j]), `float output ${j}`).to.be.below(1e-5));
+        const fixed = evaluate(quantized, quantizeInput(quantized, x)).output;
+        fixed.forEach((v, j) => expect(Math.abs(toReal(quantized, v) - reference.outputs[i][j]), `fixed output ${j}`).to.be.at.most(report.maxAbsError + slack));
+      });
+    });
+  }
+
+  it("residual: refuses the skip connection for now, naming the node (a DAG graph)", () => {
+    expect(() => parseOnnxModel(load("residual").bytes)).to.throw(UnsupportedOperatorError, "node /Add (Add)");
+  });
+});
+
+describe("cli: proofgrid run <PyTorch export>.onnx --trust zk", function () {
+  this.timeout(600_000);
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "proofgrid-torch-"));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("settles a checked Groth16 result within the reported error of PyTorch's output, for every fixture", async () => {
+    for (const [name] of FIXTURES) {
+      const { reference } = load(name);
+      // The model exactly as the CLI reads it (its name seeds the report's samples).
+      const { quantized, report } = quantize((await loadModel(path.join(DIR, `${name}.onnx`))).model);
+      const input = path.join(dir, `${name}.json`);
+      await writeFile(input, JSON.stringify({ input: reference.inputs[0] }));
+      const r = await runCli(["run", path.join(DIR, `${name}.onnx`), "--input", input, "--trust", "zk", "--json"], {
+        CI: "true",
+        HARDHAT_DISABLE_TELEMETRY: "true",
+      });
+      expect(r.code, `${name}: ${r.stderr}`).to.equal(0);
+      const result = JSON.parse(r.stdout) as { output: number[]; verification: string; checked: boolean; settled: boolean };
+      expect(result, name).to.include({ verification: "groth16", checked: true, settled: true });
+      result.output.forEach((v, j) =>
+        expect(Math.abs(v - reference.outputs[0][j]), `${name} output ${j}: ${v} vs PyTorch ${reference.outputs[0][j]}`).to.be.at.most(report.maxAbsError + 2 ** -quantized.scaleBits),
+      );
+    }
+  });
+});
