@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark (see bench/README.md), a table on stdout, flat figures in
  * bench/results.json with the machine they ran on. Never a timed test.
  *
- * BENCH_ONLY=gas,disputes,matching,verify,constraints,proving,keys,throughput selects sections;
+ * BENCH_ONLY=gas,disputes,matching,verify,constraints,proving,keys,throughput,functions,fixtures
+ * selects sections;
  * BENCH_RUNS (default 5) is the number of measured runs per median.
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -13,6 +14,7 @@ import { committeeDraw, disputePaths } from "../bench/disputes.js";
 import { gasPerLevel, matchingScale } from "../bench/gas.js";
 import { buildMlp, constraints, FLOOR_BASE, FLOOR_PER_INPUT, keysColdAndCached, midInput, proving, verifyGas } from "../bench/pipeline.js";
 import { throughput } from "../bench/throughput.js";
+import { fixtureFigures, functionCosts } from "../bench/functions.js";
 import { quantizeInput } from "../src/engine/fixed.js";
 import { buildModel } from "../src/pipeline/build.js";
 import { PACKAGE_ROOT } from "../src/package.js";
@@ -108,6 +110,13 @@ await section("matching", async () => {
 await section("throughput", async () => {
   log("throughput on a local JSON-RPC node with 4 node processes");
   Object.assign(figures, await throughput(features, Number(process.env.BENCH_JOBS ?? 8)));
+});
+await section("functions", async () => {
+  log("function tables: constraints per element and stated error, inputs over [-16, 16)");
+  Object.assign(figures, functionCosts([8, 12]));
+});
+await section("fixtures", async () => {
+  Object.assign(figures, await fixtureFigures(runs, log));
 });
 figures["bench.seconds"] = (performance.now() - started) / 1000;
 

@@ -8,7 +8,8 @@
  * output scale. The smallest number of segments whose error is within 3/4 of the output's last bit
  * is chosen (at most 2^8 of them).
  *
- * The stated bound is measured, not estimated: every integer input of the domain that the proven
+ * The bound is absolute, except for exp, whose values span too many bits for that: its bound is
+ * relative to exp(x) where exp(x) > 1 (absolute below). The stated bound is measured, not estimated: every integer input of the domain that the proven
  * input range reaches is evaluated with the engine's own integer arithmetic and compared with the
  * float function. Beyond the domain the output is y(end) + slope * (x - end), and the function minus
  * slope * x is monotonic there (true of every function here beyond its domain), so its largest
@@ -43,12 +44,17 @@ interface FunctionSpec {
   hi: 0 | 1 | "none";
   /** Fixed domain ends (real), for functions that are exactly constant or linear beyond them. */
   exact?: [number, number];
+  /** The error is relative to |f| where |f| > 1 (exp: its values span too many bits for a fixed absolute bound). */
+  relative?: true;
 }
+
+/** The weight of an error at a value of f: 1, or |f| above 1 for a relative bound. */
+export const errorWeight = (spec: FunctionSpec, y: number) => (spec.relative ? Math.max(1, Math.abs(y)) : 1);
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   sigmoid: { f: sigmoid, title: "Sigmoid", lo: 0, hi: 0 },
   tanh: { f: Math.tanh, title: "Tanh", lo: 0, hi: 0 },
-  exp: { f: Math.exp, title: "Exp", lo: 0, hi: "none" },
+  exp: { f: Math.exp, title: "Exp", lo: 0, hi: "none", relative: true },
   erf: { f: erf, title: "Erf", lo: 0, hi: 0 },
   gelu: { f: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)), title: "GELU (erf form)", lo: 0, hi: 1 },
   gelu_tanh: { f: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), title: "GELU (tanh form)", lo: 0, hi: 1 },
@@ -58,7 +64,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
 
 export interface FittedTable {
   table: PiecewiseTable;
-  /** The largest |table(x) - f(x)| over every input in the proven range, in real units. */
+  /** The largest |table(x) - f(x)| over every input in the proven range, in real units (divided by |f| above 1 for exp). */
   maxError: number;
   /** The table's outputs over the proven range (integers at the output scale). */
   outLo: bigint;
@@ -138,7 +144,7 @@ export function fitFunction(fn: FunctionName, inScale: number, outScale: number,
   let best: { table: PiecewiseTable; error: number } | undefined;
   for (let M = 0; M <= Math.min(W, 8); M++) {
     const table = build(M);
-    const error = domainError(table, spec.f, inScale, outScale);
+    const error = domainError(table, spec, inScale, outScale);
     if (!best || error < best.error) best = { table, error };
     if (error <= 0.75 * 2 ** -outScale) break;
   }
@@ -159,17 +165,19 @@ export function fitFunction(fn: FunctionName, inScale: number, outScale: number,
     if (y < outLo) outLo = y;
     if (y > outHi) outHi = y;
     const g = (x: bigint) => spec.f(Number(x) / scaleIn) - slope * (Number(x) / scaleIn);
+    // exp's only tail is below its domain, where f < 1: the weight is 1 there.
     const atEnd = Math.abs(Number(evalPiecewise(table, end)) / 2 ** outScale - spec.f(Number(end) / scaleIn));
     maxError = Math.max(maxError, atEnd + Math.abs(g(far) - g(end)));
   }
   return { table, maxError, outLo, outHi, polyLo, polyHi };
 }
 
-/** Largest |table(x) - f(x)| over the table's domain, in real units (exact integer evaluation). */
-function domainError(table: PiecewiseTable, f: (x: number) => number, inScale: number, outScale: number): number {
+/** Largest |table(x) - f(x)| (weighted) over the table's domain, in real units (exact integer evaluation). */
+function domainError(table: PiecewiseTable, spec: FunctionSpec, inScale: number, outScale: number): number {
   let error = 0;
   for (let x = table.lo; x <= table.hi; x++) {
-    error = Math.max(error, Math.abs(Number(evalPiecewise(table, x)) / 2 ** outScale - f(Number(x) / 2 ** inScale)));
+    const y = spec.f(Number(x) / 2 ** inScale);
+    error = Math.max(error, Math.abs(Number(evalPiecewise(table, x)) / 2 ** outScale - y) / errorWeight(spec, y));
   }
   return error;
 }

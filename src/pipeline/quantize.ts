@@ -343,7 +343,9 @@ export function formatReport(report: QuantizationReport): string[] {
     lines.push(
       `  ${r.layer.padEnd(18)} ${r.type.padEnd(10)} n=${String(r.size).padEnd(4)} proven [${r.bound[0]}, ${r.bound[1]}]  seen [${r.observed[0]}, ${r.observed[1]}]` +
         (r.bits === undefined ? "" : `  ${r.bits} bits`) +
-        (r.maxError === undefined ? "" : `  error <= ${r.maxError.toPrecision(3)} (${(r.maxError * 2 ** report.scaleBits).toFixed(2)} x 2^-${report.scaleBits})`),
+        (r.maxError === undefined
+          ? ""
+          : `  error <= ${r.maxError.toPrecision(3)} (${(r.maxError * 2 ** report.scaleBits).toFixed(2)} x 2^-${report.scaleBits}${r.type === "exp" ? ", relative where exp > 1" : ""})`),
     );
   }
   lines.push(`field headroom: ${report.fieldHeadroomBits} bits (every rescale satisfies B + S + 1 < 253)`);
