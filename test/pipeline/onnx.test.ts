@@ -94,6 +94,41 @@ describe("pipeline: ONNX models", () => {
     expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "/head/Softmax");
   });
 
+  it("fuses a spelled-out function of one tensor into one table, and names the node when it is no known function", async () => {
+    const c = (name: string, v: number) => floatTensor(name, [], [v]);
+    const graph = (nodes: ReturnType<typeof node>[], extra: ReturnType<typeof floatTensor>[] = []) =>
+      modelBytes({
+        opset: 13,
+        producer: "test",
+        inputs: [valueInfo("x", [1, 2])],
+        outputs: [valueInfo(nodes[nodes.length - 1].output![0], [1, 2])],
+        initializers: [floatTensor("W", [2, 2], [3, -1, 0.5, 2]), c("half", 0.5), c("one", 1), c("sqrt2", Math.SQRT2), c("three", 3), ...extra],
+        nodes: [node("Gemm", ["x", "W"], ["h"], "/fc/Gemm", [attr.int("transB", 1)]), ...nodes],
+      });
+    // GELU as PyTorch writes it: h * (erf(h / sqrt 2) + 1) * 0.5
+    const gelu = graph([node("Div", ["h", "sqrt2"], ["d"], "div"), node("Erf", ["d"], ["e"], "erf"), node("Add", ["e", "one"], ["a"], "add"), node("Mul", ["h", "a"], ["m"], "mul"), node("Mul", ["m", "half"], ["y"], "/gelu/Mul_1")]);
+    const model = parseOnnxModel(gelu);
+    expect(model.layers.map((l) => (l.type === "fn" ? l.fn : l.type))).to.deep.equal(["dense", "gelu"]);
+    expect(model.layers[1].name).to.equal("/gelu/Mul_1");
+    for (const x of [[0.3, -0.7], [1, 1], [-1, 0.2]]) {
+      const expected = await runOrt(gelu, x, [1, 2]);
+      evaluateFloat(model, x).forEach((v, i) => expect(Math.abs(v - expected[i])).to.be.lessThan(1e-5));
+    }
+    // h * h * 3 is a function of one tensor, but not one of the tables: the Mul is named.
+    const cube = graph([node("Mul", ["h", "h"], ["sq"], "/sq/Mul"), node("Mul", ["sq", "three"], ["y"], "/scale/Mul")]);
+    expect(() => parseOnnxModel(cube)).to.throw(UnsupportedOperatorError, "node /sq/Mul (Mul)");
+    // A value inside the pattern that something else also reads: not fused (the table would lose it).
+    const leaky = modelBytes({
+      opset: 13,
+      producer: "test",
+      inputs: [valueInfo("x", [1, 2])],
+      outputs: [valueInfo("y", [1, 2]), valueInfo("s", [1, 2])],
+      initializers: [floatTensor("W", [2, 2], [3, -1, 0.5, 2])],
+      nodes: [node("Gemm", ["x", "W"], ["h"], "/fc/Gemm", [attr.int("transB", 1)]), node("Sigmoid", ["h"], ["s"], "sig"), node("Mul", ["h", "s"], ["y"], "/silu/Mul")],
+    });
+    expect(() => parseOnnxModel(leaky)).to.throw(UnsupportedOperatorError, "node /silu/Mul (Mul)");
+  });
+
   it("refuses a residual connection (an Add of two activations)", () => {
     const bytes = withNodes([node("Relu", ["h"], ["r"], "relu"), node("Add", ["h", "r"], ["y"], "/res/Add")]);
     expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "/res/Add");
