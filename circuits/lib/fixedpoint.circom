@@ -143,3 +143,22 @@ template LeakyReluVector(n, S, A, B2) {
         out[j] <== l[j].out;
     }
 }
+
+// out = floor(a * b / 2^S): the element-wise product of two computed vectors, rescaled.
+// Requires: every floor(a[j] * b[j] / 2^S) in [-2^(B-1), 2^(B-1)) (the generator proves it from the
+// corners of both ranges). Cost: n * (1 + S + B) non-linear constraints.
+template MulVector(n, S, B) {
+    signal input a[n];
+    signal input b[n];
+    signal output out[n];
+    signal output nonneg[n];
+    signal product[n];
+    component r[n];
+    for (var j = 0; j < n; j++) {
+        product[j] <== a[j] * b[j];
+        r[j] = Rescale(S, B);
+        r[j].in <== product[j];
+        out[j] <== r[j].out;
+        nonneg[j] <== r[j].nonneg;
+    }
+}

@@ -11,7 +11,7 @@ import { evalPiecewise, evalSoftmax, type FunctionName, type PiecewiseTable } fr
 export const QUANTIZED_FORMAT = "proofgrid-quantized-1";
 
 /** A layer of a quantized model. `bits` are the range-check widths the circuit uses. */
-export type QuantizedLayer =
+type OneInput =
   | {
       type: "dense";
       name: string;
@@ -59,6 +59,31 @@ export type QuantizedLayer =
       sumBits: number;
       maxError: number;
     };
+
+/** The value a one-input layer reads when it is not the one before it (see src/pipeline/model.ts). */
+export type QuantizedLayer =
+  | (OneInput & { input?: number })
+  /** a + b or a - b: linear, no constraint. */
+  | { type: "add"; name: string; inputs: [number, number]; subtract?: boolean }
+  /** floor(a * b / 2^S), `bits` wide. */
+  | { type: "mul"; name: string; inputs: [number, number]; bits: number }
+  | { type: "concat"; name: string; inputs: number[] };
+
+/** The values (0: the input) layer `index` of a quantized model reads. */
+export function layerInputs(layer: QuantizedLayer, index: number): number[] {
+  if ("inputs" in layer) return layer.inputs;
+  return [layer.input ?? index];
+}
+
+/** The size of every value of a quantized model (0: the input). */
+export function valueSizes(model: QuantizedModel): number[] {
+  const sizes = [model.input.size];
+  model.layers.forEach((layer, index) => {
+    const from = layerInputs(layer, index).map((i) => sizes[i]);
+    sizes.push(layer.type === "dense" ? layer.weights.length : layer.type === "argmax" ? 1 : layer.type === "concat" ? from.reduce((a, b) => a + b, 0) : from[0]);
+  });
+  return sizes;
+}
 
 /** Values encoded as `value - lo` in `bits` unsigned bits: the accepted range is [lo, lo + 2^bits - 1]. */
 export interface Encoding {
@@ -197,9 +222,10 @@ function assertRange(v: bigint, bits: number, layer: string, j: number): void {
 export function evaluate(model: QuantizedModel, input: readonly bigint[]): Evaluation {
   checkInput(model, input);
   const S = BigInt(model.scaleBits);
-  let v = [...input];
-  const trace = [v];
-  for (const layer of model.layers) {
+  const trace: bigint[][] = [[...input]];
+  model.layers.forEach((layer, index) => {
+    const from = layerInputs(layer, index).map((i) => trace[i]);
+    let v = from[0];
     switch (layer.type) {
       case "dense":
         v = layer.weights.map((row, j) => {
@@ -234,10 +260,23 @@ export function evaluate(model: QuantizedModel, input: readonly bigint[]): Evalu
       case "softmax":
         v = evalSoftmax(layer.exp, model.scaleBits, v);
         break;
+      case "add":
+        v = v.map((x, i) => (layer.subtract ? x - from[1][i] : x + from[1][i]));
+        break;
+      case "mul":
+        v = v.map((x, i) => {
+          const q = (x * from[1][i]) >> S;
+          assertRange(q, layer.bits, layer.name, i);
+          return q;
+        });
+        break;
+      case "concat":
+        v = from.flat();
+        break;
     }
     trace.push(v);
-  }
-  return { output: v, trace };
+  });
+  return { output: trace[trace.length - 1], trace };
 }
 
 /** JSON with bigints as decimal strings (the on-disk form of a quantized model). */

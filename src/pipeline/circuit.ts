@@ -7,7 +7,7 @@
  *   binding            keccak256(chainid, hub, jobId, prover, weightsCommitment) >> 3
  *   inputPacked[...]   the input, packed
  */
-import { packedLength, valuesPerElement, type QuantizedModel } from "../engine/fixed.js";
+import { layerInputs, packedLength, valueSizes, valuesPerElement, type QuantizedModel } from "../engine/fixed.js";
 import { multilinear, type PiecewiseTable } from "../engine/piecewise.js";
 
 /** Non-linear constraints of one Piecewise (circuits/lib/functions.circom). */
@@ -47,13 +47,13 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
   const S = model.scaleBits;
   const outputPacked = packedLength(model.output);
   const inputPacked = packedLength(model.input);
-  let n = model.input.size;
+  const sizes = valueSizes(model);
   let cost = 1 + model.input.size * model.input.bits; // binding square + input decomposition
-  for (const layer of model.layers) {
+  model.layers.forEach((layer, index) => {
+    const n = sizes[layerInputs(layer, index)[0]];
     switch (layer.type) {
       case "dense":
-        n = layer.weights.length;
-        cost += n * (S + layer.bits);
+        cost += layer.weights.length * (S + layer.bits);
         break;
       case "relu":
         cost += n * (1 + (layer.signBits ?? 0));
@@ -63,7 +63,6 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
         break;
       case "argmax":
         cost += n * (layer.bits + 2);
-        n = 1;
         break;
       case "fn":
         cost += n * piecewiseCost(layer.table, layer.bits, layer.clampLo, layer.clampHi);
@@ -71,8 +70,14 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
       case "softmax":
         cost += n * (layer.inBits + 2 + piecewiseCost(layer.exp, layer.bits, layer.clampLo) + S + 2 + 2 * layer.sumBits);
         break;
+      case "mul":
+        cost += n * (1 + S + layer.bits);
+        break;
+      case "add":
+      case "concat":
+        break;
     }
-  }
+  });
   return {
     template: `Model_${ident(model.name)}`,
     publicSignals: outputPacked + 1 + inputPacked,
@@ -112,13 +117,45 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
   w(`    for (var i = 0; i < ${model.input.size}; i++) {`);
   w(`        v0[i] <== unpack.out[i] + (${model.input.lo});`);
   w("    }");
-  let n = model.input.size;
-  let sign: string | undefined;
+  const sizes = valueSizes(model);
+  /** The sign bits of a value made by a rescale (dense, mul): a ReLU reading it needs no comparison. */
+  const signs: (string | undefined)[] = [];
   model.layers.forEach((layer, index) => {
     const k = index + 1;
-    const prev = `v${index}`;
+    const from = layerInputs(layer, index);
+    const prev = `v${from[0]}`;
+    let n = sizes[from[0]];
+    let sign = signs[from[0]];
     w();
     switch (layer.type) {
+      case "add":
+        w(`    // ${layer.name}: v${from[0]} ${layer.subtract ? "-" : "+"} v${from[1]}, element-wise (linear).`);
+        w(`    signal v${k}[${n}];`);
+        w(`    for (var i = 0; i < ${n}; i++) {`);
+        w(`        v${k}[i] <== v${from[0]}[i] ${layer.subtract ? "-" : "+"} v${from[1]}[i];`);
+        w("    }");
+        return;
+      case "concat": {
+        w(`    // ${layer.name}: ${from.map((i) => `v${i}`).join(", ")}, one after the other (linear).`);
+        w(`    signal v${k}[${sizes[k]}];`);
+        let offset = 0;
+        for (const i of from) {
+          w(`    for (var i = 0; i < ${sizes[i]}; i++) {`);
+          w(`        v${k}[${offset} + i] <== v${i}[i];`);
+          w("    }");
+          offset += sizes[i];
+        }
+        return;
+      }
+      case "mul":
+        w(`    // ${layer.name}: v${from[0]} * v${from[1]}, element-wise, rescaled to ${layer.bits} bits.`);
+        w(`    component mul${k} = MulVector(${n}, ${S}, ${layer.bits});`);
+        w(`    mul${k}.a <== v${from[0]};`);
+        w(`    mul${k}.b <== v${from[1]};`);
+        w(`    signal v${k}[${n}];`);
+        w(`    v${k} <== mul${k}.out;`);
+        signs[k] = `mul${k}.nonneg`;
+        return;
       case "dense": {
         const nIn = n;
         n = layer.weights.length;
@@ -141,7 +178,7 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
         w(`    rescale${k}.in <== dense${k}.out;`);
         w(`    signal v${k}[${n}];`);
         w(`    v${k} <== rescale${k}.out;`);
-        sign = `rescale${k}.nonneg`;
+        signs[k] = `rescale${k}.nonneg`;
         return;
       }
       case "relu":
@@ -162,7 +199,6 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
         w(`    relu${k}.nonneg <== ${sign};`);
         w(`    signal v${k}[${n}];`);
         w(`    v${k} <== relu${k}.out;`);
-        sign = undefined;
         return;
       }
       case "argmax": {
@@ -171,8 +207,6 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
         w(`    argmax${k}.in <== ${prev};`);
         w(`    signal v${k}[1];`);
         w(`    v${k}[0] <== argmax${k}.index;`);
-        n = 1;
-        sign = undefined;
         return;
       }
       case "fn":
@@ -189,7 +223,6 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
         w(`    fn${k}.in <== ${prev};`);
         w(`    signal v${k}[${n}];`);
         w(`    v${k} <== fn${k}.out;`);
-        sign = undefined;
         return;
       }
     }

@@ -7,13 +7,16 @@
  *     "labels": ["billing", ...], "samples": [[...], ...] }
  *
  * Dense weights are laid out [out][in], as PyTorch's Linear.weight. `range` (default [-1, 1]),
- * `labels`, `samples` and a dense layer's `bias` (default zeros) are optional.
+ * `labels`, `samples` and a dense layer's `bias` (default zeros) are optional. A layer reads the
+ * value before it; `"input": k` reads another (0: the model's input, k: the output of the k-th
+ * layer that computes, flatten and identity not counted); `add`, `sub`, `mul` and `concat` read
+ * `"inputs": [a, b, ...]` (a residual connection: `{"type": "add", "inputs": [1, 3]}`).
  */
 import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
 import { FUNCTION_NAMES, type FunctionName } from "../engine/piecewise.js";
 import { validateModel, type FloatLayer, type FloatModel } from "./model.js";
 
-const KNOWN = `dense, relu, leaky_relu, argmax, softmax, ${FUNCTION_NAMES.join(", ")}, flatten, identity`;
+const KNOWN = `dense, relu, leaky_relu, argmax, softmax, ${FUNCTION_NAMES.join(", ")}, add, sub, mul, concat, flatten, identity`;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -60,6 +63,21 @@ export function parseJsonModel(source: string | unknown, fallbackName = "model")
     if (!isRecord(raw) || typeof raw.type !== "string") throw new ModelFormatError(`${where} must be an object with a "type"`);
     const type = raw.type.toLowerCase();
     const name = typeof raw.name === "string" ? raw.name : `${type}_${index}`;
+    const reads = (n: unknown, what: string): number => {
+      if (typeof n !== "number" || !Number.isInteger(n)) throw new ModelFormatError(`${where} (${type}): ${what} must be a value's index (0: the input, k: layer k - 1's output)`);
+      return n;
+    };
+    if (type === "add" || type === "sub" || type === "mul" || type === "concat") {
+      if (!Array.isArray(raw.inputs)) throw new ModelFormatError(`${where} (${type}): "inputs" must list the values it reads`);
+      const inputs = raw.inputs.map((n, i) => reads(n, `inputs[${i}]`));
+      if (type === "concat") layers.push({ type: "concat", name, inputs });
+      else if (inputs.length !== 2) throw new ModelFormatError(`${where} (${type}): reads two values, not ${inputs.length}`);
+      else if (type === "mul") layers.push({ type: "mul", name, inputs: [inputs[0], inputs[1]] });
+      else layers.push({ type: "add", name, inputs: [inputs[0], inputs[1]], ...(type === "sub" ? { subtract: true } : {}) });
+      return;
+    }
+    const input = raw.input === undefined ? {} : { input: reads(raw.input, '"input"') };
+    const before = layers.length;
     switch (type) {
       case "dense": {
         if (!Array.isArray(raw.weights)) throw new ModelFormatError(`${where} (dense): "weights" must be an array of rows [out][in]`);
@@ -93,6 +111,10 @@ export function parseJsonModel(source: string | unknown, fallbackName = "model")
           break;
         }
         throw new UnsupportedOperatorError(raw.type, where, `supported layers: ${KNOWN}`);
+    }
+    if (raw.input !== undefined) {
+      if (layers.length === before) throw new ModelFormatError(`${where} (${type}): a layout-only layer cannot read another value`);
+      Object.assign(layers[layers.length - 1], input);
     }
   });
 

@@ -1,21 +1,39 @@
 /**
  * The float model: what a JSON spec or an ONNX graph becomes once parsed, before quantization.
- * A model is a chain of layers over one vector (batch dimension 1), which is the shape of the
- * MLP-style classifiers and regressors the pipeline targets.
+ * A model is a list of layers over vectors (batch dimension 1) in topological order: value 0 is the
+ * input and value i + 1 the output of layer i. A layer reads the value before it unless it names another (`input`); `add`, `mul` and `concat`
+ * read two or more (`inputs`). A chain is the case where no layer names its input.
  */
 import { ModelFormatError, QuantizationError, ShapeError } from "../errors.js";
 import { FUNCTION_NAMES, type FunctionName } from "../engine/piecewise.js";
 import { FUNCTIONS } from "./functions.js";
 
+/** The value a one-input layer reads, when it is not the one just before it (0: the model's input). */
+interface Reads {
+  input?: number;
+}
+
 export type FloatLayer =
-  | { type: "dense"; name: string; weights: number[][]; bias: number[] }
-  | { type: "relu"; name: string }
-  | { type: "leaky_relu"; name: string; alpha: number }
-  | { type: "argmax"; name: string }
+  | ({ type: "dense"; name: string; weights: number[][]; bias: number[] } & Reads)
+  | ({ type: "relu"; name: string } & Reads)
+  | ({ type: "leaky_relu"; name: string; alpha: number } & Reads)
+  | ({ type: "argmax"; name: string } & Reads)
   /** An element-wise non-linear function, approximated by a table with a proven error bound. */
-  | { type: "fn"; name: string; fn: FunctionName }
+  | ({ type: "fn"; name: string; fn: FunctionName } & Reads)
   /** Softmax over the whole vector. */
-  | { type: "softmax"; name: string };
+  | ({ type: "softmax"; name: string } & Reads)
+  /** a + b, or a - b, element-wise (a residual connection): exact, free in the circuit. */
+  | { type: "add"; name: string; inputs: [number, number]; subtract?: boolean }
+  /** a * b element-wise, rescaled: one product and one rescale per element. */
+  | { type: "mul"; name: string; inputs: [number, number] }
+  /** The values one after the other: free in the circuit. */
+  | { type: "concat"; name: string; inputs: number[] };
+
+/** The values (0: the model's input) layer `index` reads. */
+export function inputsOf(layer: FloatLayer | { type: string; input?: number; inputs?: number[] }, index: number): number[] {
+  if ("inputs" in layer && layer.inputs) return layer.inputs;
+  return [("input" in layer ? layer.input : undefined) ?? index];
+}
 
 export interface FloatModel {
   name: string;
@@ -30,15 +48,16 @@ export interface FloatModel {
   samples?: number[][];
 }
 
-/** The size of the vector after each layer (index 0: the input). */
+/** The size of every value (index 0: the input; k: the output of layer k - 1). */
 export function layerSizes(model: FloatModel): number[] {
   const sizes = [model.inputSize];
-  let n = model.inputSize;
-  for (const layer of model.layers) {
-    if (layer.type === "dense") n = layer.weights.length;
-    else if (layer.type === "argmax") n = 1;
-    sizes.push(n);
-  }
+  model.layers.forEach((layer, index) => {
+    const from = inputsOf(layer, index).map((i) => sizes[i]);
+    if (layer.type === "dense") sizes.push(layer.weights.length);
+    else if (layer.type === "argmax") sizes.push(1);
+    else if (layer.type === "concat") sizes.push(from.reduce((a, b) => a + b, 0));
+    else sizes.push(from[0]);
+  });
   return sizes;
 }
 
@@ -51,8 +70,7 @@ export function outputSize(model: FloatModel): number {
 export function classCount(model: FloatModel): number | undefined {
   const last = model.layers[model.layers.length - 1];
   if (last?.type !== "argmax") return undefined;
-  const sizes = layerSizes(model);
-  return sizes[sizes.length - 2];
+  return layerSizes(model)[inputsOf(last, model.layers.length - 1)[0]];
 }
 
 function finite(value: number, where: string): void {
@@ -77,10 +95,18 @@ export function validateModel(model: FloatModel): void {
   finite(hi, "input range high");
   if (!(lo < hi)) throw new ModelFormatError(`input range [${lo}, ${hi}] is empty`);
   if (model.layers.length === 0) throw new ModelFormatError("the model has no layers");
-  let n = model.inputSize;
+  const sizes = [model.inputSize];
   let dense = 0;
   model.layers.forEach((layer, index) => {
     const where = `layer ${index} (${layer.name})`;
+    const from = inputsOf(layer, index);
+    from.forEach((i) => {
+      if (!Number.isInteger(i) || i < 0 || i > index) {
+        throw new ModelFormatError(`${where}: reads value ${i}; a layer reads the input (0) or an earlier layer's output (1 to ${index})`);
+      }
+    });
+    const n = sizes[from[0]];
+    let out = n;
     switch (layer.type) {
       case "dense": {
         dense++;
@@ -95,7 +121,7 @@ export function validateModel(model: FloatModel): void {
           throw new ShapeError(`${where}: bias has ${layer.bias.length} entries, the layer has ${layer.weights.length} outputs`);
         }
         layer.bias.forEach((b, j) => finite(b, `${where}: bias [${j}]`));
-        n = layer.weights.length;
+        out = layer.weights.length;
         break;
       }
       case "leaky_relu":
@@ -112,11 +138,21 @@ export function validateModel(model: FloatModel): void {
           throw new ModelFormatError(`${where}: unknown function ${JSON.stringify(layer.fn)}; supported: ${FUNCTION_NAMES.join(", ")}`);
         }
         break;
+      case "add":
+      case "mul":
+        if (from.length !== 2) throw new ModelFormatError(`${where}: ${layer.type} reads two values, not ${from.length}`);
+        if (sizes[from[1]] !== n) throw new ShapeError(`${where}: ${layer.type} of ${n} and ${sizes[from[1]]} values; both sides must have the same size`);
+        break;
+      case "concat":
+        if (from.length < 1) throw new ModelFormatError(`${where}: concat reads no value`);
+        out = from.reduce((acc, i) => acc + sizes[i], 0);
+        break;
       case "argmax":
         if (index !== model.layers.length - 1) throw new ModelFormatError(`${where}: argmax must be the last layer`);
-        n = 1;
+        out = 1;
         break;
     }
+    sizes.push(out);
   });
   if (dense === 0) throw new ModelFormatError("the model has no dense layer");
   const classes = classCount(model) ?? outputSize(model);
@@ -133,27 +169,29 @@ export function validateModel(model: FloatModel): void {
 
 /** Float evaluation: the reference the quantized model is measured against. */
 export function evaluateFloat(model: FloatModel, input: readonly number[]): number[] {
+  const trace = traceFloat(model, input);
+  return trace[trace.length - 1];
+}
+
+/** Every value (index 0: the input). */
+export function traceFloat(model: FloatModel, input: readonly number[]): number[][] {
   if (input.length !== model.inputSize) {
     throw new ShapeError(`input has ${input.length} features, the model takes ${model.inputSize}`);
   }
-  let v = [...input];
-  for (const layer of model.layers) v = floatLayer(layer, v);
-  return v;
-}
-
-/** The values after every layer (index 0: the input). */
-export function traceFloat(model: FloatModel, input: readonly number[]): number[][] {
   const trace = [[...input]];
-  let v = [...input];
-  for (const layer of model.layers) {
-    v = floatLayer(layer, v);
-    trace.push(v);
-  }
+  model.layers.forEach((layer, index) => trace.push(floatLayer(layer, inputsOf(layer, index).map((i) => trace[i]))));
   return trace;
 }
 
-function floatLayer(layer: FloatLayer, v: number[]): number[] {
+function floatLayer(layer: FloatLayer, from: number[][]): number[] {
+  const v = from[0];
   switch (layer.type) {
+    case "add":
+      return v.map((x, i) => (layer.subtract ? x - from[1][i] : x + from[1][i]));
+    case "mul":
+      return v.map((x, i) => x * from[1][i]);
+    case "concat":
+      return from.flat();
     case "dense":
       return layer.weights.map((row, j) => row.reduce((acc, w, i) => acc + w * v[i], layer.bias[j]));
     case "relu":

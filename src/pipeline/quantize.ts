@@ -15,7 +15,7 @@ import {
   type QuantizedLayer,
   type QuantizedModel,
 } from "../engine/fixed.js";
-import { evaluateFloat, traceFloat, validateModel, type FloatModel } from "./model.js";
+import { evaluateFloat, inputsOf, traceFloat, validateModel, type FloatModel } from "./model.js";
 import { evalPiecewise } from "../engine/piecewise.js";
 import { fitFunction, rangeOn } from "./functions.js";
 
@@ -110,8 +110,12 @@ export function quantizeAt(model: FloatModel, S: number): { quantized: Quantized
   const layers: QuantizedLayer[] = [];
   const sb = BigInt(S);
   let signFromRescale = false;
+  // Every value's proven bounds, and whether a rescale made it (its sign bit is then free).
+  const values: { lo: bigint[]; hi: bigint[]; rescaled: boolean }[] = [{ lo, hi, rescaled: false }];
   model.layers.forEach((layer, index) => {
     const where = `layer ${index} (${layer.name})`;
+    const from = inputsOf(layer, index);
+    ({ lo, hi, rescaled: signFromRescale } = values[from[0]]);
     const fieldCheck = (bits: number) => {
       if (bits + S + 1 >= 253) {
         throw new QuantizationError(`${where}: values need ${bits} bits at scale 2^${S}; ${bits} + ${S} + 1 must stay below 253 for the field`);
@@ -216,7 +220,37 @@ export function quantizeAt(model: FloatModel, S: number): { quantized: Quantized
         signFromRescale = false;
         break;
       }
+      case "add": {
+        const b = values[from[1]];
+        const sub = layer.subtract === true;
+        const [aLo, aHi] = [lo, hi];
+        lo = aLo.map((l, j) => l + (sub ? -b.hi[j] : b.lo[j]));
+        hi = aHi.map((h, j) => h + (sub ? -b.lo[j] : b.hi[j]));
+        layers.push({ type: "add", name: layer.name, inputs: [from[0], from[1]], ...(sub ? { subtract: true } : {}) });
+        signFromRescale = false;
+        break;
+      }
+      case "mul": {
+        const b = values[from[1]];
+        const corners = (j: number) => [lo[j] * b.lo[j], lo[j] * b.hi[j], hi[j] * b.lo[j], hi[j] * b.hi[j]];
+        const pLo = lo.map((_, j) => min(corners(j)) >> sb);
+        const pHi = lo.map((_, j) => max(corners(j)) >> sb);
+        const bits = signedBits(min(pLo), max(pHi));
+        fieldCheck(bits);
+        layers.push({ type: "mul", name: layer.name, inputs: [from[0], from[1]], bits });
+        [lo, hi] = [pLo, pHi];
+        signFromRescale = true;
+        break;
+      }
+      case "concat":
+        lo = from.flatMap((i) => values[i].lo);
+        hi = from.flatMap((i) => values[i].hi);
+        layers.push({ type: "concat", name: layer.name, inputs: [...from] });
+        signFromRescale = false;
+        break;
     }
+    if (!("inputs" in layer) && layer.input !== undefined) (layers[layers.length - 1] as { input?: number }).input = layer.input;
+    values.push({ lo, hi, rescaled: signFromRescale });
     bounds.push(lo.map((l, i) => [l, hi[i]]));
   });
   const outLo = min(lo);
@@ -258,7 +292,7 @@ function measure(model: FloatModel, quantized: QuantizedModel, samples: number[]
       const [a, b] = observed[k] ?? [vector[0], vector[0]];
       observed[k] = [min([a, ...vector]), max([b, ...vector])];
     });
-    const at = endsInArgmax ? trace.length - 2 : trace.length - 1;
+    const at = endsInArgmax ? inputsOf(model.layers[model.layers.length - 1], model.layers.length - 1)[0] : trace.length - 1;
     const fixed = trace[at];
     const real = floatTrace[at];
     fixed.forEach((v, j) => {
@@ -316,7 +350,7 @@ export function quantize(model: FloatModel, options: QuantizeOptions = {}): { qu
       ...(layer && "maxError" in layer ? { maxError: layer.maxError } : {}),
     };
   });
-  const widths = quantized.layers.flatMap((l) => (l.type === "dense" || l.type === "leaky_relu" ? [l.bits] : []));
+  const widths = quantized.layers.flatMap((l) => (l.type === "dense" || l.type === "leaky_relu" || l.type === "mul" ? [l.bits] : []));
   return {
     quantized,
     report: {

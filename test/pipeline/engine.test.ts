@@ -102,3 +102,63 @@ describe("engine: equal to the circuit's witness", function () {
     expect(b.output).to.deep.equal(a.output);
   });
 });
+
+/** A graph, not a chain: residual adds, a sub, a product of two branches, a concat, a function. */
+function dagSpec(seed: number): unknown {
+  const random = seededRandom(seed);
+  const matrix = (rows: number, cols: number) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => random() * 2 - 1));
+  const bias = (n: number) => Array.from({ length: n }, () => random() - 0.5);
+  return {
+    name: `dag-${seed}`,
+    input: { shape: [3], range: [-1, 1] },
+    layers: [
+      { type: "dense", weights: matrix(4, 3), bias: bias(4) }, // 1
+      { type: "relu" }, // 2
+      { type: "dense", weights: matrix(4, 4), bias: bias(4) }, // 3
+      { type: "add", inputs: [3, 1] }, // 4: residual
+      { type: "relu" }, // 5: its sign is not from a rescale
+      { type: "dense", input: 1, weights: matrix(4, 4), bias: bias(4) }, // 6: a branch from value 1
+      { type: "mul", inputs: [5, 6] }, // 7
+      { type: "sub", inputs: [7, 2] }, // 8
+      { type: "tanh" }, // 9
+      { type: "concat", inputs: [9, 0] }, // 10: 7 values
+      { type: "relu", input: 3 }, // 11: reuses the sign bits of value 3's rescale
+      { type: "concat", inputs: [10, 11] }, // 12: 11 values
+      { type: "dense", weights: matrix(3, 11), bias: bias(3) }, // 13
+      ...(seed % 2 ? [{ type: "argmax" }] : []),
+    ],
+  };
+}
+
+describe("engine: graphs (residual add, sub, mul, concat) equal to the circuit's witness", function () {
+  this.timeout(120_000);
+  for (const seed of [1, 2]) {
+    it(`dag ${seed}: same integers for every value, a satisfying witness, the predicted constraint count, close to float`, async () => {
+      const float = parseJsonModel(dagSpec(seed));
+      const { quantized, report } = quantize(float);
+      expect(report.maxRelError).to.be.at.most(0.005);
+      const dir = path.join(PACKAGE_ROOT, "build/test-circuits/src");
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `dag_${seed}.circom`);
+      await writeFile(file, generateCircuit(quantized));
+      const c = await compileOnce(file);
+      expect(countConstraints(c.r1cs).nonLinear).to.equal(circuitLayout(quantized).expectedNonLinear);
+      for (const input of inputsFor(quantized, seed)) {
+        const { output, trace } = evaluate(quantized, input);
+        expect(trace).to.have.length(float.layers.length + 1);
+        const w = await witness(c, { binding: 7n, inputPacked: pack(input, quantized.input) });
+        expect(satisfies(c, w)).to.equal(true);
+        trace.forEach((vector, k) => vector.forEach((value, i) => expect(signed(w[c.symbols.get(`main.v${k}[${i}]`)!]), `value ${k}[${i}]`).to.equal(value)));
+        pack(output, quantized.output).forEach((p, j) => expect(w[c.symbols.get(`main.outputPacked[${j}]`)!]).to.equal(p));
+      }
+    });
+  }
+
+  it("names a layer that reads a value not yet computed, and two sides of different sizes", () => {
+    const spec = dagSpec(2) as { layers: Record<string, unknown>[] };
+    const ahead = { ...spec, layers: [...spec.layers.slice(0, 3), { type: "add", inputs: [3, 5] }] };
+    expect(() => parseJsonModel(ahead)).to.throw("layer 3 (add_3): reads value 5; a layer reads the input (0) or an earlier layer's output (1 to 3)");
+    const sizes = { ...spec, layers: [...spec.layers.slice(0, 1), { type: "add", inputs: [1, 0] }] };
+    expect(() => parseJsonModel(sizes)).to.throw("layer 1 (add_1): add of 4 and 3 values; both sides must have the same size");
+  });
+});
