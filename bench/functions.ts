@@ -40,7 +40,7 @@ export function functionCosts(scales: number[]): Record<string, number> {
   return figures;
 }
 
-export const TORCH_FIXTURES = ["sigmoid_prob", "tanh_mlp", "bn_softmax", "gelu_ff", "gelu_tanh_ff", "silu_mlp", "hardswish_mlp", "hardswish_mlp_op13", "exp_head", "plumbing"];
+export const TORCH_FIXTURES = ["sigmoid_prob", "tanh_mlp", "bn_softmax", "gelu_ff", "gelu_tanh_ff", "silu_mlp", "hardswish_mlp", "hardswish_mlp_op13", "exp_head", "plumbing", "residual", "branches_concat", "gated", "two_outputs"];
 
 export async function fixtureFigures(runs: number, log: (line: string) => void): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};

@@ -48,6 +48,38 @@ export interface FloatModel {
   samples?: number[][];
 }
 
+/**
+ * The layers that value `output` depends on, renumbered (value `output` becomes the last one).
+ * Layers after it, and branches it does not read, are dropped.
+ */
+export function pruneTo(layers: readonly FloatLayer[], output: number): FloatLayer[] {
+  const need = new Set([output]);
+  for (let k = output; k >= 1; k--) if (need.has(k)) inputsOf(layers[k - 1], k - 1).forEach((i) => need.add(i));
+  const renamed = new Map([[0, 0]]);
+  const kept: FloatLayer[] = [];
+  for (let k = 1; k <= output; k++) {
+    if (!need.has(k)) continue;
+    const layer = layers[k - 1];
+    const from = inputsOf(layer, k - 1).map((i) => renamed.get(i)!);
+    kept.push(withInputs(layer, from, kept.length));
+    renamed.set(k, kept.length);
+  }
+  return kept;
+}
+
+/** The layers with every value they name moved by `by` (an extra layer first). */
+export function shiftInputs(layers: readonly FloatLayer[], by: number): FloatLayer[] {
+  return layers.map((layer, p) => withInputs(layer, inputsOf(layer, p).map((i) => i + by), p + by));
+}
+
+/** A copy of `layer` reading `from`, placed at position `position` (whose default input is value `position`). */
+function withInputs(layer: FloatLayer, from: number[], position: number): FloatLayer {
+  if ("inputs" in layer) return { ...layer, inputs: from } as FloatLayer;
+  const { input: _drop, ...rest } = layer as FloatLayer & { input?: number };
+  void _drop;
+  return (from[0] === position ? rest : { ...rest, input: from[0] }) as FloatLayer;
+}
+
 /** The size of every value (index 0: the input; k: the output of layer k - 1). */
 export function layerSizes(model: FloatModel): number[] {
   const sizes = [model.inputSize];

@@ -18,6 +18,8 @@ export interface GraphContext {
   layers: FloatLayer[];
   opset: number;
   get(name: string | null | undefined, where: string): Value;
+  /** Adds a layer reading `from` (named as its input unless it is the latest value). */
+  push(layer: FloatLayer, from?: Act): void;
   /** How many nodes (and graph outputs) read a value. */
   uses(name: string): number;
   /** Class labels a classifier operator names (scikit-learn's LinearClassifier). */
@@ -78,7 +80,7 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
       open.bias = m.map((mr, j) => mr.reduce((acc, mji, k) => acc + mji * open.bias[k], c[j]));
       return { kind: "act", dims, openDense: x.openDense };
     }
-    ctx.layers.push({ type: "dense", name, weights: m, bias: c });
+    ctx.push({ type: "dense", name, weights: m, bias: c }, x);
     return { kind: "act", dims, openDense: ctx.layers.length - 1 };
   };
   const affine = (x: Act, xName: string, scale: number[], shift: number[]) =>
@@ -295,7 +297,7 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
       const slope = row(constant(get(1), op, where, "the slope"), n, where);
       // One slope in [0, 1): the LeakyReLU template. Otherwise, exactly: relu(x) - a * relu(-x).
       if (slope.every((a) => a === slope[0]) && slope[0] >= 0 && slope[0] < 1) {
-        ctx.layers.push({ type: "leaky_relu", name, alpha: slope[0] });
+        ctx.push({ type: "leaky_relu", name, alpha: slope[0] }, x);
         return { kind: "act", dims: x.dims };
       }
       linear(x, ins[0], [...identityRows(n), ...identityRows(n).map((r) => r.map((v) => -v))], Array(2 * n).fill(0), [1, 2 * n]);
@@ -378,5 +380,53 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
     }
     const xName = ins.find((nm) => nm && ctx.get(nm, where) === x) ?? "";
     return linear(x, xName, m, c, x.dims.map((d, i) => (i === a ? m.length : d)));
+  }
+}
+
+/**
+ * A node that reads two or more computed tensors: Add, Sub, Mul (element-wise, same size), Sum and
+ * Concat (along the feature axis). Anything else gets an UnsupportedOperatorError naming the node.
+ */
+export function combine(ctx: GraphContext, node: Node, index: number, where: string): Act {
+  const op = node.opType ?? "";
+  const name = node.name || `${op.toLowerCase()}_${index}`;
+  const values = (node.input ?? []).map((n) => ctx.get(n, where));
+  const acts = values.filter((v): v is Act => v.kind === "act");
+  const index0 = (a: Act) => a.depth ?? 0;
+  if (acts.length !== values.length) {
+    throw new UnsupportedOperatorError(op, where, "it mixes computed tensors and constants in one operation; only element-wise Add, Sub, Mul, Sum and Concat of computed tensors are supported");
+  }
+  const sameSize = () => {
+    const n = size(acts[0].dims);
+    acts.forEach((a) => {
+      if (size(a.dims) !== n) throw new ShapeError(`${where}: combines tensors of shapes [${acts[0].dims.join(", ")}] and [${a.dims.join(", ")}]; element-wise operations on computed tensors need the same size`);
+    });
+  };
+  switch (op) {
+    case "Add":
+    case "Sub":
+    case "Mul":
+    case "Sum": {
+      sameSize();
+      if (op !== "Sum" && acts.length !== 2) throw new ShapeError(`${where}: ${op} of ${acts.length} tensors`);
+      let left = index0(acts[0]);
+      for (let i = 1; i < acts.length; i++) {
+        const right = index0(acts[i]);
+        ctx.push(op === "Mul" ? { type: "mul", name, inputs: [left, right] } : { type: "add", name, inputs: [left, right], ...(op === "Sub" ? { subtract: true } : {}) });
+        left = ctx.layers.length;
+      }
+      return { kind: "act", dims: acts[0].dims.length >= acts[1].dims.length ? acts[0].dims : acts[1].dims };
+    }
+    case "Concat": {
+      const axis = intAttr(node, "axis", 0);
+      acts.forEach((a) => {
+        if (featureAxis(a, axis) === undefined) throw new UnsupportedOperatorError(op, where, `axis ${axis} of a [${a.dims.join(", ")}] tensor is not its feature axis`);
+      });
+      ctx.push({ type: "concat", name, inputs: acts.map(index0) });
+      const n = acts.reduce((acc, a) => acc + size(a.dims), 0);
+      return { kind: "act", dims: acts[0].dims.map((d, i) => (i === featureAxis(acts[0], axis) ? n : d)) };
+    }
+    default:
+      throw new UnsupportedOperatorError(op, where, "it reads two computed tensors; supported on two or more: Add, Sub, Mul, Sum and Concat (element-wise, same size)");
   }
 }

@@ -10,9 +10,9 @@
 import onnxProto from "onnx-proto";
 import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
 import type { FunctionName } from "../engine/piecewise.js";
-import { validateModel, type FloatLayer, type FloatModel } from "./model.js";
+import { pruneTo, shiftInputs, validateModel, type FloatLayer, type FloatModel } from "./model.js";
 import { size, type Const } from "./onnx-const.js";
-import { plumbing, type GraphContext } from "./onnx-plumbing.js";
+import { combine as combineActs, plumbing, type GraphContext } from "./onnx-plumbing.js";
 import { findFusions } from "./onnx-fuse.js";
 
 const { onnx } = onnxProto;
@@ -120,6 +120,12 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
 
   const layers: FloatLayer[] = [];
   const nodes = graph.node ?? [];
+  /** Adds a layer that reads `from` (named as its input unless it is the latest value). */
+  const push = (layer: FloatLayer, from?: Act) => {
+    const at = from?.depth ?? 0;
+    if (from && at !== layers.length && !("inputs" in layer)) (layer as { input?: number }).input = at;
+    layers.push(layer);
+  };
   const get = (name: string | null | undefined, where: string): Value => {
     const v = values.get(name ?? "");
     if (!v) throw new ModelFormatError(`${where}: input ${name} is not produced by any earlier node (graphs must be sorted)`);
@@ -129,8 +135,9 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
   /** A held-back Softmax becomes a layer once anything but an ArgMax reads it. */
   const keepSoftmax = (act: Act) => {
     if (act.softmaxOf) {
-      layers.push({ type: "softmax", name: act.softmaxOf });
+      push({ type: "softmax", name: act.softmaxOf }, act);
       act.softmaxOf = undefined;
+      act.depth = layers.length;
     }
   };
 
@@ -138,7 +145,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
   // layer before it only when nothing else reads that layer's output.
   const readers = new Map<string, number>();
   for (const n of [...nodes.flatMap((nd) => nd.input ?? []), ...(graph.output ?? []).map((o) => o.name ?? "")]) readers.set(n ?? "", (readers.get(n ?? "") ?? 0) + 1);
-  const ctx: GraphContext = { layers, opset: version, get, uses: (name) => readers.get(name) ?? 0 };
+  const ctx: GraphContext = { layers, opset: version, get, push, uses: (name) => readers.get(name) ?? 0 };
   const fusion = findFusions(graph, ctx.uses);
 
   nodes.forEach((node, index) => {
@@ -152,15 +159,20 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       const v = get(fused.source, where);
       if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
       keepSoftmax(v);
-      layers.push({ type: "fn", name: node.name || `${fused.fn}_${index}`, fn: fused.fn });
+      push({ type: "fn", name: node.name || `${fused.fn}_${index}`, fn: fused.fn }, v);
       values.set(out, { kind: "act", dims: v.dims, depth: layers.length });
       return;
     }
     const acts = ins.filter((n) => n && values.get(n)?.kind === "act");
+    const before = layers.length;
+    // The value index of an activation: a new layer's output, a composed dense layer's, or the one it passes on.
+    const set = (v: Value) =>
+      values.set(out, v.kind === "act" ? { ...v, depth: layers.length !== before ? layers.length : v.openDense !== undefined ? v.openDense + 1 : (v.depth ?? 0) } : v);
     if (acts.length > 1) {
-      throw new UnsupportedOperatorError(op, where, "it reads two activations (a residual or branching graph); the pipeline takes one chain");
+      for (const a of acts) keepSoftmax(get(a, where) as Act);
+      set(combineActs(ctx, node, index, where));
+      return;
     }
-    const set = (v: Value) => values.set(out, v.kind === "act" ? { ...v, depth: layers.length } : v);
     if (PLUMBING.has(op)) {
       for (const a of acts) keepSoftmax(values.get(a ?? "") as Act);
       set(plumbing(ctx, node, index, where)!);
@@ -240,7 +252,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
             if (c.kind !== "const") throw new UnsupportedOperatorError(op, where, "the bias C must be a constant");
             bias = broadcastRow(c, weights.length, where).map((x) => beta * x);
           }
-          layers.push({ type: "dense", name: node.name || `${op.toLowerCase()}_${index}`, weights, bias });
+          push({ type: "dense", name: node.name || `${op.toLowerCase()}_${index}`, weights, bias }, (a.kind === "act" ? a : b) as Act);
           set({ kind: "act", dims, openDense: layers.length - 1 });
         };
         if (a.kind === "const" && b.kind === "act") {
@@ -276,10 +288,11 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
         const v = get(ins[0], where);
         if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
         keepSoftmax(v);
-        layers.push(
+        push(
           op === "Relu"
             ? { type: "relu", name: node.name || `relu_${index}` }
             : { type: "leaky_relu", name: node.name || `leaky_relu_${index}`, alpha: floatAttr(node, "alpha", 0.01) },
+          v,
         );
         set({ kind: "act", dims: v.dims });
         return;
@@ -308,7 +321,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
         if (intAttr(node, "select_last_index", 0) !== 0) {
           throw new UnsupportedOperatorError(op, where, "select_last_index = 1; the circuit returns the first maximum");
         }
-        layers.push({ type: "argmax", name: node.name || `argmax_${index}` });
+        push({ type: "argmax", name: node.name || `argmax_${index}` }, v);
         set({ kind: "act", dims: [1, 1] });
         return;
       }
@@ -320,7 +333,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
         const v = get(ins[0], where);
         if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
         keepSoftmax(v);
-        layers.push({ type: "fn", name: node.name || `${op.toLowerCase()}_${index}`, fn: ONNX_FUNCTIONS[op] });
+        push({ type: "fn", name: node.name || `${op.toLowerCase()}_${index}`, fn: ONNX_FUNCTIONS[op] }, v);
         set({ kind: "act", dims: v.dims });
         return;
       }
@@ -335,20 +348,22 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
   if (outputs.length === 0) throw new ModelFormatError("the graph has no output");
   const result = values.get(outputs[0].name ?? "");
   if (!result || result.kind !== "act") throw new ModelFormatError(`graph output ${outputs[0].name} is not computed from the input`);
-  if (result.depth !== undefined) layers.splice(result.depth);
-  if (result.softmaxOf) layers.push({ type: "softmax", name: result.softmaxOf });
+  // Only the layers the output depends on (another output's branch is dropped).
+  let kept = pruneTo(layers, result.depth ?? 0);
+  if (result.softmaxOf) kept.push({ type: "softmax", name: result.softmaxOf });
   // A graph with no dense layer (a lone activation, an identity graph): an identity dense layer
   // first gives the circuit its input rescale, exactly.
-  if (!layers.some((l) => l.type === "dense")) {
-    layers.unshift({ type: "dense", name: "identity", weights: Array.from({ length: inputSize }, (_, j) => Array.from({ length: inputSize }, (_, i) => (i === j ? 1 : 0))), bias: Array(inputSize).fill(0) });
+  if (!kept.some((l) => l.type === "dense")) {
+    const identity: FloatLayer = { type: "dense", name: "identity", weights: Array.from({ length: inputSize }, (_, j) => Array.from({ length: inputSize }, (_, i) => (i === j ? 1 : 0))), bias: Array(inputSize).fill(0) };
+    kept = [identity, ...shiftInputs(kept, 1)];
   }
   const floatModel: FloatModel = {
     name: options.name ?? (graph.name || "model"),
     version: model.modelVersion ? String(toNumber(model.modelVersion)) : "1.0",
     inputSize,
     inputRange: options.inputRange ?? [-1, 1],
-    layers,
-    ...(ctx.labels && layers.at(-1)?.type === "argmax" ? { labels: ctx.labels } : {}),
+    layers: kept,
+    ...(ctx.labels && kept.at(-1)?.type === "argmax" ? { labels: ctx.labels } : {}),
   };
   validateModel(floatModel);
   return floatModel;

@@ -94,7 +94,7 @@ describe("pipeline: ONNX models", () => {
     expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "/head/Softmax");
   });
 
-  it("fuses a spelled-out function of one tensor into one table, and names the node when it is no known function", async () => {
+  it("fuses a spelled-out function of one tensor into one table; one that is no table, or whose inside is read elsewhere, stays a graph", async () => {
     const c = (name: string, v: number) => floatTensor(name, [], [v]);
     const graph = (nodes: ReturnType<typeof node>[], extra: ReturnType<typeof floatTensor>[] = []) =>
       modelBytes({
@@ -114,9 +114,9 @@ describe("pipeline: ONNX models", () => {
       const expected = await runOrt(gelu, x, [1, 2]);
       evaluateFloat(model, x).forEach((v, i) => expect(Math.abs(v - expected[i])).to.be.lessThan(1e-5));
     }
-    // h * h * 3 is a function of one tensor, but not one of the tables: the Mul is named.
-    const cube = graph([node("Mul", ["h", "h"], ["sq"], "/sq/Mul"), node("Mul", ["sq", "three"], ["y"], "/scale/Mul")]);
-    expect(() => parseOnnxModel(cube)).to.throw(UnsupportedOperatorError, "node /sq/Mul (Mul)");
+    // h * h * 3 is a function of one tensor, but not one of the tables: a product layer, as written.
+    const square = graph([node("Mul", ["h", "h"], ["sq"], "/sq/Mul"), node("Mul", ["sq", "three"], ["y"], "/scale/Mul")]);
+    expect(parseOnnxModel(square).layers.map((l) => l.type)).to.deep.equal(["dense", "mul", "dense"]);
     // A value inside the pattern that something else also reads: not fused (the table would lose it).
     const leaky = modelBytes({
       opset: 13,
@@ -126,12 +126,41 @@ describe("pipeline: ONNX models", () => {
       initializers: [floatTensor("W", [2, 2], [3, -1, 0.5, 2])],
       nodes: [node("Gemm", ["x", "W"], ["h"], "/fc/Gemm", [attr.int("transB", 1)]), node("Sigmoid", ["h"], ["s"], "sig"), node("Mul", ["h", "s"], ["y"], "/silu/Mul")],
     });
-    expect(() => parseOnnxModel(leaky)).to.throw(UnsupportedOperatorError, "node /silu/Mul (Mul)");
+    expect(parseOnnxModel(leaky).layers.map((l) => (l.type === "fn" ? l.fn : l.type))).to.deep.equal(["dense", "sigmoid", "mul"]);
   });
 
-  it("refuses a residual connection (an Add of two activations)", () => {
-    const bytes = withNodes([node("Relu", ["h"], ["r"], "relu"), node("Add", ["h", "r"], ["y"], "/res/Add")]);
-    expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "/res/Add");
+  it("reads graphs: residual Add, Sub, Mul and Sum of computed tensors, Concat of branches, as onnxruntime computes them", async () => {
+    const cases: [string, ReturnType<typeof node>[], number, string[]][] = [
+      ["residual", [node("Relu", ["h"], ["r"], "relu"), node("Add", ["h", "r"], ["y"], "/res/Add")], 2, ["dense", "relu", "add"]],
+      ["sub and mul", [node("Relu", ["h"], ["r"], "relu"), node("Sub", ["r", "h"], ["d"], "/Sub"), node("Mul", ["d", "h"], ["y"], "/Mul")], 2, ["dense", "relu", "add", "mul"]],
+      ["sum of three", [node("Relu", ["h"], ["r"], "relu"), node("Sum", ["h", "r", "h"], ["y"], "/Sum")], 2, ["dense", "relu", "add", "add"]],
+      ["concat", [node("Relu", ["h"], ["r"], "relu"), node("Concat", ["r", "h"], ["y"], "/Concat", [attr.int("axis", 1)])], 4, ["dense", "relu", "concat"]],
+    ];
+    for (const [title, nodes, outputs, kinds] of cases) {
+      const bytes = modelBytes({
+        opset: 13,
+        producer: "test",
+        inputs: [valueInfo("x", [1, 2])],
+        outputs: [valueInfo("y", [1, outputs])],
+        initializers: [floatTensor("W", [2, 2], [3, -1, 0.5, 2])],
+        nodes: [node("Gemm", ["x", "W"], ["h"], "/fc/Gemm", [attr.int("transB", 1)]), ...nodes],
+      });
+      const model = parseOnnxModel(bytes);
+      expect(model.layers.map((l) => l.type), title).to.deep.equal(kinds);
+      for (const x of [[0.3, -0.7], [1, 1], [-1, 0.2]]) {
+        const expected = await runOrt(bytes, x, [1, 2]);
+        evaluateFloat(model, x).forEach((v, i) => expect(Math.abs(v - expected[i]), `${title} output ${i}`).to.be.lessThan(1e-5));
+      }
+    }
+  });
+
+  it("names a combination of computed tensors it cannot take: Div, Max, different sizes", () => {
+    for (const op of ["Div", "Max"]) {
+      const bytes = withNodes([node("Relu", ["h"], ["r"], "relu"), node(op, ["h", "r"], ["y"], `/res/${op}`)]);
+      expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, `${op} at node /res/${op} (${op}): it reads two computed tensors; supported on two or more: Add, Sub, Mul, Sum and Concat`);
+    }
+    const mismatch = withNodes([node("ReduceSum", ["h"], ["s"], "sum", [attr.ints("axes", [1])]), node("Add", ["h", "s"], ["y"], "/res/Add")], { opset: 12 });
+    expect(() => parseOnnxModel(mismatch)).to.throw(ShapeError, "node /res/Add (Add): combines tensors of shapes [1, 2] and [1, 1]");
   });
 
   it("names the node of a weight matrix that does not fit the input", () => {

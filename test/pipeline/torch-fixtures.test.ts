@@ -1,6 +1,7 @@
 /**
  * Models exported by real PyTorch (torch.onnx.export, opsets 11 to 17; scripts/fixtures/export_torch.py,
- * committed with PyTorch's own float32 outputs): read as onnxruntime would compute them, quantized
+ * committed with PyTorch's own float32 outputs), chains and graphs (a residual connection, a concat
+ * of two branches, a gate multiplying two branches, two outputs): read as onnxruntime would compute them, quantized
  * within the reported error, and settled at zk by `proofgrid run`, as a user runs it. No Python here.
  */
 import { expect } from "chai";
@@ -9,7 +10,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { evaluate, quantizeInput, toReal } from "../../src/engine/fixed.js";
-import { UnsupportedOperatorError } from "../../src/errors.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { evaluateFloat } from "../../src/pipeline/model.js";
 import { parseOnnxModel } from "../../src/pipeline/onnx.js";
@@ -37,6 +37,10 @@ const FIXTURES: [string, string[]][] = [
   ["hardswish_mlp_op13", ["dense", "hardswish", "dense"]],
   ["exp_head", ["dense", "exp", "dense"]],
   ["plumbing", ["dense", "dense", "relu", "dense", "dense"]],
+  ["residual", ["dense", "relu", "dense", "add", "relu", "dense"]],
+  ["branches_concat", ["dense", "relu", "dense", "tanh", "concat", "dense"]],
+  ["gated", ["dense", "dense", "sigmoid", "mul", "dense"]],
+  ["two_outputs", ["dense", "relu", "dense"]],
 ];
 
 const load = (name: string) => ({
@@ -62,9 +66,6 @@ describe("pipeline: models exported by PyTorch", function () {
     });
   }
 
-  it("residual: refuses the skip connection for now, naming the node (a DAG graph)", () => {
-    expect(() => parseOnnxModel(load("residual").bytes)).to.throw(UnsupportedOperatorError, "node /Add (Add)");
-  });
 });
 
 describe("cli: proofgrid run <PyTorch export>.onnx --trust zk", function () {
