@@ -78,6 +78,8 @@ describe("cli: proofgrid run <PyTorch export>.onnx --trust zk", function () {
     await rm(dir, { recursive: true, force: true });
   });
 
+  const outputs = new Map<string, number[]>();
+
   it("settles a checked Groth16 result within the reported error of PyTorch's output, for every fixture", async () => {
     for (const [name] of FIXTURES) {
       const { reference } = load(name);
@@ -92,9 +94,23 @@ describe("cli: proofgrid run <PyTorch export>.onnx --trust zk", function () {
       expect(r.code, `${name}: ${r.stderr}`).to.equal(0);
       const result = JSON.parse(r.stdout) as { output: number[]; verification: string; checked: boolean; settled: boolean };
       expect(result, name).to.include({ verification: "groth16", checked: true, settled: true });
+      outputs.set(name, result.output);
       result.output.forEach((v, j) =>
         expect(Math.abs(v - reference.outputs[0][j]), `${name} output ${j}: ${v} vs PyTorch ${reference.outputs[0][j]}`).to.be.at.most(report.maxAbsError + 2 ** -quantized.scaleBits),
       );
+    }
+  });
+
+  it("serves the same models at TEE and VANILLA with the very same output (one engine for every level)", async () => {
+    for (const name of ["residual", "gelu_ff", "bn_softmax"]) {
+      const input = path.join(dir, `${name}.json`);
+      for (const trust of ["tee", "vanilla"]) {
+        const r = await runCli(["run", path.join(DIR, `${name}.onnx`), "--input", input, "--trust", trust, "--json"], { CI: "true", HARDHAT_DISABLE_TELEMETRY: "true" });
+        expect(r.code, `${name} at ${trust}: ${r.stderr}`).to.equal(0);
+        const result = JSON.parse(r.stdout) as { output: number[]; settled: boolean; trust: string };
+        expect(result, `${name} at ${trust}`).to.include({ trust, settled: true });
+        expect(result.output, `${name} at ${trust}`).to.deep.equal(outputs.get(name));
+      }
     }
   });
 });
