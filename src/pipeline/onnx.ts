@@ -143,8 +143,21 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
 
   // How many nodes (and graph outputs) read each value: a linear step is composed into the dense
   // layer before it only when nothing else reads that layer's output.
+  // Only the nodes the first output depends on are read: several outputs (scikit-learn writes the
+  // label, then the probabilities through a ZipMap) give the first, and the others' operators
+  // need no support.
+  const outputs = graph.output ?? [];
+  if (outputs.length === 0) throw new ModelFormatError("the graph has no output");
+  const wanted = new Set([outputs[0].name ?? ""]);
+  const needed = new Set<number>();
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    if ((nodes[i].output ?? []).some((o) => wanted.has(o ?? ""))) {
+      needed.add(i);
+      for (const x of nodes[i].input ?? []) if (x) wanted.add(x);
+    }
+  }
   const readers = new Map<string, number>();
-  for (const n of [...nodes.flatMap((nd) => nd.input ?? []), ...(graph.output ?? []).map((o) => o.name ?? "")]) readers.set(n ?? "", (readers.get(n ?? "") ?? 0) + 1);
+  for (const n of [...nodes.flatMap((nd, i) => (needed.has(i) ? (nd.input ?? []) : [])), outputs[0].name ?? ""]) readers.set(n ?? "", (readers.get(n ?? "") ?? 0) + 1);
   const ctx: GraphContext = { layers, opset: version, get, push, uses: (name) => readers.get(name) ?? 0 };
   const fusion = findFusions(graph, ctx.uses);
 
@@ -153,7 +166,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
     const where = `node ${node.name || `#${index}`} (${op})`;
     const ins = node.input ?? [];
     const out = node.output?.[0] ?? "";
-    if (fusion.skip.has(index)) return;
+    if (!needed.has(index) || fusion.skip.has(index)) return;
     const fused = fusion.at.get(index);
     if (fused) {
       const v = get(fused.source, where);
@@ -337,6 +350,8 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
         set({ kind: "act", dims: v.dims });
         return;
       }
+      case "Normalizer":
+        throw new UnsupportedOperatorError(op, where, `it divides the data by its ${(attr(node, "norm")?.s ? Buffer.from(attr(node, "norm")!.s!).toString() : "MAX")} norm, which has no exact fixed-point form here; normalize the features before the request`);
       default:
         throw new UnsupportedOperatorError(op, where, `supported: Gemm, MatMul, Relu, LeakyRelu, Sigmoid, Tanh, Exp, Erf, HardSwish, Softmax, Flatten, Reshape, Identity, Dropout, Constant, ArgMax, ${[...PLUMBING].join(", ")}`);
     }
@@ -344,8 +359,6 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
 
   // Several outputs (scikit-learn writes the label, then the probabilities): the first is the
   // model's output, and only the layers that compute it are kept.
-  const outputs = graph.output ?? [];
-  if (outputs.length === 0) throw new ModelFormatError("the graph has no output");
   const result = values.get(outputs[0].name ?? "");
   if (!result || result.kind !== "act") throw new ModelFormatError(`graph output ${outputs[0].name} is not computed from the input`);
   // Only the layers the output depends on (another output's branch is dropped).

@@ -223,6 +223,43 @@ describe("pipeline: ONNX plumbing and affine operators", () => {
     }
   });
 
+  it("reads a LogisticRegression export with its ZipMap'd probabilities (the label is served), and names a Normalizer on the data", () => {
+    const ml = (n: ReturnType<typeof node>) => ({ ...n, domain: "ai.onnx.ml" });
+    const labels = ["no", "yes"];
+    const classifier = ml(
+      node("LinearClassifier", ["x"], ["label", "probabilities"], "LinearClassifier", [
+        attr.floats("coefficients", [0.9, -0.4, 0.3]),
+        attr.floats("intercepts", [-0.1]),
+        { name: "classlabels_strings", type: 8, strings: labels.map((l) => Buffer.from(l)) } as never,
+        { name: "post_transform", type: 3, s: Buffer.from("LOGISTIC") } as never,
+      ]),
+    );
+    const zipmap = ml(node("ZipMap", ["probabilities"], ["output_probability"], "ZipMap", [{ name: "classlabels_strings", type: 8, strings: labels.map((l) => Buffer.from(l)) } as never]));
+    const bytes = modelBytes({
+      opset: 13,
+      mlOpset: 1,
+      producer: "skl2onnx",
+      inputs: [valueInfo("x", [1, 3])],
+      outputs: [valueInfo("label", [1], 8), valueInfo("output_probability", [1, 2])],
+      initializers: [],
+      nodes: [classifier, zipmap],
+    });
+    const model = parseOnnxModel(bytes);
+    expect(model.labels).to.deep.equal(labels);
+    expect(model.layers.map((l) => l.type)).to.deep.equal(["dense", "argmax"]);
+    expect(evaluateFloat(model, [1, 0, 0])).to.deep.equal([1]);
+    const normalized = modelBytes({
+      opset: 13,
+      mlOpset: 1,
+      producer: "skl2onnx",
+      inputs: [valueInfo("x", [1, 3])],
+      outputs: [valueInfo("label", [1], 8)],
+      initializers: [],
+      nodes: [ml(node("Normalizer", ["x"], ["xn"], "Normalizer", [{ name: "norm", type: 3, s: Buffer.from("L2") } as never])), { ...classifier, input: ["xn"] }],
+    });
+    expect(() => parseOnnxModel(normalized)).to.throw(UnsupportedOperatorError, "unsupported operator Normalizer at node Normalizer (Normalizer): it divides the data by its L2 norm");
+  });
+
   it("names what it cannot take: a quotient of two computed tensors, a constant over the data, a cast of the data to integers", () => {
     const quotient = graph(13, [node("Gemm", ["x", "W"], ["h"], "/Gemm", [attr.int("transB", 1)]), node("Div", ["h", "x"], ["y"], "/Div")], [floatTensor("W", [2, 2], [1, 0, 0, 1])] as never[], [1, 2], "y", [1, 2]);
     expect(() => parseOnnxModel(quotient)).to.throw(UnsupportedOperatorError, /Div at node \/Div \(Div\): it reads two computed tensors/);
