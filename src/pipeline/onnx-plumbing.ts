@@ -110,7 +110,10 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
     case "Cast": {
       const v = get(0);
       const to = intAttr(node, "to", 1);
-      if (v.kind === "act" && !FLOAT_TYPES.has(to)) throw new UnsupportedOperatorError(op, where, "a cast of the data to an integer type; the circuit computes in fixed point");
+      // Integer values (a class index) cast exactly; any other data would be truncated.
+      if (v.kind === "act" && !FLOAT_TYPES.has(to) && !v.integer) {
+        throw new UnsupportedOperatorError(op, where, "a cast of non-integer data to an integer type; the circuit computes in fixed point (a class index from an ArgMax may be cast)");
+      }
       return v.kind === "const" && !FLOAT_TYPES.has(to) ? { ...v, data: v.data.map(Math.trunc) } : v;
     }
     case "Squeeze":
@@ -358,7 +361,7 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
       linear(x, ins[0], m, c, [1, m.length]);
       ctx.layers.push({ type: "argmax", name: `${name}_label` });
       if (labels.length) ctx.labels = labels;
-      return { kind: "act", dims: [1, 1] };
+      return { kind: "act", dims: [1, 1], integer: true };
     }
     default:
       return undefined;

@@ -36,8 +36,10 @@ export interface Act {
   openDense?: number;
   /** Set when the activation is a Softmax (its name) not yet made a layer: an ArgMax drops it, anything else keeps it. */
   softmaxOf?: string;
-  /** How many layers compute it (an output read before the chain's end keeps only those). */
+  /** Its index among the model's values (0: the input; k: the output of layer k - 1). */
   depth?: number;
+  /** Set when every value is an integer (a class index): a Cast to an integer type is exact. */
+  integer?: boolean;
 }
 export type Value = Const | Act;
 
@@ -335,7 +337,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
           throw new UnsupportedOperatorError(op, where, "select_last_index = 1; the circuit returns the first maximum");
         }
         push({ type: "argmax", name: node.name || `argmax_${index}` }, v);
-        set({ kind: "act", dims: [1, 1] });
+        set({ kind: "act", dims: [1, 1], integer: true });
         return;
       }
       case "Sigmoid":
