@@ -1,7 +1,7 @@
 /**
- * The non-linear function tables and the PyTorch fixtures: constraints per element and the stated
- * error bound of each table; per fixture, constraints, the worst error against PyTorch's float32
- * output on its reference inputs, and proving time.
+ * The non-linear function tables and the exporter fixtures: constraints per element and the stated
+ * error bound of each table; per fixture, constraints, the worst error against the exporter's
+ * float output on its reference inputs, and proving time.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -40,24 +40,33 @@ export function functionCosts(scales: number[]): Record<string, number> {
   return figures;
 }
 
-export const TORCH_FIXTURES = ["sigmoid_prob", "tanh_mlp", "bn_softmax", "gelu_ff", "gelu_tanh_ff", "silu_mlp", "hardswish_mlp", "hardswish_mlp_op13", "exp_head", "plumbing", "residual", "branches_concat", "gated", "two_outputs"];
+/** test/fixtures/<dir>/<name>.onnx: PyTorch's exports, then the scikit-learn-shaped graphs. */
+export const EXPORTER_FIXTURES = [
+  ...["sigmoid_prob", "tanh_mlp", "bn_softmax", "gelu_ff", "gelu_tanh_ff", "silu_mlp", "hardswish_mlp", "hardswish_mlp_op13", "exp_head", "plumbing", "residual", "branches_concat", "gated", "two_outputs"].map((n) => `torch/${n}`),
+  ...["scaler_linreg", "scaler_logreg", "logreg_strings", "mlp_classifier", "mlp_regressor_tanh"].map((n) => `sklearn/${n}`),
+];
 
 export async function fixtureFigures(runs: number, log: (line: string) => void): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
-  for (const name of TORCH_FIXTURES) {
-    log(`fixture ${name}: build, error against PyTorch, proving`);
-    const file = path.join(PACKAGE_ROOT, "test/fixtures/torch", `${name}.onnx`);
+  for (const fixture of EXPORTER_FIXTURES) {
+    const name = path.basename(fixture);
+    log(`fixture ${fixture}: build, error against the exporter's float, proving`);
+    const file = path.join(PACKAGE_ROOT, "test/fixtures", `${fixture}.onnx`);
     const reference = JSON.parse(await readFile(file.replace(/\.onnx$/, ".json"), "utf8")) as { inputs: number[][]; outputs: number[][] };
     const built = await buildModel(file, { out: path.join(PACKAGE_ROOT, "build/bench", name) });
     const artifacts = await loadArtifacts(built.dir);
+    const classifies = artifacts.model.layers.at(-1)?.type === "argmax";
     let worst = 0;
+    let agree = 0;
     reference.inputs.forEach((x, i) => {
       const out = evaluate(artifacts.model, quantizeInput(artifacts.model, x)).output;
-      out.forEach((v, j) => (worst = Math.max(worst, Math.abs(toReal(artifacts.model, v) - reference.outputs[i][j]))));
+      if (classifies) agree += Number(out[0]) === reference.outputs[i][0] ? 1 : 0;
+      else out.forEach((v, j) => (worst = Math.max(worst, Math.abs(toReal(artifacts.model, v) - reference.outputs[i][j]))));
     });
     figures[`fixtures.${name}.nonLinear`] = built.manifest.circuit.nonLinear;
     figures[`fixtures.${name}.scaleBits`] = artifacts.model.scaleBits;
-    figures[`fixtures.${name}.maxErrorVsTorch`] = worst;
+    if (classifies) figures[`fixtures.${name}.classAgreement`] = agree / reference.inputs.length;
+    else figures[`fixtures.${name}.maxErrorVsFloat`] = worst;
     const timing = await proving(`fixtures.${name}`, artifacts, quantizeInput(artifacts.model, reference.inputs[0]), runs);
     figures[`fixtures.${name}.proveSeconds`] = timing[`proving.fixtures.${name}.proveSeconds`];
   }

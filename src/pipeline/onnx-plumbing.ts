@@ -272,6 +272,24 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
       const dims = idxDims ? [...v.dims.slice(0, a), ...idxDims, ...v.dims.slice(a + 1)] : v.dims.map((d, i) => (i === a ? picks.length : d));
       return linear(v, ins[0], picks.map((p) => Array.from({ length: n }, (_, i) => (i === p ? 1 : 0))), Array(picks.length).fill(0), dims);
     }
+    case "ArrayFeatureExtractor": {
+      // scikit-learn's indexing: X[..., indices] along the last axis.
+      const [x, idx] = [get(0), get(1)];
+      if (x.kind === "act" && idx.kind === "const") {
+        const n = size(x.dims);
+        if (featureAxis(x, -1) === undefined) throw new UnsupportedOperatorError(op, where, `selects from a [${x.dims.join(", ")}] tensor; only feature vectors are supported`);
+        const picks = idx.data.map((i) => (i < 0 ? i + n : i));
+        return linear(x, ins[0], picks.map((p) => Array.from({ length: n }, (_, i) => (i === p ? 1 : 0))), Array(picks.length).fill(0), [1, picks.length]);
+      }
+      if (x.kind === "const" && idx.kind === "act") {
+        // A class index looked up in the class list 0..k-1 is the index itself (the circuit outputs the index).
+        if (!idx.integer || size(idx.dims) !== 1 || !x.data.every((c, i) => c === i)) {
+          throw new UnsupportedOperatorError(op, where, "looks data up in a constant list; only a class index in the classes 0..k-1 is supported");
+        }
+        return idx;
+      }
+      throw new UnsupportedOperatorError(op, where, "needs one constant side");
+    }
     case "Concat":
     case "Pad": {
       const axis = intAttr(node, "axis", 0);

@@ -20,7 +20,7 @@ type Node = onnxProto.onnx.INodeProto;
 type Tensor = onnxProto.onnx.ITensorProto;
 
 /** Operators handled by onnx-plumbing.ts (constants folded, affine maps composed, Clip exact). */
-const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad", "PRelu", "Scaler", "LinearRegressor", "LinearClassifier"]);
+const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad", "PRelu", "Scaler", "LinearRegressor", "LinearClassifier", "ArrayFeatureExtractor"]);
 
 /** ONNX operators that are one of the engine's function tables. */
 const ONNX_FUNCTIONS: Record<string, FunctionName> = { Sigmoid: "sigmoid", Tanh: "tanh", Exp: "exp", Erf: "erf", HardSwish: "hardswish" };

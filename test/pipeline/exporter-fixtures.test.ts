@@ -17,16 +17,18 @@ import { loadModel } from "../../src/pipeline/load.js";
 import { quantize } from "../../src/pipeline/quantize.js";
 import { runCli } from "../support/processes.js";
 
-const DIR = path.join(PACKAGE_ROOT, "test/fixtures/torch");
+const TORCH = path.join(PACKAGE_ROOT, "test/fixtures/torch");
+const SKLEARN = path.join(PACKAGE_ROOT, "test/fixtures/sklearn");
 
 interface Reference {
   exporter: string;
+  labels?: string[];
   inputs: number[][];
   outputs: number[][];
 }
 
-/** Each fixture and the layers it must become (function tables by name). */
-const FIXTURES: [string, string[]][] = [
+/** Each fixture, the layers it must become (function tables by name), and where it lives. */
+const FIXTURES: [string, string[], string?][] = [
   ["sigmoid_prob", ["dense", "relu", "dense", "sigmoid"]],
   ["tanh_mlp", ["dense", "tanh", "dense", "tanh", "dense"]],
   ["bn_softmax", ["dense", "relu", "dense", "softmax"]],
@@ -41,34 +43,43 @@ const FIXTURES: [string, string[]][] = [
   ["branches_concat", ["dense", "relu", "dense", "tanh", "concat", "dense"]],
   ["gated", ["dense", "dense", "sigmoid", "mul", "dense"]],
   ["two_outputs", ["dense", "relu", "dense"]],
+  // scikit-learn-shaped (scripts/fixtures/export_sklearn_shaped.py): the first output, the label or the value.
+  ["scaler_linreg", ["dense"], SKLEARN],
+  ["scaler_logreg", ["dense", "argmax"], SKLEARN],
+  ["logreg_strings", ["dense", "argmax"], SKLEARN],
+  ["mlp_classifier", ["dense", "relu", "dense", "argmax"], SKLEARN],
+  ["mlp_regressor_tanh", ["dense", "tanh", "dense"], SKLEARN],
 ];
 
+const fileOf = (name: string) => path.join(FIXTURES.find(([n]) => n === name)?.[2] ?? TORCH, `${name}.onnx`);
 const load = (name: string) => ({
-  bytes: readFileSync(path.join(DIR, `${name}.onnx`)),
-  reference: JSON.parse(readFileSync(path.join(DIR, `${name}.json`), "utf8")) as Reference,
+  bytes: readFileSync(fileOf(name)),
+  reference: JSON.parse(readFileSync(fileOf(name).replace(/\.onnx$/, ".json"), "utf8")) as Reference,
 });
 
-describe("pipeline: models exported by PyTorch", function () {
+describe("pipeline: models exported by PyTorch, and scikit-learn-shaped graphs", function () {
   this.timeout(60_000);
   for (const [name, kinds] of FIXTURES) {
-    it(`${name}: reads as PyTorch computes it, and quantizes within the reported error`, () => {
+    it(`${name}: reads as the exporter computes it, and quantizes within the reported error (a class: the same class)`, () => {
       const { bytes, reference } = load(name);
       const model = parseOnnxModel(bytes, { name: name.replace(/_/g, "-") });
       expect(model.layers.map((l) => (l.type === "fn" ? l.fn : l.type))).to.deep.equal(kinds);
+      if (reference.labels) expect(model.labels).to.deep.equal(reference.labels);
       const { quantized, report } = quantize(model);
       // The fixtures' inputs are other points than the report's samples: one last bit of slack.
       const slack = 2 ** -quantized.scaleBits;
       reference.inputs.forEach((x, i) => {
         evaluateFloat(model, x).forEach((v, j) => expect(Math.abs(v - reference.outputs[i][j]), `float output ${j}`).to.be.below(1e-5));
         const fixed = evaluate(quantized, quantizeInput(quantized, x)).output;
-        fixed.forEach((v, j) => expect(Math.abs(toReal(quantized, v) - reference.outputs[i][j]), `fixed output ${j}`).to.be.at.most(report.maxAbsError + slack));
+        if (kinds.at(-1) === "argmax") expect(fixed.map(Number), `class of input ${i}`).to.deep.equal(reference.outputs[i]);
+        else fixed.forEach((v, j) => expect(Math.abs(toReal(quantized, v) - reference.outputs[i][j]), `fixed output ${j}`).to.be.at.most(report.maxAbsError + slack));
       });
     });
   }
 
 });
 
-describe("cli: proofgrid run <PyTorch export>.onnx --trust zk", function () {
+describe("cli: proofgrid run <exported>.onnx --trust zk", function () {
   this.timeout(600_000);
   let dir: string;
   before(async () => {
@@ -80,14 +91,14 @@ describe("cli: proofgrid run <PyTorch export>.onnx --trust zk", function () {
 
   const outputs = new Map<string, number[]>();
 
-  it("settles a checked Groth16 result within the reported error of PyTorch's output, for every fixture", async () => {
-    for (const [name] of FIXTURES) {
+  it("settles a checked Groth16 result within the reported error of the exporter's float output, for every fixture", async () => {
+    for (const [name, kinds] of FIXTURES) {
       const { reference } = load(name);
       // The model exactly as the CLI reads it (its name seeds the report's samples).
-      const { quantized, report } = quantize((await loadModel(path.join(DIR, `${name}.onnx`))).model);
+      const { quantized, report } = quantize((await loadModel(fileOf(name))).model);
       const input = path.join(dir, `${name}.json`);
       await writeFile(input, JSON.stringify({ input: reference.inputs[0] }));
-      const r = await runCli(["run", path.join(DIR, `${name}.onnx`), "--input", input, "--trust", "zk", "--json"], {
+      const r = await runCli(["run", fileOf(name), "--input", input, "--trust", "zk", "--json"], {
         CI: "true",
         HARDHAT_DISABLE_TELEMETRY: "true",
       });
@@ -95,9 +106,12 @@ describe("cli: proofgrid run <PyTorch export>.onnx --trust zk", function () {
       const result = JSON.parse(r.stdout) as { output: number[]; verification: string; checked: boolean; settled: boolean };
       expect(result, name).to.include({ verification: "groth16", checked: true, settled: true });
       outputs.set(name, result.output);
-      result.output.forEach((v, j) =>
-        expect(Math.abs(v - reference.outputs[0][j]), `${name} output ${j}: ${v} vs PyTorch ${reference.outputs[0][j]}`).to.be.at.most(report.maxAbsError + 2 ** -quantized.scaleBits),
-      );
+      if (kinds.at(-1) === "argmax") expect(result.output, `${name}: the class`).to.deep.equal(reference.outputs[0]);
+      else {
+        result.output.forEach((v, j) =>
+          expect(Math.abs(v - reference.outputs[0][j]), `${name} output ${j}: ${v} vs the exporter's ${reference.outputs[0][j]}`).to.be.at.most(report.maxAbsError + 2 ** -quantized.scaleBits),
+        );
+      }
     }
   });
 
@@ -105,7 +119,7 @@ describe("cli: proofgrid run <PyTorch export>.onnx --trust zk", function () {
     for (const name of ["residual", "gelu_ff", "bn_softmax"]) {
       const input = path.join(dir, `${name}.json`);
       for (const trust of ["tee", "vanilla"]) {
-        const r = await runCli(["run", path.join(DIR, `${name}.onnx`), "--input", input, "--trust", trust, "--json"], { CI: "true", HARDHAT_DISABLE_TELEMETRY: "true" });
+        const r = await runCli(["run", fileOf(name), "--input", input, "--trust", trust, "--json"], { CI: "true", HARDHAT_DISABLE_TELEMETRY: "true" });
         expect(r.code, `${name} at ${trust}: ${r.stderr}`).to.equal(0);
         const result = JSON.parse(r.stdout) as { output: number[]; settled: boolean; trust: string };
         expect(result, `${name} at ${trust}`).to.include({ trust, settled: true });
