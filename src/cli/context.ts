@@ -162,8 +162,9 @@ export async function readInputFile(file: string): Promise<number[]> {
     if (o.input_data.length !== 1) throw new CliError(`input file ${file}: input_data holds ${o.input_data.length} inputs; give exactly one`);
     values = o.input_data[0];
   }
-  if (!Array.isArray(values)) throw new CliError(`input file ${file} must hold {"input": [numbers]} or {"input_data": [[numbers]]}`);
-  return values.map((v, i) => {
+  if (!Array.isArray(values)) throw new CliError(`input file ${file} must hold {"input": [numbers]} or {"input_data": [[numbers]]} (nested arrays are read in row-major order)`);
+  // A tensor of any rank (what x.tolist() gives for a [1, 3, 4] input) is read in row-major order.
+  return (values.flat(Infinity) as unknown[]).map((v, i) => {
     if (typeof v !== "number" || !Number.isFinite(v)) throw new CliError(`input file ${file}: value ${i} is ${JSON.stringify(v)}, not a finite number`);
     return v;
   });

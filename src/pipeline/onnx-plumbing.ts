@@ -417,10 +417,15 @@ export function combine(ctx: GraphContext, node: Node, index: number, where: str
   if (acts.length !== values.length) {
     throw new UnsupportedOperatorError(op, where, "it mixes computed tensors and constants in one operation; only element-wise Add, Sub, Mul, Sum and Concat of computed tensors are supported");
   }
-  const sameSize = () => {
-    const n = size(acts[0].dims);
-    acts.forEach((a) => {
-      if (size(a.dims) !== n) throw new ShapeError(`${where}: combines tensors of shapes [${acts[0].dims.join(", ")}] and [${a.dims.join(", ")}]; element-wise operations on computed tensors need the same size`);
+  /** The value index of each side, a one-value side repeated to the others' size (a free concat, as broadcasting does). */
+  const sameSize = (): number[] => {
+    const n = Math.max(...acts.map((a) => size(a.dims)));
+    return acts.map((a) => {
+      const m = size(a.dims);
+      if (m === n) return index0(a);
+      if (m !== 1) throw new ShapeError(`${where}: combines tensors of shapes ${acts.map((x) => `[${x.dims.join(", ")}]`).join(" and ")}; element-wise operations on computed tensors need the same size, or one value`);
+      ctx.push({ type: "concat", name: `${name}_broadcast`, inputs: Array(n).fill(index0(a)) });
+      return ctx.layers.length;
     });
   };
   switch (op) {
@@ -428,15 +433,15 @@ export function combine(ctx: GraphContext, node: Node, index: number, where: str
     case "Sub":
     case "Mul":
     case "Sum": {
-      sameSize();
       if (op !== "Sum" && acts.length !== 2) throw new ShapeError(`${where}: ${op} of ${acts.length} tensors`);
-      let left = index0(acts[0]);
+      const sides = sameSize();
+      let left = sides[0];
       for (let i = 1; i < acts.length; i++) {
-        const right = index0(acts[i]);
+        const right = sides[i];
         ctx.push(op === "Mul" ? { type: "mul", name, inputs: [left, right] } : { type: "add", name, inputs: [left, right], ...(op === "Sub" ? { subtract: true } : {}) });
         left = ctx.layers.length;
       }
-      return { kind: "act", dims: acts[0].dims.length >= acts[1].dims.length ? acts[0].dims : acts[1].dims };
+      return { kind: "act", dims: acts.reduce((a, b) => (size(b.dims) > size(a.dims) || (size(b.dims) === size(a.dims) && b.dims.length > a.dims.length) ? b : a)).dims };
     }
     case "Concat": {
       const axis = intAttr(node, "axis", 0);

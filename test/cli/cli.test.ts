@@ -45,10 +45,12 @@ describe("cli: proofgrid", function () {
     expect(Object.keys(result.gas as object)).to.include.members(["request", "submit"]);
   });
 
-  it("run reads the input_data layout too", async () => {
+  it("run reads the input_data layout too, nested to any rank", async () => {
     const file = path.join(dir, "input-data.json");
     const { input } = JSON.parse(await (await import("node:fs/promises")).readFile(path.join(PACKAGE_ROOT, example), "utf8")) as { input: number[] };
-    await writeFile(file, JSON.stringify({ input_data: [input] }));
+    // A tensor of rank 3 (x.tolist() of a [1, 4, 8] input) reads in row-major order, as the flat one.
+    const nested = [0, 1, 2, 3].map((r) => input.slice(r * 8, r * 8 + 8));
+    await writeFile(file, JSON.stringify({ input_data: [nested] }));
     const r = await cli(["run", demo, "--input", file, "--trust", "tee", "--json"]);
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.include({ trust: "tee", label: "billing", verification: "enclave-signature" });

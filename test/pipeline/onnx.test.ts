@@ -135,6 +135,8 @@ describe("pipeline: ONNX models", () => {
       ["sub and mul", [node("Relu", ["h"], ["r"], "relu"), node("Sub", ["r", "h"], ["d"], "/Sub"), node("Mul", ["d", "h"], ["y"], "/Mul")], 2, ["dense", "relu", "add", "mul"]],
       ["sum of three", [node("Relu", ["h"], ["r"], "relu"), node("Sum", ["h", "r", "h"], ["y"], "/Sum")], 2, ["dense", "relu", "add", "add"]],
       ["concat", [node("Relu", ["h"], ["r"], "relu"), node("Concat", ["r", "h"], ["y"], "/Concat", [attr.int("axis", 1)])], 4, ["dense", "relu", "concat"]],
+      // h - mean(h): the one-value side is repeated (broadcasting), for free.
+      ["centering", [node("ReduceMean", ["h"], ["m"], "mean", [attr.ints("axes", [1])]), node("Sub", ["h", "m"], ["y"], "/Sub")], 2, ["dense", "dense", "concat", "add"]],
     ];
     for (const [title, nodes, outputs, kinds] of cases) {
       const bytes = modelBytes({
@@ -159,8 +161,8 @@ describe("pipeline: ONNX models", () => {
       const bytes = withNodes([node("Relu", ["h"], ["r"], "relu"), node(op, ["h", "r"], ["y"], `/res/${op}`)]);
       expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, `${op} at node /res/${op} (${op}): it reads two computed tensors; supported on two or more: Add, Sub, Mul, Sum and Concat`);
     }
-    const mismatch = withNodes([node("ReduceSum", ["h"], ["s"], "sum", [attr.ints("axes", [1])]), node("Add", ["h", "s"], ["y"], "/res/Add")], { opset: 12 });
-    expect(() => parseOnnxModel(mismatch)).to.throw(ShapeError, "node /res/Add (Add): combines tensors of shapes [1, 2] and [1, 1]");
+    const mismatch = withNodes([node("Concat", ["h", "h", "h"], ["c"], "cat", [attr.int("axis", 1)]), node("Add", ["h", "c"], ["y"], "/res/Add")], { opset: 12 });
+    expect(() => parseOnnxModel(mismatch)).to.throw(ShapeError, "node /res/Add (Add): combines tensors of shapes [1, 2] and [1, 6]");
   });
 
   it("names the node of a weight matrix that does not fit the input", () => {

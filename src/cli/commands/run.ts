@@ -25,7 +25,8 @@ From a model file to a settled, checked result in one command: builds the model 
 deploys (or reuses deployments/<chainId>.json), registers the model at every level, starts one
 honest node per level and a watcher in this process, requests the inference, waits, checks the
 result itself and prints it. <model> is a model file (JSON spec or ONNX), a directory holding one,
-or a build directory. The input file is {"input": [numbers]} or {"input_data": [[numbers]]}.
+or a build directory. The input file is {"input": [numbers]} or {"input_data": [[numbers]]}; a
+nested tensor of any rank is read in row-major order.
 
 Without --network it uses the in-process network. With --network (e.g. localhost for
 'npx hardhat node' or anvil) it needs 6 unlocked accounts: deployer, requester, watcher and three
