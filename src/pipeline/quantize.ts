@@ -18,6 +18,7 @@ import {
 import { evaluateFloat, inputsOf, traceFloat, validateModel, type FloatModel } from "./model.js";
 import { evalPiecewise } from "../engine/piecewise.js";
 import { fitFunction, rangeOn } from "./functions.js";
+import { errorBounds } from "./error-bound.js";
 
 export interface QuantizeOptions {
   /** Fixes S; otherwise the smallest S in [minScaleBits, maxScaleBits] within `tolerance`. */
@@ -52,6 +53,8 @@ export interface QuantizationReport {
   maxAbsError: number;
   /** maxAbsError over the largest |float| of that vector. */
   maxRelError: number;
+  /** A proven bound on the same error for every accepted input (src/pipeline/error-bound.ts), in real units. */
+  errorBound: number;
   /** Fraction of samples whose argmax matches float evaluation (models ending in argmax). */
   argmaxAgreement?: number;
   ranges: LayerRange[];
@@ -350,6 +353,9 @@ export function quantize(model: FloatModel, options: QuantizeOptions = {}): { qu
       ...(layer && "maxError" in layer ? { maxError: layer.maxError } : {}),
     };
   });
+  const lastLayer = model.layers[model.layers.length - 1];
+  const compared = lastLayer.type === "argmax" ? inputsOf(lastLayer, model.layers.length - 1)[0] : model.layers.length;
+  const errorBound = Math.max(...errorBounds(model, quantized, bounds)[compared]);
   const widths = quantized.layers.flatMap((l) => (l.type === "dense" || l.type === "leaky_relu" || l.type === "mul" ? [l.bits] : []));
   return {
     quantized,
@@ -359,6 +365,7 @@ export function quantize(model: FloatModel, options: QuantizeOptions = {}): { qu
       samples: samples.length,
       maxAbsError: m.maxAbsError,
       maxRelError: m.maxRelError,
+      errorBound,
       ...(m.argmaxAgreement === undefined ? {} : { argmaxAgreement: m.argmaxAgreement }),
       ranges,
       fieldHeadroomBits: 253 - (Math.max(...widths) + quantized.scaleBits + 1),
@@ -370,7 +377,8 @@ export function quantize(model: FloatModel, options: QuantizeOptions = {}): { qu
 export function formatReport(report: QuantizationReport): string[] {
   const lines = [
     `scale 2^${report.scaleBits} (${report.scaleChosenBy === "flag" ? "--scale-bits" : "chosen"}), error vs float on ${report.samples} samples: max ${report.maxAbsError.toPrecision(3)} (${(report.maxRelError * 100).toFixed(3)}% of the largest value)` +
-      (report.argmaxAgreement === undefined ? "" : `, argmax agrees on ${(report.argmaxAgreement * 100).toFixed(1)}%`),
+      (report.argmaxAgreement === undefined ? "" : `, argmax agrees on ${(report.argmaxAgreement * 100).toFixed(1)}%`) +
+      `; at most ${report.errorBound.toPrecision(3)} for every accepted input (proven${report.argmaxAgreement === undefined ? "" : ", on the scores the argmax reads"})`,
     `ranges (integers at scale 2^${report.scaleBits}; proven over every accepted input / seen on samples):`,
   ];
   for (const r of report.ranges) {

@@ -5,11 +5,11 @@
 import { expect } from "chai";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { evaluate, pack, encodingMax, type QuantizedModel } from "../../src/engine/fixed.js";
+import { evaluate, pack, encodingMax, quantizeInput, type QuantizedModel } from "../../src/engine/fixed.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { circuitLayout, generateCircuit } from "../../src/pipeline/circuit.js";
 import { parseJsonModel } from "../../src/pipeline/json.js";
-import { evaluateFloat, type FloatModel } from "../../src/pipeline/model.js";
+import { evaluateFloat, traceFloat, type FloatModel } from "../../src/pipeline/model.js";
 import { quantize, sampleInputs, seededRandom } from "../../src/pipeline/quantize.js";
 import { countConstraints, signed } from "../../src/pipeline/witness.js";
 import { compileOnce, satisfies, witness } from "./circuits.js";
@@ -153,6 +153,25 @@ describe("engine: graphs (residual add, sub, mul, concat) equal to the circuit's
       }
     });
   }
+
+  it("stays within the proven error bound on 200 random real inputs, for chains, graphs and functions", () => {
+    const specs = [...[101, 202, 303, 404, 505, 606].map(randomSpec), dagSpec(1), dagSpec(2)];
+    for (const spec of specs) {
+      const float = parseJsonModel(spec);
+      const { quantized, report } = quantize(float);
+      const last = float.layers[float.layers.length - 1];
+      const at = last.type === "argmax" ? (last.input ?? float.layers.length - 1) : float.layers.length;
+      const random = seededRandom(9);
+      const [lo, hi] = float.inputRange;
+      for (let t = 0; t < 200; t++) {
+        const x = Array.from({ length: float.inputSize }, () => lo + (hi - lo) * random());
+        const fixed = evaluate(quantized, quantizeInput(quantized, x)).trace[at];
+        const real = traceFloat(float, x)[at];
+        fixed.forEach((v, j) => expect(Math.abs(Number(v) / 2 ** quantized.scaleBits - real[j]), `${float.name} value ${j}`).to.be.at.most(report.errorBound));
+      }
+      expect(report.errorBound).to.be.at.least(report.maxAbsError);
+    }
+  });
 
   it("names a layer that reads a value not yet computed, and two sides of different sizes", () => {
     const spec = dagSpec(2) as { layers: Record<string, unknown>[] };

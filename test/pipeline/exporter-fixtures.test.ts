@@ -60,19 +60,19 @@ const load = (name: string) => ({
 describe("pipeline: models exported by PyTorch, and scikit-learn-shaped graphs", function () {
   this.timeout(60_000);
   for (const [name, kinds] of FIXTURES) {
-    it(`${name}: reads as the exporter computes it, and quantizes within the reported error (a class: the same class)`, () => {
+    it(`${name}: reads as the exporter computes it, and quantizes within the proven error bound (a class: the same class)`, () => {
       const { bytes, reference } = load(name);
       const model = parseOnnxModel(bytes, { name: name.replace(/_/g, "-") });
       expect(model.layers.map((l) => (l.type === "fn" ? l.fn : l.type))).to.deep.equal(kinds);
       if (reference.labels) expect(model.labels).to.deep.equal(reference.labels);
       const { quantized, report } = quantize(model);
-      // The fixtures' inputs are other points than the report's samples: one last bit of slack.
-      const slack = 2 ** -quantized.scaleBits;
+      // Within the proven bound (the exporter computed in float32: 1e-5 of slack for its rounding).
+      const slack = 1e-5;
       reference.inputs.forEach((x, i) => {
         evaluateFloat(model, x).forEach((v, j) => expect(Math.abs(v - reference.outputs[i][j]), `float output ${j}`).to.be.below(1e-5));
         const fixed = evaluate(quantized, quantizeInput(quantized, x)).output;
         if (kinds.at(-1) === "argmax") expect(fixed.map(Number), `class of input ${i}`).to.deep.equal(reference.outputs[i]);
-        else fixed.forEach((v, j) => expect(Math.abs(toReal(quantized, v) - reference.outputs[i][j]), `fixed output ${j}`).to.be.at.most(report.maxAbsError + slack));
+        else fixed.forEach((v, j) => expect(Math.abs(toReal(quantized, v) - reference.outputs[i][j]), `fixed output ${j}`).to.be.at.most(report.errorBound + slack));
       });
     });
   }
@@ -91,11 +91,11 @@ describe("cli: proofgrid run <exported>.onnx --trust zk", function () {
 
   const outputs = new Map<string, number[]>();
 
-  it("settles a checked Groth16 result within the reported error of the exporter's float output, for every fixture", async () => {
+  it("settles a checked Groth16 result within the build's proven error bound of the exporter's float output, for every fixture", async () => {
     for (const [name, kinds] of FIXTURES) {
       const { reference } = load(name);
       // The model exactly as the CLI reads it (its name seeds the report's samples).
-      const { quantized, report } = quantize((await loadModel(fileOf(name))).model);
+      const { report } = quantize((await loadModel(fileOf(name))).model);
       const input = path.join(dir, `${name}.json`);
       await writeFile(input, JSON.stringify({ input: reference.inputs[0] }));
       const r = await runCli(["run", fileOf(name), "--input", input, "--trust", "zk", "--json"], {
@@ -109,7 +109,7 @@ describe("cli: proofgrid run <exported>.onnx --trust zk", function () {
       if (kinds.at(-1) === "argmax") expect(result.output, `${name}: the class`).to.deep.equal(reference.outputs[0]);
       else {
         result.output.forEach((v, j) =>
-          expect(Math.abs(v - reference.outputs[0][j]), `${name} output ${j}: ${v} vs the exporter's ${reference.outputs[0][j]}`).to.be.at.most(report.maxAbsError + 2 ** -quantized.scaleBits),
+          expect(Math.abs(v - reference.outputs[0][j]), `${name} output ${j}: ${v} vs the exporter's ${reference.outputs[0][j]}`).to.be.at.most(report.errorBound + 1e-5),
         );
       }
     }

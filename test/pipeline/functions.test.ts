@@ -12,6 +12,7 @@ import { PACKAGE_ROOT } from "../../src/package.js";
 import { circuitLayout, generateCircuit } from "../../src/pipeline/circuit.js";
 import { erf, errorWeight, fitFunction, FUNCTIONS } from "../../src/pipeline/functions.js";
 import { parseJsonModel } from "../../src/pipeline/json.js";
+import { LIPSCHITZ } from "../../src/pipeline/error-bound.js";
 import { quantize, quantizeAt, seededRandom } from "../../src/pipeline/quantize.js";
 import { countConstraints, signed } from "../../src/pipeline/witness.js";
 import { compileOnce, satisfies, witness } from "./circuits.js";
@@ -20,6 +21,18 @@ describe("functions: float references", () => {
   it("erf matches known values to 1e-15", () => {
     const known: [number, number][] = [[0.5, 0.5204998778130465], [1, 0.8427007929497149], [2, 0.9953222650189527], [3, 0.9999779095030014], [-1.5, -0.9661051464753108]];
     for (const [x, y] of known) expect(Math.abs(erf(x) - y)).to.be.below(1e-15);
+  });
+});
+
+describe("functions: the largest slopes the error bound uses", () => {
+  it("bound |f'| of every function but exp over [-30, 30] (central differences, step 1e-4)", () => {
+    for (const [fn, L] of Object.entries(LIPSCHITZ)) {
+      const f = FUNCTIONS[fn as keyof typeof LIPSCHITZ].f;
+      let worst = 0;
+      for (let x = -30; x <= 30; x += 1e-3) worst = Math.max(worst, Math.abs(f(x + 1e-4) - f(x - 1e-4)) / 2e-4);
+      expect(worst, fn).to.be.at.most(L);
+      expect(worst, `${fn}: the constant is tight`).to.be.above(L - 0.01);
+    }
   });
 });
 
