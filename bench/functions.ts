@@ -42,7 +42,7 @@ export function functionCosts(scales: number[]): Record<string, number> {
 
 /** test/fixtures/<dir>/<name>.onnx: PyTorch's exports, then the scikit-learn-shaped graphs. */
 export const EXPORTER_FIXTURES = [
-  ...["sigmoid_prob", "tanh_mlp", "bn_softmax", "gelu_ff", "gelu_tanh_ff", "silu_mlp", "hardswish_mlp", "hardswish_mlp_op13", "exp_head", "plumbing", "residual", "branches_concat", "gated", "two_outputs"].map((n) => `torch/${n}`),
+  ...["sigmoid_prob", "tanh_mlp", "bn_softmax", "gelu_ff", "gelu_tanh_ff", "silu_mlp", "hardswish_mlp", "hardswish_mlp_op13", "exp_head", "plumbing", "residual", "branches_concat", "gated", "two_outputs", "elu_softplus_mish"].map((n) => `torch/${n}`),
   ...["scaler_linreg", "scaler_logreg", "logreg_strings", "mlp_classifier", "mlp_regressor_tanh"].map((n) => `sklearn/${n}`),
 ];
 

@@ -12,7 +12,7 @@
  */
 
 /** The functions a piecewise table approximates. */
-export const FUNCTION_NAMES = ["sigmoid", "tanh", "exp", "erf", "gelu", "gelu_tanh", "silu", "hardswish"] as const;
+export const FUNCTION_NAMES = ["sigmoid", "tanh", "exp", "erf", "gelu", "gelu_tanh", "silu", "hardswish", "softplus", "elu", "mish"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface PiecewiseTable {

@@ -27,6 +27,9 @@ export const LIPSCHITZ: Record<Exclude<FunctionName, "exp">, number> = {
   gelu_tanh: 1.1295,
   silu: 1.0999, // 1.09984
   hardswish: 1.5,
+  softplus: 1,
+  elu: 1,
+  mish: 1.0892, // 1.08873 near x = 1.19
 };
 
 /**

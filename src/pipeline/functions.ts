@@ -33,6 +33,8 @@ export function erf(x: number): number {
   return Math.sign(x) * Math.min(1, (2 / Math.sqrt(Math.PI)) * Math.exp(-ax * ax) * sum);
 }
 
+/** log(1 + e^x) without overflow. */
+const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 interface FunctionSpec {
@@ -42,8 +44,9 @@ interface FunctionSpec {
   /** Slope beyond each end; "none" when the domain must reach the proven range's end (exp). */
   lo: 0 | 1;
   hi: 0 | 1 | "none";
-  /** Fixed domain ends (real), for functions that are exactly constant or linear beyond them. */
-  exact?: [number, number];
+  /** Fixed domain ends (real), where the function is exactly constant or linear beyond them. */
+  fixedLo?: number;
+  fixedHi?: number;
   /** The error is relative to |f| where |f| > 1 (exp: its values span too many bits for a fixed absolute bound). */
   relative?: true;
 }
@@ -59,7 +62,10 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   gelu: { f: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)), title: "GELU (erf form)", lo: 0, hi: 1 },
   gelu_tanh: { f: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), title: "GELU (tanh form)", lo: 0, hi: 1 },
   silu: { f: (x) => x * sigmoid(x), title: "SiLU / Swish", lo: 0, hi: 1 },
-  hardswish: { f: (x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6, title: "HardSwish", lo: 0, hi: 1, exact: [-3, 3] },
+  hardswish: { f: (x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6, title: "HardSwish", lo: 0, hi: 1, fixedLo: -3, fixedHi: 3 },
+  softplus: { f: softplus, title: "Softplus", lo: 0, hi: 1 },
+  elu: { f: (x) => (x > 0 ? x : Math.expm1(x)), title: "ELU (alpha 1)", lo: 0, hi: 1, fixedHi: 0 },
+  mish: { f: (x) => x * Math.tanh(softplus(x)), title: "Mish", lo: 0, hi: 1 },
 };
 
 export interface FittedTable {
@@ -103,8 +109,8 @@ export function fitFunction(fn: FunctionName, inScale: number, outScale: number,
   const spec = FUNCTIONS[fn];
   const eps = 2 ** -(outScale + 3);
   const toInt = (x: number, round: (v: number) => number) => BigInt(round(x * 2 ** inScale));
-  let lo = spec.exact ? toInt(spec.exact[0], Math.round) : toInt(saturation(spec, -1, eps), Math.floor);
-  let hi = spec.exact ? toInt(spec.exact[1], Math.round) : spec.hi === "none" ? provenHi : toInt(saturation(spec, 1, eps), Math.ceil);
+  let lo = spec.fixedLo !== undefined ? toInt(spec.fixedLo, Math.round) : toInt(saturation(spec, -1, eps), Math.floor);
+  let hi = spec.fixedHi !== undefined ? toInt(spec.fixedHi, Math.round) : spec.hi === "none" ? provenHi : toInt(saturation(spec, 1, eps), Math.ceil);
   if (spec.hi === "none") {
     const top = spec.f(Number(provenHi) / 2 ** inScale) * 2 ** outScale;
     if (!(top < 2 ** 120)) {

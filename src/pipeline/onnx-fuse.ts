@@ -36,6 +36,7 @@ const UNARY: Record<string, (node: Node) => (x: number) => number> = {
   Tanh: () => Math.tanh,
   Sigmoid: () => FUNCTIONS.sigmoid.f,
   Exp: () => Math.exp,
+  Softplus: () => FUNCTIONS.softplus.f,
   Relu: () => (x) => Math.max(x, 0),
   HardSigmoid: (node) => {
     const alpha = floatAttr(node, "alpha", 0.2);

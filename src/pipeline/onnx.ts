@@ -23,7 +23,7 @@ type Tensor = onnxProto.onnx.ITensorProto;
 const PLUMBING = new Set(["Cast", "Squeeze", "Unsqueeze", "Transpose", "Shape", "ConstantOfShape", "Expand", "Tile", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Neg", "BatchNormalization", "Clip", "HardSigmoid", "ReduceSum", "ReduceMean", "Gather", "Slice", "Concat", "Pad", "PRelu", "Scaler", "LinearRegressor", "LinearClassifier", "ArrayFeatureExtractor"]);
 
 /** ONNX operators that are one of the engine's function tables. */
-const ONNX_FUNCTIONS: Record<string, FunctionName> = { Sigmoid: "sigmoid", Tanh: "tanh", Exp: "exp", Erf: "erf", HardSwish: "hardswish" };
+const ONNX_FUNCTIONS: Record<string, FunctionName> = { Sigmoid: "sigmoid", Tanh: "tanh", Exp: "exp", Erf: "erf", HardSwish: "hardswish", Softplus: "softplus", Elu: "elu", Mish: "mish" };
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 18;
@@ -344,7 +344,13 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       case "Tanh":
       case "Exp":
       case "Erf":
-      case "HardSwish": {
+      case "HardSwish":
+      case "Softplus":
+      case "Elu":
+      case "Mish": {
+        if (op === "Elu" && floatAttr(node, "alpha", 1) !== 1) {
+          throw new UnsupportedOperatorError(op, where, `alpha ${floatAttr(node, "alpha", 1)}; the ELU table is for alpha 1`);
+        }
         const v = get(ins[0], where);
         if (v.kind !== "act") throw new UnsupportedOperatorError(op, where, "applied to a constant");
         keepSoftmax(v);
@@ -355,7 +361,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       case "Normalizer":
         throw new UnsupportedOperatorError(op, where, `it divides the data by its ${(attr(node, "norm")?.s ? Buffer.from(attr(node, "norm")!.s!).toString() : "MAX")} norm, which has no exact fixed-point form here; normalize the features before the request`);
       default:
-        throw new UnsupportedOperatorError(op, where, `supported: Gemm, MatMul, Relu, LeakyRelu, Sigmoid, Tanh, Exp, Erf, HardSwish, Softmax, Flatten, Reshape, Identity, Dropout, Constant, ArgMax, ${[...PLUMBING].join(", ")}`);
+        throw new UnsupportedOperatorError(op, where, `supported: Gemm, MatMul, Relu, LeakyRelu, Sigmoid, Tanh, Exp, Erf, HardSwish, Softplus, Elu, Mish, Softmax, Flatten, Reshape, Identity, Dropout, Constant, ArgMax, ${[...PLUMBING].join(", ")}`);
     }
   });
 

@@ -43,6 +43,7 @@ const FIXTURES: [string, string[], string?][] = [
   ["branches_concat", ["dense", "relu", "dense", "tanh", "concat", "dense"]],
   ["gated", ["dense", "dense", "sigmoid", "mul", "dense"]],
   ["two_outputs", ["dense", "relu", "dense"]],
+  ["elu_softplus_mish", ["dense", "elu", "dense", "softplus", "dense", "mish", "dense"]],
   // scikit-learn-shaped (scripts/fixtures/export_sklearn_shaped.py): the first output, the label or the value.
   ["scaler_linreg", ["dense"], SKLEARN],
   ["scaler_logreg", ["dense", "argmax"], SKLEARN],

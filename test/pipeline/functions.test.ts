@@ -30,7 +30,7 @@ describe("functions: the largest slopes the error bound uses", () => {
       const f = FUNCTIONS[fn as keyof typeof LIPSCHITZ].f;
       let worst = 0;
       for (let x = -30; x <= 30; x += 1e-3) worst = Math.max(worst, Math.abs(f(x + 1e-4) - f(x - 1e-4)) / 2e-4);
-      expect(worst, fn).to.be.at.most(L);
+      expect(worst, fn).to.be.at.most(L * (1 + 1e-9)); // the difference quotient rounds
       expect(worst, `${fn}: the constant is tight`).to.be.above(L - 0.01);
     }
   });
@@ -123,6 +123,7 @@ describe("functions: the engine equals the circuit's witness", function () {
     ["fns-a", ["sigmoid", "tanh", "erf"], true],
     ["fns-b", ["gelu", "gelu_tanh", "silu", "hardswish"], false],
     ["fns-c", ["exp"], true],
+    ["fns-d", ["softplus", "elu", "mish"], false],
   ];
   for (const [name, fns, softmax] of models) {
     it(`${name} (${fns.join(", ")}${softmax ? ", softmax" : ""}): same integers after every layer, the predicted constraint count`, async () => {

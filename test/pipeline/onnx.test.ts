@@ -67,7 +67,7 @@ describe("pipeline: ONNX models", () => {
     expect(() => parseOnnxModel(bytes)).to.throw(UnsupportedOperatorError, "unsupported operator Conv at node /act/Conv (Conv)");
   });
 
-  for (const [op, fn, opset] of [["Sigmoid", "sigmoid", 13], ["Tanh", "tanh", 13], ["Exp", "exp", 13], ["Erf", "erf", 13], ["HardSwish", "hardswish", 14]] as const) {
+  for (const [op, fn, opset] of [["Sigmoid", "sigmoid", 13], ["Tanh", "tanh", 13], ["Exp", "exp", 13], ["Erf", "erf", 13], ["HardSwish", "hardswish", 14], ["Softplus", "softplus", 13], ["Elu", "elu", 13], ["Mish", "mish", 18]] as const) {
     it(`reads ${op} as the ${fn} table and evaluates it as onnxruntime does`, async () => {
       const bytes = withNodes([node(op, ["h"], ["y"], `/act/${op}`)], { opset, weight: [3, -1, 0.5, 2] });
       const model = parseOnnxModel(bytes);
