@@ -65,6 +65,7 @@ export async function fixtureFigures(runs: number, log: (line: string) => void):
     });
     figures[`fixtures.${name}.nonLinear`] = built.manifest.circuit.nonLinear;
     figures[`fixtures.${name}.scaleBits`] = artifacts.model.scaleBits;
+    figures[`fixtures.${name}.errorBound`] = built.manifest.report.errorBound;
     if (classifies) figures[`fixtures.${name}.classAgreement`] = agree / reference.inputs.length;
     else figures[`fixtures.${name}.maxErrorVsFloat`] = worst;
     const timing = await proving(`fixtures.${name}`, artifacts, quantizeInput(artifacts.model, reference.inputs[0]), runs);
