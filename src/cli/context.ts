@@ -7,6 +7,8 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { formatUnits, type Provider, type Signer } from "ethers";
+// Types only: the `ethers` member hardhat-ethers adds to a network connection (erased at run time).
+import type {} from "@nomicfoundation/hardhat-ethers";
 import { checkDeployed, DeploymentNotFoundError, type DeploymentFile } from "../chain/contracts.js";
 import { ProofgridError } from "../errors.js";
 import { releaseProver } from "../pipeline/prove.js";
@@ -30,7 +32,14 @@ export interface Connection {
 async function hardhat() {
   process.env.CI ??= "true";
   process.env.HARDHAT_DISABLE_TELEMETRY ??= "true";
-  return (await import("hardhat")).default;
+  try {
+    return (await import("hardhat")).default;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && /'hardhat'/.test((error as Error).message)) {
+      throw new CliError("this command reaches a network through Hardhat 3, which is not installed here: run it in a Hardhat 3 project (hardhat and @nomicfoundation/hardhat-ethers installed, a hardhat.config.ts)");
+    }
+    throw error;
+  }
 }
 
 /** The networks of hardhat.config.ts (`persistent`: only those reached over JSON-RPC, which keep state between commands). */

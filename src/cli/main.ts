@@ -3,6 +3,8 @@
  * usage text. Every failure prints one line (`proofgrid: <reason>`) and exits non-zero.
  */
 import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { PACKAGE_ROOT } from "../package.js";
 import { toTypedError } from "../chain/errors.js";
 import { CliError } from "./context.js";
 
@@ -36,7 +38,7 @@ const COMMANDS: Record<string, Command> = {
   node: async (argv) => (await import("./commands/node.js")).nodeCommand(argv),
   status: async (argv) => (await import("./commands/status.js")).status(argv),
   version: async () => {
-    const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const pkg = JSON.parse(await readFile(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
     console.log(pkg.version);
     return 0;
   },

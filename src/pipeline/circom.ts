@@ -7,14 +7,14 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { BuildError } from "../errors.js";
-import { PACKAGE_ROOT } from "../package.js";
+import { dependencyDir, PACKAGE_ROOT } from "../package.js";
 import { hashBytes } from "../protocol/hashing.js";
 
 /** keccak256 of the circom templates a generated circuit includes (circuits/lib and circomlib's bitify). */
 export async function libraryHash(): Promise<string> {
   const lib = path.join(PACKAGE_ROOT, "circuits/lib");
   const files = ["proofgrid.circom", "fixedpoint.circom", "argmax.circom", "packing.circom", "functions.circom"];
-  const bitify = path.join(PACKAGE_ROOT, "node_modules/circomlib/circuits/bitify.circom");
+  const bitify = path.join(dependencyDir("circomlib"), "circuits/bitify.circom");
   const parts = await Promise.all([...files.map((f) => readFile(path.join(lib, f), "utf8")), readFile(bitify, "utf8")]);
   return hashBytes(parts.join("\0"));
 }
@@ -22,13 +22,13 @@ export async function libraryHash(): Promise<string> {
 /** The versions of circom2 and snarkjs the build runs, as the manifest records them. */
 export async function toolVersions(): Promise<{ circom: string; snarkjs: string }> {
   const read = async (pkg: string) =>
-    (JSON.parse(await readFile(path.join(PACKAGE_ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+    (JSON.parse(await readFile(path.join(dependencyDir(pkg), "package.json"), "utf8")) as { version: string }).version;
   return { circom: `circom2 ${await read("circom2")}`, snarkjs: await read("snarkjs") };
 }
 
 /** Runs circom2 (the WebAssembly build) on `circuit`, writing into `outDir`. */
 export async function compileCircuit(circuit: string, outDir: string, optimization: "O0" | "O1" | "O2" = "O2"): Promise<string> {
-  const cli = path.join(PACKAGE_ROOT, "node_modules/circom2/cli.js");
+  const cli = path.join(dependencyDir("circom2"), "cli.js");
   const args = [
     cli,
     circuit,
@@ -39,7 +39,7 @@ export async function compileCircuit(circuit: string, outDir: string, optimizati
     "-l",
     path.join(PACKAGE_ROOT, "circuits/lib"),
     "-l",
-    path.join(PACKAGE_ROOT, "node_modules"),
+    path.dirname(dependencyDir("circomlib")), // where `include "circomlib/..."` resolves
     "-o",
     outDir,
   ];

@@ -14,7 +14,7 @@ import path from "node:path";
 import * as snarkjs from "snarkjs";
 import type { Encoding, QuantizedModel } from "../engine/fixed.js";
 import { BuildError } from "../errors.js";
-import { PACKAGE_ROOT } from "../package.js";
+import { dependencyDir, PACKAGE_ROOT } from "../package.js";
 import { hashBytes } from "../protocol/hashing.js";
 import { loadSolc, SOLC_SETTINGS, SOLC_VERSION } from "./compiler.js";
 import { hashFile, readManifestFile } from "./manifest.js";
@@ -65,7 +65,7 @@ function generatedHeader(kind: "verifier" | "adapter", from: GeneratedFrom): str
 
 /** The Solidity verifier of a zkey, renamed to `contract` and headed as generated. */
 export async function verifierSource(zkeyFile: string, contract: string, from: GeneratedFrom): Promise<string> {
-  const template = await readFile(path.join(PACKAGE_ROOT, "node_modules/snarkjs/templates/verifier_groth16.sol.ejs"), "utf8");
+  const template = await readFile(path.join(dependencyDir("snarkjs"), "templates/verifier_groth16.sol.ejs"), "utf8");
   const source = await snarkjs.zKey.exportSolidityVerifier(zkeyFile, { groth16: template });
   const header = generatedHeader("verifier", from);
   const body = source.replace(/contract Groth16Verifier\b/, `contract ${contract}`);

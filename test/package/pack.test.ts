@@ -1,0 +1,85 @@
+/**
+ * The package as a user gets it: `npm pack`, then `npm install <tarball>` in a fresh project (the
+ * dependencies come from the npm registry or its cache), then the SDK, node runtime, pipeline and
+ * ABIs imported, the bin run and a model built, proven and verified, with nothing of this
+ * repository but the tarball.
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { PACKAGE_ROOT } from "../../src/package.js";
+
+const run = promisify(execFile);
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const env = { ...process.env, CI: "true", HARDHAT_DISABLE_TELEMETRY: "true", ONNXRUNTIME_NODE_INSTALL: "skip", npm_config_update_notifier: "false" };
+
+describe("package: npm pack, installed in a fresh project", function () {
+  this.timeout(600_000);
+  let dir: string;
+  let app: string;
+  let tarball: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "proofgrid-pack-"));
+    await run(npm, ["pack", "--pack-destination", dir], { cwd: PACKAGE_ROOT, env, maxBuffer: 64 << 20 });
+    tarball = path.join(dir, (await readdir(dir)).find((f) => f.endsWith(".tgz"))!);
+    app = path.join(dir, "app");
+    await mkdir(app);
+    await writeFile(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    await run(npm, ["install", tarball, "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app, env, maxBuffer: 64 << 20 });
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const node = (code: string) => run(process.execPath, ["--input-type=module", "-e", code], { cwd: app, env, maxBuffer: 64 << 20 });
+
+  it("exports the SDK, the node runtime, the pipeline, the devnet helpers and the ABIs, each typed", async () => {
+    const { stdout } = await node(`
+      const sdk = await import("proofgrid"); const nodeRt = await import("proofgrid/node");
+      const pipeline = await import("proofgrid/pipeline"); const abi = await import("proofgrid/abi"); const devnet = await import("proofgrid/devnet");
+      console.log(JSON.stringify([typeof sdk.ProofgridClient, typeof sdk.requestInference, typeof nodeRt.NodeRuntime, typeof pipeline.buildModel, abi.inferenceHubAbi.length > 0, typeof devnet.launchLocalNetwork]));`);
+    expect(JSON.parse(stdout)).to.deep.equal(["function", "function", "function", "function", true, "function"]);
+    const installed = path.join(app, "node_modules/proofgrid");
+    for (const types of ["dist/src/sdk/index.d.ts", "dist/src/node/index.d.ts", "dist/src/pipeline/index.d.ts", "dist/src/abi.d.ts"]) expect(existsSync(path.join(installed, types)), types).to.equal(true);
+  });
+
+  it("ships the Solidity sources and the circuits library, and leaves out sources, tests, fixtures, mocks and the demo's data", async () => {
+    const installed = path.join(app, "node_modules/proofgrid");
+    for (const file of ["contracts/interfaces/IInferenceHub.sol", "contracts/consumer/InferenceConsumer.sol", "contracts/zk/Groth16InferenceAdapter.sol", "circuits/lib/functions.circom", "bin/proofgrid.js"]) {
+      expect(existsSync(path.join(installed, file)), file).to.equal(true);
+    }
+    for (const absent of ["src", "test", "models", "contracts/mocks", "scripts", "bench"]) expect(existsSync(path.join(installed, absent)), absent).to.equal(false);
+    expect(existsSync(path.join(app, "node_modules/onnxruntime-node")), "onnxruntime-node").to.equal(false);
+    expect(existsSync(path.join(app, "node_modules/tsx")), "tsx").to.equal(false);
+  });
+
+  it("builds, proves and verifies an ONNX model with the installed bin and pipeline", async () => {
+    await copyFile(path.join(PACKAGE_ROOT, "test/fixtures/torch/gated.onnx"), path.join(app, "gated.onnx"));
+    const bin = path.join(app, "node_modules/.bin/proofgrid");
+    const build = await run(bin, ["model", "build", "gated.onnx", "--quiet"], { cwd: app, env, maxBuffer: 64 << 20 });
+    expect(build.stdout + build.stderr).to.not.match(/Error:/);
+    const { stdout } = await node(`
+      const { loadArtifacts, proveInference, verifyInference, releaseProver, quantizeInput } = await import("proofgrid/pipeline");
+      const a = await loadArtifacts("build/gated");
+      const proof = await proveInference(a, quantizeInput(a.model, [0.1, -0.2, 0.3, 0.4]), { chainId: 1n, hub: "0x000000000000000000000000000000000000dEaD", jobId: 1n, prover: "0x000000000000000000000000000000000000bEEF" });
+      console.log(await verifyInference(a, proof)); await releaseProver();`);
+    expect(stdout.trim()).to.equal("true");
+    expect(existsSync(path.join(app, "build/gated/GatedProofVerifier.sol"))).to.equal(true);
+  });
+
+  it("names what is missing when a network command runs outside a Hardhat project", async () => {
+    await writeFile(path.join(app, "in.json"), JSON.stringify({ input: [0.1, -0.2, 0.3, 0.4] }));
+    const bin = path.join(app, "node_modules/.bin/proofgrid");
+    const failure = await run(bin, ["run", "gated.onnx", "--input", "in.json", "--trust", "zk"], { cwd: app, env }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).to.equal(2);
+    expect(failure?.stderr.trim().split("\n").at(-1)).to.match(/^proofgrid: this command reaches a network through Hardhat 3, which is not installed here/);
+  });
+});
