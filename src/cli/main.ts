@@ -20,6 +20,7 @@ commands:
   model register <build dir>                   register a built model (deploys its ZK verifier)
   node start --trust <levels> --model <dir>    run a node (zk proves, tee signs, vanilla submits)
   status <jobId>                               a job as the hub holds it
+  init [dir] [--model <file>]                  a Hardhat 3 project that uses proofgrid, ready for npm test
   version                                      print the version
 
 Trust levels: vanilla (optimistic, challengeable), tee (enclave-signed), zk (Groth16 proof).
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   model: async (argv) => (await import("./commands/model.js")).modelCommand(argv),
   node: async (argv) => (await import("./commands/node.js")).nodeCommand(argv),
   status: async (argv) => (await import("./commands/status.js")).status(argv),
+  init: async (argv) => (await import("./commands/init.js")).init(argv),
   version: async () => {
     const pkg = JSON.parse(await readFile(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
     console.log(pkg.version);

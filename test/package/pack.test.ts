@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -15,7 +15,16 @@ import { PACKAGE_ROOT } from "../../src/package.js";
 
 const run = promisify(execFile);
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const env = { ...process.env, CI: "true", HARDHAT_DISABLE_TELEMETRY: "true", ONNXRUNTIME_NODE_INSTALL: "skip", npm_config_update_notifier: "false" };
+// As a user's shell has it: only the basics, none of what this test inherits from `npm test`, npx
+// and Hardhat's test runner (npm_* settings, this repository's bin directory in PATH, NODE_ENV).
+const keep = ["HOME", "USER", "LANG", "TMPDIR", "SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "XDG_CACHE_HOME", "PROOFGRID_CACHE"];
+const env: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
+  PATH: [path.dirname(process.execPath), ...(process.env.PATH ?? "").split(path.delimiter).filter((p) => !p.startsWith(PACKAGE_ROOT))].join(path.delimiter),
+  CI: "true",
+  HARDHAT_DISABLE_TELEMETRY: "true",
+  ONNXRUNTIME_NODE_INSTALL: "skip",
+};
 
 describe("package: npm pack, installed in a fresh project", function () {
   this.timeout(600_000);
@@ -33,7 +42,7 @@ describe("package: npm pack, installed in a fresh project", function () {
     await run(npm, ["install", tarball, "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app, env, maxBuffer: 64 << 20 });
   });
   after(async () => {
-    await rm(dir, { recursive: true, force: true });
+    if (!process.env.PROOFGRID_KEEP_PACK) await rm(dir, { recursive: true, force: true });
   });
 
   const node = (code: string) => run(process.execPath, ["--input-type=module", "-e", code], { cwd: app, env, maxBuffer: 64 << 20 });
@@ -48,12 +57,12 @@ describe("package: npm pack, installed in a fresh project", function () {
     for (const types of ["dist/src/sdk/index.d.ts", "dist/src/node/index.d.ts", "dist/src/pipeline/index.d.ts", "dist/src/abi.d.ts"]) expect(existsSync(path.join(installed, types)), types).to.equal(true);
   });
 
-  it("ships the Solidity sources and the circuits library, and leaves out sources, tests, fixtures, mocks and the demo's data", async () => {
+  it("ships the Solidity sources, the circuits library and the demo model, and leaves out sources, tests, fixtures, mocks and the demo's data set", async () => {
     const installed = path.join(app, "node_modules/proofgrid");
-    for (const file of ["contracts/interfaces/IInferenceHub.sol", "contracts/consumer/InferenceConsumer.sol", "contracts/zk/Groth16InferenceAdapter.sol", "circuits/lib/functions.circom", "bin/proofgrid.js"]) {
+    for (const file of ["contracts/interfaces/IInferenceHub.sol", "contracts/consumer/InferenceConsumer.sol", "contracts/zk/Groth16InferenceAdapter.sol", "circuits/lib/functions.circom", "bin/proofgrid.js", "models/support-intents/model.json", "dist/src/hardhat/index.d.ts"]) {
       expect(existsSync(path.join(installed, file)), file).to.equal(true);
     }
-    for (const absent of ["src", "test", "models", "contracts/mocks", "scripts", "bench"]) expect(existsSync(path.join(installed, absent)), absent).to.equal(false);
+    for (const absent of ["src", "test", "models/support-intents/dataset.json", "contracts/mocks", "scripts", "bench"]) expect(existsSync(path.join(installed, absent)), absent).to.equal(false);
     expect(existsSync(path.join(app, "node_modules/onnxruntime-node")), "onnxruntime-node").to.equal(false);
     expect(existsSync(path.join(app, "node_modules/tsx")), "tsx").to.equal(false);
   });
@@ -70,6 +79,28 @@ describe("package: npm pack, installed in a fresh project", function () {
       console.log(await verifyInference(a, proof)); await releaseProver();`);
     expect(stdout.trim()).to.equal("true");
     expect(existsSync(path.join(app, "build/gated/GatedProofVerifier.sol"))).to.equal(true);
+  });
+
+  it("proofgrid init: a new Hardhat 3 project whose own npm test settles a ZK, a TEE and a VANILLA request through its consumer contract", async () => {
+    const bin = path.join(app, "node_modules/.bin/proofgrid");
+    const started = performance.now();
+    const init = await run(bin, ["init", "project"], { cwd: app, env, maxBuffer: 64 << 20 });
+    expect(init.stdout).to.match(/next: cd project && npm test/);
+    const project = path.join(app, "project");
+    const pkg = JSON.parse(await readFile(path.join(project, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies.proofgrid).to.equal(`file:${tarball}`);
+    for (const file of ["hardhat.config.ts", "contracts/Consumer.sol", "test/Consumer.test.ts", "scripts/deploy.ts", "README.md", "models/model.json"]) expect(existsSync(path.join(project, file)), file).to.equal(true);
+    const test = await run(npm, ["test"], { cwd: project, env, maxBuffer: 64 << 20 });
+    const output = test.stdout + test.stderr;
+    for (const level of ["ZK", "TEE", "VANILLA"]) expect(output).to.match(new RegExp(`gets a settled, checked answer at ${level}`));
+    expect(output).to.match(/3 passing/);
+    expect(output).to.not.match(/failing|[Dd]ownloading compiler/);
+    // The init-to-green time, for the closing note and the README.
+    console.log(`      (init to a green npm test: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    // Running init again refuses to overwrite the project.
+    const again = await run(bin, ["init", "project"], { cwd: app, env }).then(() => undefined, (error: { code: number; stderr: string }) => error);
+    expect(again?.code).to.equal(2);
+    expect(again?.stderr).to.match(/project is not empty/);
   });
 
   it("names what is missing when a network command runs outside a Hardhat project", async () => {
