@@ -6,7 +6,7 @@
  *     proofgrid: { models: ["models/my-model.onnx"] } });
  *
  * Tasks: `proofgrid build [model]` (circuit, keys, verifier contracts copied into the project),
- * `proofgrid deploy --network <name>`. Tests get a whole stack from `proofgrid/hardhat/testing`.
+ * `proofgrid deploy --network <name>`, `proofgrid register [model] --network <name>`. Tests get a whole stack from `proofgrid/hardhat/testing`.
  */
 import { emptyTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
@@ -26,6 +26,11 @@ const plugin: HardhatPlugin = {
       .addPositionalArgument({ name: "model", description: "one configured model (name or file); default all", defaultValue: "" })
       .addFlag({ name: "quiet", description: "print only the result" })
       .setAction(() => import("./tasks/build.js"))
+      .build(),
+    task(["proofgrid", "register"], "Registers the configured models on the network's deployment, at every level (deploys each ZK verifier)")
+      .addPositionalArgument({ name: "model", description: "one configured model (name or file); default all", defaultValue: "" })
+      .addOption({ name: "prices", description: "price per level in whole tokens: vanilla,tee,zk", type: ArgumentType.STRING, defaultValue: "1,2,4" })
+      .setAction(() => import("./tasks/register.js"))
       .build(),
     task(["proofgrid", "deploy"], "Deploys proofgrid to the network and writes deployments/<chainId>.json")
       .addOption({ name: "attestationRoot", description: "the enclaves' attestation-root key (default: the deployer)", type: ArgumentType.STRING, defaultValue: "" })

@@ -97,6 +97,16 @@ describe("package: npm pack, installed in a fresh project", function () {
     expect(output).to.not.match(/failing|[Dd]ownloading compiler/);
     // The init-to-green time, for the closing note and the README.
     console.log(`      (init to a green npm test: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    // The plugin's tasks in that project: build copies the verifier pair into contracts/proofgrid,
+    // where the project compiles it; register names what is missing on a chain without proofgrid.
+    const hardhat = path.join(project, "node_modules/.bin/hardhat");
+    const built = await run(hardhat, ["proofgrid", "build", "--quiet"], { cwd: project, env, maxBuffer: 64 << 20 });
+    expect(built.stdout).to.match(/support-intents: .*\(verifiers in .*contracts\/proofgrid\)/);
+    expect(existsSync(path.join(project, "contracts/proofgrid/SupportIntentsProofVerifier.sol"))).to.equal(true);
+    const compiled = await run(hardhat, ["build"], { cwd: project, env, maxBuffer: 64 << 20 });
+    expect(compiled.stdout + compiled.stderr).to.match(/Compiled 2 Solidity files/);
+    const unregistered = await run(hardhat, ["proofgrid", "register"], { cwd: project, env }).then(() => undefined, (error: { stdout: string; stderr: string }) => error);
+    expect(`${unregistered?.stdout}${unregistered?.stderr}`).to.match(/no deployment of proofgrid on chain 31337: deployments\/31337.json is missing \(run npx hardhat proofgrid deploy first\)/);
     // Running init again refuses to overwrite the project.
     const again = await run(bin, ["init", "project"], { cwd: app, env }).then(() => undefined, (error: { code: number; stderr: string }) => error);
     expect(again?.code).to.equal(2);
