@@ -21,7 +21,7 @@ export default defineConfig({
 });
 `;
 
-export const CONSUMER = `// SPDX-License-Identifier: MIT
+export const CONSUMER = (outputs: number) => `// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -32,25 +32,41 @@ import {TrustLevel} from "proofgrid/contracts/libraries/TrustLevels.sol";
 
 /// Asks a model for an answer at the trust level of your choice and acts on it when the hub calls
 /// back with the checked output: here, it remembers the answer and the class it names.
+///
+/// The output is the model's output vector in fixed point (real value * 2^scaleBits, see the
+/// build report), or, for a model that ends in an argmax (a classifier such as the demo model),
+/// one value: the class index.
 contract Consumer is InferenceConsumer {
     using SafeERC20 for IERC20;
 
-    uint32 public constant CALLBACK_GAS = 100_000;
+    /// Gas the hub gives the callback: enough to store the model's ${outputs} output value${outputs === 1 ? "" : "s"} (about 22,000 gas each).
+    uint32 public constant CALLBACK_GAS = ${Math.max(100_000, 60_000 + 30_000 * outputs).toLocaleString("en-US").replace(/,/g, "_")};
 
     IERC20 public immutable token;
     uint32 public immutable modelId;
+    address public immutable owner;
 
     mapping(uint256 jobId => int256[] output) private _answers;
     uint256 public lastJob;
-    /// The index of the largest output of the last answer: the predicted class.
+    /// The class the last answer names: its only value (a classifier), else its largest value's index.
     uint256 public lastClass;
 
     event Asked(uint256 indexed jobId, TrustLevel level);
     event Answered(uint256 indexed jobId, uint256 predictedClass);
 
+    error ConsumerNotOwner(address caller);
+
     constructor(IInferenceHub hub_, IERC20 token_, uint32 modelId_) InferenceConsumer(hub_) {
         token = token_;
         modelId = modelId_;
+        owner = msg.sender;
+    }
+
+    /// Refunds (a missed deadline, a result proven wrong) are credited to this contract, the
+    /// requester, at the hub: the owner takes them out.
+    function claimRefunds(address to) external returns (uint256 amount) {
+        if (msg.sender != owner) revert ConsumerNotOwner(msg.sender);
+        amount = hub.withdrawTo(to);
     }
 
     /// Pays \`fee\` (the model's price at \`level\` plus CALLBACK_GAS at the hub's callback gas price)
@@ -85,15 +101,17 @@ contract Consumer is InferenceConsumer {
             if (output[i] > output[best]) best = i;
         }
         lastClass = output.length == 1 ? uint256(output[0] > 0 ? output[0] : int256(0)) : best;
+        // Act on it here: route a ticket, release a payment, flag a transaction...
         emit Answered(jobId, lastClass);
     }
 }
 `;
 
-export const TEST = (input: number[]) => `import { expect } from "chai";
+export const TEST = (input: number[], about: string) => `import { expect } from "chai";
 import hre, { network } from "hardhat";
 import { proofgridStack, TrustLevel } from "proofgrid/hardhat/testing";
 
+// ${about}
 const INPUT = ${JSON.stringify(input)};
 
 describe("Consumer", function () {
@@ -116,8 +134,12 @@ describe("Consumer", function () {
         await (await consumer.connect(user).ask(input, level, fee, block!.timestamp + 3600)).wait();
         const jobId = await consumer.lastJob();
         await stack.settle(jobId);
-        // The callback carried the output every honest node computes for this input.
-        expect(await consumer.answer(jobId)).to.deep.equal(stack.evaluate(input));
+        // The callback carried the output every honest node computes for this input, and the
+        // consumer acted on it.
+        const output = stack.evaluate(input);
+        expect(await consumer.answer(jobId)).to.deep.equal(output);
+        const named = output.length === 1 ? (output[0] > 0n ? output[0] : 0n) : BigInt(output.indexOf(output.reduce((a, b) => (b > a ? b : a))));
+        expect(await consumer.lastClass()).to.equal(named);
       } finally {
         await stack.stop();
       }
@@ -127,20 +149,27 @@ describe("Consumer", function () {
 `;
 
 export const DEPLOY = `/**
- * Deploys the Consumer against an existing proofgrid deployment:
- *   PROOFGRID_HUB=0x... PROOFGRID_TOKEN=0x... PROOFGRID_MODEL_ID=1 npx hardhat run scripts/deploy.ts --network sepolia
+ * Deploys the Consumer against the network's proofgrid deployment (deployments/<chainId>.json,
+ * written by 'npx hardhat proofgrid deploy'; PROOFGRID_HUB and PROOFGRID_TOKEN override it) and the
+ * model id 'npx hardhat proofgrid register' printed (PROOFGRID_MODEL_ID, default 1):
+ *   npx hardhat run scripts/deploy.ts --network sepolia
  * (SEPOLIA_RPC_URL and SEPOLIA_PRIVATE_KEY from the environment or 'npx hardhat keystore set').
  */
+import { readFile } from "node:fs/promises";
 import { network } from "hardhat";
 
-const need = (name: string) => {
-  const value = process.env[name];
-  if (!value) throw new Error(\`\${name} is not set\`);
-  return value;
-};
-
 const { ethers } = await network.create();
-const consumer = await ethers.deployContract("Consumer", [need("PROOFGRID_HUB"), need("PROOFGRID_TOKEN"), Number(need("PROOFGRID_MODEL_ID"))]);
+const chainId = (await ethers.provider.getNetwork()).chainId;
+let deployment: { contracts?: { hub?: string; token?: string } } = {};
+try {
+  deployment = JSON.parse(await readFile(\`deployments/\${chainId}.json\`, "utf8"));
+} catch {
+  // none: the environment must name them
+}
+const hub = process.env.PROOFGRID_HUB ?? deployment.contracts?.hub;
+const token = process.env.PROOFGRID_TOKEN ?? deployment.contracts?.token;
+if (!hub || !token) throw new Error(\`no proofgrid deployment on chain \${chainId}: run npx hardhat proofgrid deploy, or set PROOFGRID_HUB and PROOFGRID_TOKEN\`);
+const consumer = await ethers.deployContract("Consumer", [hub, token, Number(process.env.PROOFGRID_MODEL_ID ?? 1)]);
 await consumer.waitForDeployment();
 console.log(\`Consumer deployed at \${await consumer.getAddress()}\`);
 `;
@@ -149,7 +178,7 @@ export const README = (model: string) => `# A proofgrid app
 \`contracts/Consumer.sol\` asks the model \`${model}\` for answers through proofgrid and acts on each checked one.
 \`npm test\` runs it on an in-process network with real proofs, enclave signatures and VANILLA results.
 \`npx hardhat proofgrid build\` builds the model's circuit and verifier into \`build/proofgrid\` and \`contracts/proofgrid\`.
-Deploy with \`npx hardhat run scripts/deploy.ts --network sepolia\` (see the script's header).
+Deploy: \`npx hardhat proofgrid deploy --network sepolia\` (where proofgrid is not deployed yet), \`npx hardhat proofgrid register --network sepolia\`, then \`npm run deploy -- --network sepolia\`.
 `;
 
 export const TSCONFIG = `{

@@ -34,6 +34,7 @@ const plugin: HardhatPlugin = {
       .build(),
     task(["proofgrid", "deploy"], "Deploys proofgrid to the network and writes deployments/<chainId>.json")
       .addOption({ name: "attestationRoot", description: "the enclaves' attestation-root key (default: the deployer)", type: ArgumentType.STRING, defaultValue: "" })
+      .addFlag({ name: "force", description: "deploy again where a deployment is live (replaces deployments/<chainId>.json)" })
       .setAction(() => import("./tasks/deploy.js"))
       .build(),
   ],

@@ -5,7 +5,7 @@
  * requests through `stack.hub`; `stack.settle()` lets the nodes answer and, for VANILLA, moves time
  * past the challenge window.
  *
- *   const connection = await network.connect();
+ *   const connection = await network.create();
  *   const stack = await proofgridStack(hre, connection);
  *   ... request from the consumer, then: await stack.settle(jobId)
  *   await stack.stop();

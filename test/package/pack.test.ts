@@ -113,6 +113,16 @@ describe("package: npm pack, installed in a fresh project", function () {
     expect(again?.stderr).to.match(/project is not empty/);
   });
 
+  it("proofgrid init --model <your ONNX>: a model with several outputs settles at every level too (the callback's gas follows the outputs)", async () => {
+    const bin = path.join(app, "node_modules/.bin/proofgrid");
+    await copyFile(path.join(PACKAGE_ROOT, "test/fixtures/torch/tanh_mlp.onnx"), path.join(app, "tanh_mlp.onnx"));
+    await run(bin, ["init", "mine", "--model", "tanh_mlp.onnx"], { cwd: app, env, maxBuffer: 64 << 20 });
+    const project = path.join(app, "mine");
+    expect(await readFile(path.join(project, "contracts/Consumer.sol"), "utf8")).to.match(/CALLBACK_GAS = 150_000;/);
+    const test = await run(npm, ["test"], { cwd: project, env, maxBuffer: 64 << 20 });
+    expect(test.stdout + test.stderr).to.match(/3 passing/);
+  });
+
   it("names what is missing when a network command runs outside a Hardhat project", async () => {
     await writeFile(path.join(app, "in.json"), JSON.stringify({ input: [0.1, -0.2, 0.3, 0.4] }));
     const bin = path.join(app, "node_modules/.bin/proofgrid");

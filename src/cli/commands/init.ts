@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { PACKAGE_ROOT } from "../../package.js";
 import { loadModel, resolveModelFile } from "../../pipeline/load.js";
+import { outputSize } from "../../pipeline/model.js";
 import { CliError, parse } from "../context.js";
 import { CONSUMER, DEPLOY, GITIGNORE, HARDHAT_CONFIG, README, TEST, TSCONFIG } from "../init-templates.js";
 
@@ -52,8 +53,14 @@ export async function init(argv: string[]): Promise<number> {
   const loaded = await loadModel(source);
   const modelFile = `models/${path.basename(source)}`;
   const [lo, hi] = loaded.model.inputRange;
-  let input: number[] = Array(loaded.model.inputSize).fill((lo + hi) / 2);
-  if (!values.model) input = (JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/example-input.json"), "utf8")) as { input: number[] }).input;
+  const n = loaded.model.inputSize;
+  // Values spread over the model's input range (the demo model: its example message).
+  let input: number[] = Array.from({ length: n }, (_, i) => Number((lo + ((hi - lo) * (i + 1)) / (n + 1)).toFixed(4)));
+  let about = `${n} values inside the model's input range [${lo}, ${hi}] (the build rounds the accepted range up to a power of two)`;
+  if (!values.model) {
+    input = (JSON.parse(await readFile(path.join(PACKAGE_ROOT, "models/support-intents/example-input.json"), "utf8")) as { input: number[] }).input;
+    about = "a customer message as the demo model reads it: a count per word of models/model.json's vocabulary; the answer is a class index into its labels";
+  }
 
   await mkdir(path.join(dir, "models"), { recursive: true });
   await mkdir(path.join(dir, "contracts"), { recursive: true });
@@ -71,8 +78,8 @@ export async function init(argv: string[]): Promise<number> {
   const files: [string, string][] = [
     ["package.json", JSON.stringify(pkg, null, 2) + "\n"],
     ["hardhat.config.ts", HARDHAT_CONFIG(modelFile)],
-    ["contracts/Consumer.sol", CONSUMER],
-    ["test/Consumer.test.ts", TEST(input)],
+    ["contracts/Consumer.sol", CONSUMER(outputSize(loaded.model))],
+    ["test/Consumer.test.ts", TEST(input, about)],
     ["scripts/deploy.ts", DEPLOY],
     ["README.md", README(loaded.model.name)],
     ["tsconfig.json", TSCONFIG],
