@@ -69,8 +69,6 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
   const ins = (node.input ?? []).map((n) => n ?? "");
   const name = node.name || `${op.toLowerCase()}_${index}`;
   const get = (i: number) => ctx.get(ins[i], where);
-  const acts = ins.filter((n) => n && ctx.get(n, where).kind === "act");
-  const twoActs = () => new UnsupportedOperatorError(op, where, "it combines two computed tensors (a residual or branching graph); the pipeline takes one chain");
 
   /** y = M x + c on activation `x` (named `xName`): composed into its dense layer when only this node reads it. */
   const linear = (x: Act, xName: string, m: number[][], c: number[], dims: number[]): Act => {
@@ -181,7 +179,6 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
         }
         return foldBinary(op, values[0] as Const, values[1] as Const, where);
       }
-      if (acts.length > 1) throw twoActs();
       const [x, xName] = actOf();
       const n = size(x.dims);
       const consts = values.filter((v): v is Const => v.kind === "const").map((c) => row(c, n, where));
@@ -387,8 +384,8 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
 
   function concatValues(parts: Value[], axis: number): Value {
     if (parts.every((p) => p.kind === "const")) return concat(parts as Const[], axis, where);
+    // At most one computed part: nodes reading two or more go to combine() instead.
     const actParts = parts.filter((p): p is Act => p.kind === "act");
-    if (actParts.length > 1) throw twoActs();
     const x = actParts[0];
     const a = axis < 0 ? axis + x.dims.length : axis;
     if (featureAxis(x, a) === undefined) throw new UnsupportedOperatorError(op, where, `joins along axis ${axis} of [${x.dims.join(", ")}]; only the feature axis is supported`);

@@ -2,13 +2,17 @@
  * Test helpers for circuits: compile a circuit once (cached by the hash of its sources), compute
  * witnesses, tamper with named signals and check a witness against the r1cs.
  */
+import { expect } from "chai";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { compileCircuit } from "../../src/pipeline/circom.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { hashBytes } from "../../src/protocol/index.js";
-import { calculateWitness, mod, readR1cs, readSymbols, unsatisfied, type R1cs } from "../../src/pipeline/witness.js";
+import { calculateWitness, countConstraints, mod, readR1cs, readSymbols, signed, unsatisfied, type R1cs } from "../../src/pipeline/witness.js";
+import { encodingMax, evaluate, pack, type QuantizedModel } from "../../src/engine/fixed.js";
+import { circuitLayout, generateCircuit } from "../../src/pipeline/circuit.js";
+import { seededRandom } from "../../src/pipeline/quantize.js";
 
 export interface Compiled {
   r1cs: R1cs;
@@ -67,4 +71,36 @@ export function setBits(c: Compiled, w: bigint[], prefix: string, value: bigint,
 
 export function satisfies(c: Compiled, w: readonly bigint[]): boolean {
   return unsatisfied(c.r1cs, w).length === 0;
+}
+
+/** A model's input vectors to try: both ends of the accepted range, alternating ends, `random` random ones. */
+export function inputsFor(model: QuantizedModel, seed: number, random = 6): bigint[][] {
+  const next = seededRandom(seed);
+  const { lo, size } = model.input;
+  const hi = encodingMax(model.input);
+  const span = Number(hi - lo) + 1;
+  const vectors = [Array(size).fill(lo), Array(size).fill(hi), Array.from({ length: size }, (_, i) => (i % 2 ? lo : hi))];
+  for (let t = 0; t < random; t++) vectors.push(Array.from({ length: size }, () => lo + BigInt(Math.floor(next() * span))));
+  return vectors;
+}
+
+/**
+ * Generates `quantized`'s circuit as build/test-circuits/src/<file>.circom, compiles it (cached) and
+ * checks it against the engine: the predicted constraint count, and on every input a satisfying
+ * witness with the engine's integers for every value and the packed outputs.
+ */
+export async function expectCircuitEqualsEngine(quantized: QuantizedModel, file: string, inputs: bigint[][]): Promise<void> {
+  const dir = path.join(PACKAGE_ROOT, "build/test-circuits/src");
+  await mkdir(dir, { recursive: true });
+  const source = path.join(dir, `${file}.circom`);
+  await writeFile(source, generateCircuit(quantized));
+  const c = await compileOnce(source);
+  expect(countConstraints(c.r1cs).nonLinear).to.equal(circuitLayout(quantized).expectedNonLinear);
+  for (const input of inputs) {
+    const { output, trace } = evaluate(quantized, input);
+    const w = await witness(c, { binding: 7n, inputPacked: pack(input, quantized.input) });
+    expect(satisfies(c, w)).to.equal(true);
+    trace.forEach((vector, k) => vector.forEach((value, i) => expect(signed(w[wire(c, `v${k}[${i}]`)]), `value ${k}[${i}]`).to.equal(value)));
+    pack(output, quantized.output).forEach((p, j) => expect(w[wire(c, `outputPacked[${j}]`)]).to.equal(p));
+  }
 }

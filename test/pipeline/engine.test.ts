@@ -3,16 +3,11 @@
  * (the edges of the input range included), and against float evaluation.
  */
 import { expect } from "chai";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { evaluate, pack, encodingMax, quantizeInput, type QuantizedModel } from "../../src/engine/fixed.js";
-import { PACKAGE_ROOT } from "../../src/package.js";
-import { circuitLayout, generateCircuit } from "../../src/pipeline/circuit.js";
+import { evaluate, quantizeInput, type QuantizedModel } from "../../src/engine/fixed.js";
 import { parseJsonModel } from "../../src/pipeline/json.js";
 import { evaluateFloat, traceFloat, type FloatModel } from "../../src/pipeline/model.js";
 import { quantize, sampleInputs, seededRandom } from "../../src/pipeline/quantize.js";
-import { countConstraints, signed } from "../../src/pipeline/witness.js";
-import { compileOnce, satisfies, witness } from "./circuits.js";
+import { expectCircuitEqualsEngine, inputsFor } from "./circuits.js";
 
 function randomSpec(seed: number): unknown {
   const random = seededRandom(seed);
@@ -36,17 +31,6 @@ function randomSpec(seed: number): unknown {
   return { name: `random-${seed}`, input: { shape: [inputSize], range: [lo, lo + 1 + int(0, 4)] }, layers };
 }
 
-/** The model's input vectors to try: both ends of the accepted range, zeros where allowed, random ones. */
-function inputsFor(model: QuantizedModel, seed: number): bigint[][] {
-  const random = seededRandom(seed);
-  const { lo, size } = model.input;
-  const hi = encodingMax(model.input);
-  const span = Number(hi - lo) + 1;
-  const vectors = [Array(size).fill(lo), Array(size).fill(hi), Array.from({ length: size }, (_, i) => (i % 2 ? lo : hi))];
-  for (let t = 0; t < 6; t++) vectors.push(Array.from({ length: size }, () => lo + BigInt(Math.floor(random() * span))));
-  return vectors;
-}
-
 describe("engine: equal to the circuit's witness", function () {
   this.timeout(120_000);
   const SEEDS = [101, 202, 303, 404, 505, 606];
@@ -55,22 +39,7 @@ describe("engine: equal to the circuit's witness", function () {
     it(`random model ${seed}: same integers after every layer, a satisfying witness, the predicted constraint count`, async () => {
       const float: FloatModel = parseJsonModel(randomSpec(seed));
       const { quantized } = quantize(float);
-      const dir = path.join(PACKAGE_ROOT, "build/test-circuits/src");
-      await mkdir(dir, { recursive: true });
-      const file = path.join(dir, `random_${seed}.circom`);
-      await writeFile(file, generateCircuit(quantized));
-      const c = await compileOnce(file);
-      expect(countConstraints(c.r1cs).nonLinear).to.equal(circuitLayout(quantized).expectedNonLinear);
-      for (const input of inputsFor(quantized, seed)) {
-        const { output, trace } = evaluate(quantized, input);
-        const w = await witness(c, { binding: 7n, inputPacked: pack(input, quantized.input) });
-        expect(satisfies(c, w)).to.equal(true);
-        trace.forEach((vector, k) =>
-          vector.forEach((value, i) => expect(signed(w[c.symbols.get(`main.v${k}[${i}]`)!]), `layer ${k} value ${i}`).to.equal(value)),
-        );
-        const outputs = pack(output, quantized.output);
-        outputs.forEach((p, j) => expect(w[c.symbols.get(`main.outputPacked[${j}]`)!]).to.equal(p));
-      }
+      await expectCircuitEqualsEngine(quantized, `random_${seed}`, inputsFor(quantized, seed));
     });
   }
 
@@ -137,20 +106,9 @@ describe("engine: graphs (residual add, sub, mul, concat) equal to the circuit's
       const float = parseJsonModel(dagSpec(seed));
       const { quantized, report } = quantize(float);
       expect(report.maxRelError).to.be.at.most(0.005);
-      const dir = path.join(PACKAGE_ROOT, "build/test-circuits/src");
-      await mkdir(dir, { recursive: true });
-      const file = path.join(dir, `dag_${seed}.circom`);
-      await writeFile(file, generateCircuit(quantized));
-      const c = await compileOnce(file);
-      expect(countConstraints(c.r1cs).nonLinear).to.equal(circuitLayout(quantized).expectedNonLinear);
-      for (const input of inputsFor(quantized, seed)) {
-        const { output, trace } = evaluate(quantized, input);
-        expect(trace).to.have.length(float.layers.length + 1);
-        const w = await witness(c, { binding: 7n, inputPacked: pack(input, quantized.input) });
-        expect(satisfies(c, w)).to.equal(true);
-        trace.forEach((vector, k) => vector.forEach((value, i) => expect(signed(w[c.symbols.get(`main.v${k}[${i}]`)!]), `value ${k}[${i}]`).to.equal(value)));
-        pack(output, quantized.output).forEach((p, j) => expect(w[c.symbols.get(`main.outputPacked[${j}]`)!]).to.equal(p));
-      }
+      const inputs = inputsFor(quantized, seed);
+      expect(evaluate(quantized, inputs[0]).trace).to.have.length(float.layers.length + 1);
+      await expectCircuitEqualsEngine(quantized, `dag_${seed}`, inputs);
     });
   }
 

@@ -4,18 +4,12 @@
  * against the circuit's witness on models that use every function.
  */
 import { expect } from "chai";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { evaluate, pack, encodingMax, type QuantizedModel } from "../../src/engine/fixed.js";
 import { evalPiecewise, evalSoftmax, FUNCTION_NAMES } from "../../src/engine/piecewise.js";
-import { PACKAGE_ROOT } from "../../src/package.js";
-import { circuitLayout, generateCircuit } from "../../src/pipeline/circuit.js";
 import { erf, errorWeight, fitFunction, FUNCTIONS } from "../../src/pipeline/functions.js";
 import { parseJsonModel } from "../../src/pipeline/json.js";
 import { LIPSCHITZ } from "../../src/pipeline/error-bound.js";
 import { quantize, quantizeAt, seededRandom } from "../../src/pipeline/quantize.js";
-import { countConstraints, signed } from "../../src/pipeline/witness.js";
-import { compileOnce, satisfies, witness } from "./circuits.js";
+import { expectCircuitEqualsEngine, inputsFor } from "./circuits.js";
 
 describe("functions: float references", () => {
   it("erf matches known values to 1e-15", () => {
@@ -107,16 +101,6 @@ function functionsSpec(name: string, fns: string[], softmax: boolean): unknown {
   return { name, input: { shape: [n], range: [-2, 2] }, layers };
 }
 
-function inputsFor(model: QuantizedModel, seed: number): bigint[][] {
-  const random = seededRandom(seed);
-  const { lo, size } = model.input;
-  const hi = encodingMax(model.input);
-  const span = Number(hi - lo) + 1;
-  const vectors = [Array(size).fill(lo), Array(size).fill(hi), Array.from({ length: size }, (_, i) => (i % 2 ? lo : hi))];
-  for (let t = 0; t < 5; t++) vectors.push(Array.from({ length: size }, () => lo + BigInt(Math.floor(random() * span))));
-  return vectors;
-}
-
 describe("functions: the engine equals the circuit's witness", function () {
   this.timeout(300_000);
   const models: [string, string[], boolean][] = [
@@ -129,19 +113,7 @@ describe("functions: the engine equals the circuit's witness", function () {
     it(`${name} (${fns.join(", ")}${softmax ? ", softmax" : ""}): same integers after every layer, the predicted constraint count`, async () => {
       const { quantized, report } = quantize(parseJsonModel(functionsSpec(name, fns, softmax)), { scaleBits: 6 });
       for (const r of report.ranges.filter((x) => x.type === "fn" || x.type === "softmax")) expect(r.maxError).to.be.a("number");
-      const dir = path.join(PACKAGE_ROOT, "build/test-circuits/src");
-      await mkdir(dir, { recursive: true });
-      const file = path.join(dir, `${name.replace("-", "_")}.circom`);
-      await writeFile(file, generateCircuit(quantized));
-      const c = await compileOnce(file);
-      expect(countConstraints(c.r1cs).nonLinear).to.equal(circuitLayout(quantized).expectedNonLinear);
-      for (const input of inputsFor(quantized, 3)) {
-        const { output, trace } = evaluate(quantized, input);
-        const w = await witness(c, { binding: 7n, inputPacked: pack(input, quantized.input) });
-        expect(satisfies(c, w)).to.equal(true);
-        trace.forEach((vector, k) => vector.forEach((value, i) => expect(signed(w[c.symbols.get(`main.v${k}[${i}]`)!]), `layer ${k} value ${i}`).to.equal(value)));
-        pack(output, quantized.output).forEach((p, j) => expect(w[c.symbols.get(`main.outputPacked[${j}]`)!]).to.equal(p));
-      }
+      await expectCircuitEqualsEngine(quantized, name.replace("-", "_"), inputsFor(quantized, 3, 5));
     });
   }
 });
