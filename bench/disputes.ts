@@ -45,6 +45,7 @@ export async function registerMock(pg: Proofgrid, owner: E.Signer, inputSize: nu
       levels,
       royaltyBps: 1_000,
       deprecated: false,
+      ceremony: 0,
       prices: [TOKEN, 2n * TOKEN, 4n * TOKEN],
       inputMin: -1_000n,
       inputMax: 1_000n,

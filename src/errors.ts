@@ -37,6 +37,11 @@ export class ShapeError extends ProofgridError {
   override name = "ShapeError";
 }
 
+/** A model file that names a tensor (a shape, a folded constant, a pad or a tile) larger than the pipeline's bounds. */
+export class ModelBoundsError extends ShapeError {
+  override name = "ModelBoundsError";
+}
+
 /** A NaN or infinite weight, or a model whose fixed-point values would not fit the field or a range check. */
 export class QuantizationError extends ProofgridError {
   override name = "QuantizationError";

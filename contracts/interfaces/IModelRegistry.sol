@@ -11,7 +11,7 @@ interface IModelRegistry {
     /// @dev Storage packing: [contentHash] = 256; [weightsCommitment] = 256;
     ///      [verifier, inputSize, outputSize, scaleBits, levels, royaltyBps, deprecated] =
     ///      [160, 32, 32, 8, 8, 16, 8] = 264, so `deprecated` starts the next slot;
-    ///      [prices[0], prices[1]] = [96, 96] (after `deprecated`); [prices[2]] = 96;
+    ///      [deprecated, ceremony] = [8, 64]; [prices[0], prices[1]] = [96, 96]; [prices[2]] = 96;
     ///      [inputMin, inputMax] = [128, 128].
     struct Release {
         /// keccak256 of the model file (ONNX or JSON spec) exactly as published.
@@ -32,6 +32,10 @@ interface IModelRegistry {
         uint16 royaltyBps;
         /// Deprecated releases take no new requests.
         bool deprecated;
+        /// The setup ceremony whose final zkey the verifier was made from (see {openCeremony}): zero
+        /// when the release has no circuit, or when its keys are a single-party development setup
+        /// (whoever made them could prove anything; nodes refuse such releases unless told otherwise).
+        uint64 ceremony;
         /// Price per trust level, in network tokens, indexed by uint8(TrustLevel).
         uint96[3] prices;
         /// The smallest input value (fixed point) a request may carry: the circuit's range for ZK
@@ -83,6 +87,57 @@ interface IModelRegistry {
     /// @notice Thrown when a name is already registered: a name belongs to its first registrant.
     error ModelNameTaken(string name, uint32 modelId, address owner);
 
+    /// @notice The phases of a Groth16 phase-2 ceremony, in order. See {openCeremony}.
+    enum CeremonyPhase {
+        None,
+        /// Taking contributions.
+        Open,
+        /// Closed by its coordinator: the beacon block is fixed, and not yet mined (or its hash was not yet read).
+        Closed,
+        /// The beacon (the hash of the beacon block) is recorded; the coordinator applies it.
+        Sealed,
+        /// The final zkey's hash is recorded; a release may name the ceremony.
+        Final
+    }
+
+    /// @notice A phase-2 ceremony for one circuit, coordinated by whoever opened it.
+    /// @dev Storage packing: [coordinator, beaconBlock, contributions] = [160, 64, 32] = 256; then one
+    ///      slot per hash.
+    struct Ceremony {
+        address coordinator;
+        uint64 beaconBlock;
+        uint32 contributions;
+        /// The weights commitment of the model whose circuit this is.
+        bytes32 weightsCommitment;
+        /// keccak256 of the circuit's r1cs file.
+        bytes32 r1csHash;
+        /// keccak256 of the powers-of-tau file the initial zkey was made from (phase 1).
+        bytes32 ptauHash;
+        /// keccak256 of the initial zkey (no contribution yet).
+        bytes32 initialZkey;
+        /// blockhash(beaconBlock): the public randomness applied after the last contribution.
+        bytes32 beacon;
+        /// keccak256 of the final zkey (every contribution, then the beacon).
+        bytes32 finalZkey;
+    }
+
+    /// @notice Thrown for a ceremony id that was never opened.
+    error CeremonyUnknown(uint64 ceremonyId);
+    /// @notice Thrown when a ceremony is not in the phase a call needs.
+    error CeremonyWrongPhase(uint64 ceremonyId, CeremonyPhase phase, CeremonyPhase required);
+    /// @notice Thrown when anyone but the ceremony's coordinator closes or finalizes it.
+    error CeremonyNotCoordinator(uint64 ceremonyId, address caller, address coordinator);
+    /// @notice Thrown when a ceremony is closed with no contribution.
+    error CeremonyNoContributions(uint64 ceremonyId);
+    /// @notice Thrown when a contribution's hash is zero or already recorded.
+    error CeremonyContributionInvalid(uint64 ceremonyId, bytes32 contributionHash);
+    /// @notice Thrown when the ceremony is sealed before its beacon block is mined.
+    error CeremonyBeaconPending(uint64 ceremonyId, uint64 beaconBlock, uint256 blockNumber);
+    /// @notice Thrown when a zero hash is given where a file's hash is needed.
+    error CeremonyInvalidHash();
+    /// @notice Thrown when a release names a ceremony that is not final, not its owner's, or for other weights.
+    error ModelCeremonyMismatch(uint64 ceremonyId, bytes32 weightsCommitment, bytes32 ceremonyWeights, address coordinator);
+
     /// @notice Emitted when a model is registered.
     event ModelRegistered(uint32 indexed modelId, address indexed owner, string name);
     /// @notice Emitted when a release is added.
@@ -95,6 +150,31 @@ interface IModelRegistry {
         uint8 levels,
         uint96[3] prices
     );
+    /// @notice Emitted when a phase-2 ceremony is opened.
+    event CeremonyOpened(
+        uint64 indexed ceremonyId,
+        address indexed coordinator,
+        bytes32 weightsCommitment,
+        bytes32 r1csHash,
+        bytes32 ptauHash,
+        bytes32 initialZkey
+    );
+    /// @notice Emitted for each contribution: the zkey it read, the zkey it wrote and its hash (snarkjs'
+    ///         64-byte contribution hash, keccak256'd).
+    event CeremonyContributed(
+        uint64 indexed ceremonyId,
+        uint32 index,
+        address indexed contributor,
+        bytes32 contributionHash,
+        bytes32 zkeyBefore,
+        bytes32 zkeyAfter
+    );
+    /// @notice Emitted when a ceremony is closed (or its beacon block renewed after 256 blocks unread).
+    event CeremonyClosed(uint64 indexed ceremonyId, uint64 beaconBlock);
+    /// @notice Emitted when the beacon is recorded.
+    event CeremonySealed(uint64 indexed ceremonyId, bytes32 beacon);
+    /// @notice Emitted when the final zkey is recorded.
+    event CeremonyFinalized(uint64 indexed ceremonyId, bytes32 finalZkey);
     /// @notice Emitted when a release is deprecated.
     event ReleaseDeprecated(uint32 indexed modelId, uint32 indexed version);
     /// @notice Emitted when the owner starts a transfer of the model.
@@ -107,6 +187,36 @@ interface IModelRegistry {
 
     /// @notice Adds a release to a model. Only the owner. `version` must be above the latest.
     function addRelease(uint32 modelId, uint32 version, Release calldata release) external;
+
+    /// @notice Opens a Groth16 phase-2 ceremony for the circuit of `weightsCommitment`, coordinated by
+    ///         the caller: the circuit (r1cs), the phase-1 powers of tau and the initial zkey are
+    ///         named by their keccak256. Anyone may then contribute in turn ({contribute}); the
+    ///         coordinator closes it ({closeCeremony}), which fixes a beacon block a few blocks ahead;
+    ///         anyone records the beacon ({sealCeremony}); the coordinator applies it and records the
+    ///         final zkey ({finalizeCeremony}). A release made from that zkey names the ceremony.
+    function openCeremony(bytes32 weightsCommitment, bytes32 r1csHash, bytes32 ptauHash, bytes32 initialZkey)
+        external
+        returns (uint64 ceremonyId);
+
+    /// @notice Records a contribution to an open ceremony: the zkey it read and wrote and its hash.
+    ///         Anyone may contribute; the record names the sender, so a node can find its own.
+    function contribute(uint64 ceremonyId, bytes32 zkeyBefore, bytes32 zkeyAfter, bytes32 contributionHash) external;
+
+    /// @notice Closes a ceremony to contributions and fixes its beacon block. Only the coordinator.
+    function closeCeremony(uint64 ceremonyId) external;
+
+    /// @notice Records the beacon: the hash of the beacon block, once mined. Anyone. If that hash can
+    ///         no longer be read (256 blocks later), a new beacon block is fixed instead.
+    function sealCeremony(uint64 ceremonyId) external;
+
+    /// @notice Records the final zkey (the last contribution's, with the beacon applied). Only the coordinator.
+    function finalizeCeremony(uint64 ceremonyId, bytes32 finalZkey) external;
+
+    /// @notice A ceremony and its phase.
+    function getCeremony(uint64 ceremonyId) external view returns (Ceremony memory, CeremonyPhase phase);
+
+    /// @notice Who recorded contribution `contributionHash` to a ceremony (zero: nobody).
+    function contributorOf(uint64 ceremonyId, bytes32 contributionHash) external view returns (address);
 
     /// @notice Deprecates a release: it takes no new requests. Only the owner.
     function deprecateRelease(uint32 modelId, uint32 version) external;

@@ -15,6 +15,9 @@ contract ModelRegistry is IModelRegistry {
     uint32 public constant MAX_IO_SIZE = 4_096;
     /// @notice Longest model name, in bytes.
     uint256 public constant MAX_NAME_LENGTH = 64;
+    /// @notice Blocks between a ceremony's close and its beacon block: the beacon is unknown to
+    ///         every contributor, the last included.
+    uint64 public constant BEACON_DELAY = 3;
 
     struct Model {
         // [owner, latestVersion, releaseCount]: [160, 32, 32] = 224
@@ -30,6 +33,9 @@ contract ModelRegistry is IModelRegistry {
     mapping(uint32 modelId => Model) private _models;
     mapping(uint32 modelId => mapping(uint32 version => Release)) private _releases;
     mapping(bytes32 nameHash => uint32 modelId) private _byName;
+    uint64 private _ceremonyCount;
+    mapping(uint64 ceremonyId => Ceremony) private _ceremonies;
+    mapping(uint64 ceremonyId => mapping(bytes32 contributionHash => address contributor)) private _contributors;
 
     /// @inheritdoc IModelRegistry
     function registerModel(string calldata name, uint32 version, Release calldata release)
@@ -53,6 +59,81 @@ contract ModelRegistry is IModelRegistry {
     /// @inheritdoc IModelRegistry
     function addRelease(uint32 modelId, uint32 version, Release calldata release) external {
         _addRelease(modelId, _ownedModel(modelId), version, release);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function openCeremony(bytes32 weightsCommitment, bytes32 r1csHash, bytes32 ptauHash, bytes32 initialZkey)
+        external
+        returns (uint64 ceremonyId)
+    {
+        if (weightsCommitment == 0 || r1csHash == 0 || ptauHash == 0 || initialZkey == 0) revert CeremonyInvalidHash();
+        ceremonyId = ++_ceremonyCount;
+        Ceremony storage c = _ceremonies[ceremonyId];
+        c.coordinator = msg.sender;
+        c.weightsCommitment = weightsCommitment;
+        c.r1csHash = r1csHash;
+        c.ptauHash = ptauHash;
+        c.initialZkey = initialZkey;
+        emit CeremonyOpened(ceremonyId, msg.sender, weightsCommitment, r1csHash, ptauHash, initialZkey);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function contribute(uint64 ceremonyId, bytes32 zkeyBefore, bytes32 zkeyAfter, bytes32 contributionHash) external {
+        Ceremony storage c = _inPhase(ceremonyId, CeremonyPhase.Open);
+        if (zkeyBefore == 0 || zkeyAfter == 0) revert CeremonyInvalidHash();
+        if (contributionHash == 0 || _contributors[ceremonyId][contributionHash] != address(0)) {
+            revert CeremonyContributionInvalid(ceremonyId, contributionHash);
+        }
+        _contributors[ceremonyId][contributionHash] = msg.sender;
+        uint32 index = c.contributions;
+        c.contributions = index + 1;
+        emit CeremonyContributed(ceremonyId, index, msg.sender, contributionHash, zkeyBefore, zkeyAfter);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function closeCeremony(uint64 ceremonyId) external {
+        Ceremony storage c = _inPhase(ceremonyId, CeremonyPhase.Open);
+        if (c.coordinator != msg.sender) revert CeremonyNotCoordinator(ceremonyId, msg.sender, c.coordinator);
+        if (c.contributions == 0) revert CeremonyNoContributions(ceremonyId);
+        uint64 beaconBlock = uint64(block.number) + BEACON_DELAY;
+        c.beaconBlock = beaconBlock;
+        emit CeremonyClosed(ceremonyId, beaconBlock);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function sealCeremony(uint64 ceremonyId) external {
+        Ceremony storage c = _inPhase(ceremonyId, CeremonyPhase.Closed);
+        uint64 beaconBlock = c.beaconBlock;
+        if (block.number <= beaconBlock) revert CeremonyBeaconPending(ceremonyId, beaconBlock, block.number);
+        bytes32 beacon = blockhash(beaconBlock);
+        if (beacon == 0) {
+            // Unread for 256 blocks: a new beacon block, as far ahead as the first. Nobody picks it.
+            beaconBlock = uint64(block.number) + BEACON_DELAY;
+            c.beaconBlock = beaconBlock;
+            emit CeremonyClosed(ceremonyId, beaconBlock);
+            return;
+        }
+        c.beacon = beacon;
+        emit CeremonySealed(ceremonyId, beacon);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function finalizeCeremony(uint64 ceremonyId, bytes32 finalZkey) external {
+        Ceremony storage c = _inPhase(ceremonyId, CeremonyPhase.Sealed);
+        if (c.coordinator != msg.sender) revert CeremonyNotCoordinator(ceremonyId, msg.sender, c.coordinator);
+        if (finalZkey == 0) revert CeremonyInvalidHash();
+        c.finalZkey = finalZkey;
+        emit CeremonyFinalized(ceremonyId, finalZkey);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function getCeremony(uint64 ceremonyId) external view returns (Ceremony memory, CeremonyPhase) {
+        return (_ceremonies[ceremonyId], _phase(ceremonyId));
+    }
+
+    /// @inheritdoc IModelRegistry
+    function contributorOf(uint64 ceremonyId, bytes32 contributionHash) external view returns (address) {
+        return _contributors[ceremonyId][contributionHash];
     }
 
     /// @inheritdoc IModelRegistry
@@ -199,6 +280,16 @@ contract ModelRegistry is IModelRegistry {
         }
         if (release.royaltyBps > MAX_ROYALTY_BPS) revert ModelRoyaltyTooHigh(release.royaltyBps, MAX_ROYALTY_BPS);
         if (release.inputMin > release.inputMax) revert ModelInvalidInputRange(release.inputMin, release.inputMax);
+        if (release.ceremony != 0) {
+            // A release may name only a final ceremony of its own owner, for its own weights, and only with a verifier.
+            Ceremony storage c = _ceremonies[release.ceremony];
+            if (
+                _phase(release.ceremony) != CeremonyPhase.Final || c.coordinator != msg.sender
+                    || c.weightsCommitment != release.weightsCommitment || release.verifier == address(0)
+            ) {
+                revert ModelCeremonyMismatch(release.ceremony, release.weightsCommitment, c.weightsCommitment, c.coordinator);
+            }
+        }
 
         Release storage stored = _releases[modelId][version];
         stored.contentHash = release.contentHash;
@@ -209,6 +300,7 @@ contract ModelRegistry is IModelRegistry {
         stored.scaleBits = release.scaleBits;
         stored.levels = release.levels;
         stored.royaltyBps = release.royaltyBps;
+        stored.ceremony = release.ceremony;
         stored.prices = release.prices;
         stored.inputMin = release.inputMin;
         stored.inputMax = release.inputMax;
@@ -218,6 +310,22 @@ contract ModelRegistry is IModelRegistry {
             modelId, version, release.contentHash, release.weightsCommitment, release.verifier, release.levels,
             release.prices
         );
+    }
+
+    function _phase(uint64 ceremonyId) private view returns (CeremonyPhase) {
+        Ceremony storage c = _ceremonies[ceremonyId];
+        if (c.coordinator == address(0)) return CeremonyPhase.None;
+        if (c.beaconBlock == 0) return CeremonyPhase.Open;
+        if (c.beacon == 0) return CeremonyPhase.Closed;
+        if (c.finalZkey == 0) return CeremonyPhase.Sealed;
+        return CeremonyPhase.Final;
+    }
+
+    function _inPhase(uint64 ceremonyId, CeremonyPhase required) private view returns (Ceremony storage c) {
+        CeremonyPhase phase = _phase(ceremonyId);
+        if (phase == CeremonyPhase.None) revert CeremonyUnknown(ceremonyId);
+        if (phase != required) revert CeremonyWrongPhase(ceremonyId, phase, required);
+        return _ceremonies[ceremonyId];
     }
 
     function _existingModel(uint32 modelId) private view returns (Model storage model) {

@@ -30,6 +30,7 @@ import {
 import { silentProgress, type Progress } from "./progress.js";
 import { releaseCurve } from "./ptau.js";
 import { formatReport, quantize } from "./quantize.js";
+import { developmentRecord } from "./ceremony.js";
 import { groth16Setup, selectPtau, verificationKeyJson } from "./setup.js";
 import { ADAPTER_BASE_FILE, adapterSource, COMPILER_ID, contractNames, deployableJson, verifierSource, type GeneratedFrom } from "./solidity.js";
 import { countConstraints, readR1cs } from "./witness.js";
@@ -63,6 +64,95 @@ export interface BuildResult {
   ran: string[];
 }
 
+/**
+ * The compiled circuit must be the one its layers describe: as many non-linear constraints as the
+ * templates cost by their parameters, and exactly the public signals the hub and the adapter
+ * expect, in their order (outputPacked..., binding, inputPacked...). A circuit that differs (a
+ * template that lost a constraint, a signal that is not where the verifier reads it) is refused.
+ */
+export async function checkCompiled(
+  r1cs: { nPubOut: number; nPubIn: number },
+  counts: { nonLinear: number },
+  symFile: string,
+  layout: ReturnType<typeof circuitLayout>,
+): Promise<void> {
+  const nPublic = r1cs.nPubOut + r1cs.nPubIn;
+  if (nPublic !== layout.publicSignals || r1cs.nPubOut !== layout.outputPacked) {
+    throw new BuildError(`the circuit has ${r1cs.nPubOut} + ${r1cs.nPubIn} public signals, the layout expects ${layout.outputPacked} + ${layout.publicSignals - layout.outputPacked}`);
+  }
+  if (counts.nonLinear !== layout.expectedOptimized) {
+    throw new BuildError(`the circuit has ${counts.nonLinear} non-linear constraints, its layers cost ${layout.expectedOptimized}: refusing a circuit that is not the model's`);
+  }
+  const expected = [
+    ...Array.from({ length: layout.outputPacked }, (_, i) => `main.outputPacked[${i}]`),
+    "main.binding",
+    ...Array.from({ length: layout.inputPacked }, (_, i) => `main.inputPacked[${i}]`),
+  ];
+  const byWire = new Map<number, string>();
+  for (const line of (await readFile(symFile, "utf8")).split("\n")) {
+    const [, wire, , name] = line.split(",");
+    const w = Number(wire);
+    if (w >= 1 && w <= nPublic && !byWire.has(w)) byWire.set(w, name);
+  }
+  expected.forEach((name, i) => {
+    if (byWire.get(i + 1) !== name) throw new BuildError(`public signal ${i + 1} of the circuit is ${byWire.get(i + 1) ?? "missing"}, expected ${name}`);
+  });
+}
+
+/**
+ * The verification key, the Solidity verifier and adapter, and their compiled form, for the zkey
+ * of a build directory, each remade only when what it comes from changed. Returns their manifest
+ * entries. The build calls it after its own setup; a ceremony's final zkey comes in through it too.
+ */
+export async function writeContracts(
+  dir: string,
+  name: string,
+  quantized: QuantizedModel,
+  zkeyFile: string,
+  previous: Manifest | undefined,
+  progress: Progress,
+  verifiersDir?: string,
+): Promise<{ entries: Pick<Manifest, "zkey" | "vkey" | "verifier" | "adapter" | "deployable">; deployKey: string; ran: string[] }> {
+  const ran: string[] = [];
+  const at = (file: string) => path.join(dir, file);
+  const zkeyHash = await hashFile(zkeyFile);
+  const vkeyFile = at("verification_key.json");
+  const contracts = contractNames(name);
+  const verifierFile = at(`${contracts.verifier}.sol`);
+  const adapterFile = at(`${contracts.adapter}.sol`);
+  const from: GeneratedFrom = { name, version: quantized.version, weightsCommitment: weightsCommitment(quantized), zkeyHash };
+  if (!(previous?.zkey.hash === zkeyHash && (await upToDate(dir, [previous.vkey, previous.verifier])))) {
+    await writeIfChanged(vkeyFile, await verificationKeyJson(zkeyFile));
+    await writeIfChanged(verifierFile, await verifierSource(zkeyFile, contracts.verifier, from));
+    ran.push("verifier");
+  }
+  await writeIfChanged(adapterFile, adapterSource(contracts, quantized, from));
+  const adapterText = await readFile(adapterFile, "utf8");
+  const verifierText = await readFile(verifierFile, "utf8");
+  const deployableFile = at(`${contracts.adapter}.json`);
+  const deployKey = cacheKeys.deploy([adapterText, verifierText, await readFile(ADAPTER_BASE_FILE, "utf8")], COMPILER_ID);
+  if (!(previous?.keys.deploy === deployKey && (await upToDate(dir, [previous.deployable])))) {
+    progress.detail("solc");
+    await writeIfChanged(deployableFile, deployableJson(contracts, adapterText, verifierText));
+    ran.push("solc");
+  }
+  if (verifiersDir) {
+    await writeIfChanged(path.join(verifiersDir, `${contracts.verifier}.sol`), verifierText);
+    await writeIfChanged(path.join(verifiersDir, `${contracts.adapter}.sol`), adapterText);
+  }
+  return {
+    entries: {
+      zkey: { file: path.relative(dir, zkeyFile), hash: zkeyHash },
+      vkey: await fileEntry(dir, vkeyFile),
+      verifier: { ...(await fileEntry(dir, verifierFile)), contract: contracts.verifier },
+      adapter: { ...(await fileEntry(dir, adapterFile)), contract: contracts.adapter },
+      deployable: await fileEntry(dir, deployableFile),
+    },
+    deployKey,
+    ran,
+  };
+}
+
 /** Builds a model. See BuildOptions; the result names every artifact through the manifest. */
 export async function buildModel(target: string, options: BuildOptions = {}): Promise<BuildResult> {
   try {
@@ -94,7 +184,7 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   progress.step("circuit");
   const layout = circuitLayout(quantized);
   const circuitFile = at(`${name}.circom`);
-  const circuitSource = generateCircuit(quantized, [`model ${path.basename(loaded.file)} (keccak256 ${modelHash})`, `weights commitment ${commitment}`]);
+  const circuitSource = generateCircuit(quantized, [`model file keccak256 ${modelHash}`, `weights commitment ${commitment}`]);
   await writeIfChanged(circuitFile, circuitSource);
 
   progress.step("compile");
@@ -110,9 +200,7 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   const r1cs = await readR1cs(r1csFile);
   const counts = countConstraints(r1cs);
   const nPublic = r1cs.nPubOut + r1cs.nPubIn;
-  if (nPublic !== layout.publicSignals) {
-    throw new BuildError(`the circuit has ${nPublic} public signals, the layout expects ${layout.publicSignals}`);
-  }
+  await checkCompiled(r1cs, counts, path.join(dir, `${name}.sym`), layout);
 
   progress.step("powers of tau");
   const ptau = await selectPtau(options.ptau, r1cs.constraints.length, nPublic, progress);
@@ -121,37 +209,16 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   const r1csHash = await hashFile(r1csFile);
   const zkeyFile = at(`${name}.zkey`);
   const setupKey = cacheKeys.setup(r1csHash, ptau.entry.hash);
-  if (!(previous?.keys.setup === setupKey && (await upToDate(dir, [previous.zkey])))) {
+  const reusedKey = previous?.keys.setup === setupKey && (await upToDate(dir, [previous.zkey]));
+  if (!reusedKey) {
     await groth16Setup(r1csFile, ptau.file, zkeyFile, progress);
     ran.push("setup");
   }
 
   progress.step("verifier");
-  const zkeyHash = await hashFile(zkeyFile);
-  const vkeyFile = at("verification_key.json");
-  const contracts = contractNames(name);
-  const verifierFile = at(`${contracts.verifier}.sol`);
-  const adapterFile = at(`${contracts.adapter}.sol`);
-  const from: GeneratedFrom = { name, version: quantized.version, weightsCommitment: commitment, zkeyHash };
-  if (!(previous?.zkey.hash === zkeyHash && (await upToDate(dir, [previous.vkey, previous.verifier])))) {
-    await writeIfChanged(vkeyFile, await verificationKeyJson(zkeyFile));
-    await writeIfChanged(verifierFile, await verifierSource(zkeyFile, contracts.verifier, from));
-    ran.push("verifier");
-  }
-  await writeIfChanged(adapterFile, adapterSource(contracts, quantized, from));
-  const adapterText = await readFile(adapterFile, "utf8");
-  const verifierText = await readFile(verifierFile, "utf8");
-  const deployableFile = at(`${contracts.adapter}.json`);
-  const deployKey = cacheKeys.deploy([adapterText, verifierText, await readFile(ADAPTER_BASE_FILE, "utf8")], COMPILER_ID);
-  if (!(previous?.keys.deploy === deployKey && (await upToDate(dir, [previous.deployable])))) {
-    progress.detail("solc");
-    await writeIfChanged(deployableFile, deployableJson(contracts, adapterText, verifierText));
-    ran.push("solc");
-  }
-  if (options.verifiersDir) {
-    await writeIfChanged(path.join(options.verifiersDir, `${contracts.verifier}.sol`), verifierText);
-    await writeIfChanged(path.join(options.verifiersDir, `${contracts.adapter}.sol`), adapterText);
-  }
+  const setup = reusedKey && previous?.setup ? previous.setup : await developmentRecord(zkeyFile);
+  const contracts = await writeContracts(dir, name, quantized, zkeyFile, previous, progress, options.verifiersDir ?? undefined);
+  ran.push(...contracts.ran);
 
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
@@ -178,12 +245,13 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
     r1cs: { file: path.relative(dir, r1csFile), hash: r1csHash },
     wasm: await fileEntry(dir, wasmFile),
     ptau: ptau.entry,
-    zkey: { file: path.relative(dir, zkeyFile), hash: zkeyHash },
-    vkey: await fileEntry(dir, vkeyFile),
-    verifier: { ...(await fileEntry(dir, verifierFile)), contract: contracts.verifier },
-    adapter: { ...(await fileEntry(dir, adapterFile)), contract: contracts.adapter },
-    deployable: await fileEntry(dir, deployableFile),
-    keys: { compile: compileKey, setup: setupKey, deploy: deployKey },
+    zkey: contracts.entries.zkey,
+    setup,
+    vkey: contracts.entries.vkey,
+    verifier: contracts.entries.verifier,
+    adapter: contracts.entries.adapter,
+    deployable: contracts.entries.deployable,
+    keys: { compile: compileKey, setup: setupKey, deploy: contracts.deployKey },
     report,
   };
   await writeManifest(dir, manifest);

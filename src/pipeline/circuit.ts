@@ -9,11 +9,19 @@
  */
 import { layerInputs, packedLength, valueSizes, valuesPerElement, type QuantizedModel } from "../engine/fixed.js";
 import { multilinear, type PiecewiseTable } from "../engine/piecewise.js";
+import { BuildError } from "../errors.js";
 
 /** Non-linear constraints of one Piecewise (circuits/lib/functions.circom). */
 function piecewiseCost(t: PiecewiseTable, bits: number, clampLo?: number, clampHi?: number): number {
   const M = t.segBits;
   return (clampLo ? clampLo + 1 : 0) + (clampHi ? clampHi + 1 : 0) + M + t.remBits + (2 ** M - M - 1) + 2 + t.shift + bits;
+}
+
+/** Products of one Piecewise that circom's --O2 folds: t2 = c2 * r when c2 is constant, t1 = (c1 + t2) * r when c2 is 0 and c1 constant. */
+function piecewiseFolded(t: PiecewiseTable): number {
+  const [, a1, a2] = multilinear(t);
+  const constant = (row: bigint[]) => row.every((v, mask) => mask === 0 || v === 0n);
+  return (constant(a2) ? 1 : 0) + (constant(a2) && a2[0] === 0n && constant(a1) ? 1 : 0);
 }
 
 /** The circom arguments of a table, after the var holding its coefficients. */
@@ -29,14 +37,30 @@ export interface CircuitLayout {
   inputPacked: number;
   /** The name of the vector after each layer in the witness (`main.v<k>[i]`); index 0 is the input. */
   traceSignals: string[];
-  /** The non-linear constraints the templates cost, counted from their parameters. */
+  /** The non-linear constraints the templates cost, counted from their parameters (circom --O0). */
   expectedNonLinear: number;
+  /**
+   * The same after circom's --O2, which the build uses: a table whose quadratic (and linear) part is
+   * the same on every segment turns its product with the remainder into a linear constraint, which
+   * the optimizer removes. Exactly this many non-linear constraints must be in the built r1cs.
+   */
+  expectedOptimized: number;
 }
 
-function ident(name: string): string {
-  const s = name.replace(/[^A-Za-z0-9]/g, "_");
-  return /^[A-Za-z]/.test(s) ? s : `M_${s}`;
+/**
+ * Generated code carries no text from a model file: layers are named by index, the template has
+ * one fixed name, and the header lines the build adds are hashes. This check, on every source the
+ * pipeline writes, keeps it so: printable ASCII and newlines only, no block comment, and every
+ * comment one of the generator's own (a `//` line or a trailing `//` after code on its line).
+ */
+export function assertGeneratedText(source: string, what: string): void {
+  const bad = /[^\x20-\x7e\n]/.exec(source);
+  if (bad) throw new BuildError(`${what}: generated text holds character ${JSON.stringify(bad[0])} at ${bad.index}; model text must never reach generated code`);
+  if (source.includes("/*") || source.includes("*/")) throw new BuildError(`${what}: generated text holds a block comment marker; model text must never reach generated code`);
 }
+
+/** The main template's name: the same for every model (the model's name is not under the weights commitment). */
+export const MAIN_TEMPLATE = "ProofgridModel";
 
 function list(values: readonly bigint[]): string {
   return `[${values.join(", ")}]`;
@@ -49,6 +73,7 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
   const inputPacked = packedLength(model.input);
   const sizes = valueSizes(model);
   let cost = 1 + model.input.size * model.input.bits; // binding square + input decomposition
+  let folded = 0;
   model.layers.forEach((layer, index) => {
     const n = sizes[layerInputs(layer, index)[0]];
     switch (layer.type) {
@@ -66,9 +91,11 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
         break;
       case "fn":
         cost += n * piecewiseCost(layer.table, layer.bits, layer.clampLo, layer.clampHi);
+        folded += n * piecewiseFolded(layer.table);
         break;
       case "softmax":
         cost += n * (layer.inBits + 2 + piecewiseCost(layer.exp, layer.bits, layer.clampLo) + S + 2 + 2 * layer.sumBits);
+        folded += n * piecewiseFolded(layer.exp);
         break;
       case "mul":
         cost += n * (1 + S + layer.bits);
@@ -79,16 +106,21 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
     }
   });
   return {
-    template: `Model_${ident(model.name)}`,
+    template: MAIN_TEMPLATE,
     publicSignals: outputPacked + 1 + inputPacked,
     outputPacked,
     inputPacked,
     traceSignals: ["v0", ...model.layers.map((_, k) => `v${k + 1}`)],
     expectedNonLinear: cost,
+    expectedOptimized: cost - folded,
   };
 }
 
-/** The main circuit's source. `header` lines go into the leading comment (source hash and so on). */
+/**
+ * The main circuit's source: a function of what the weights commitment covers (scale, encodings,
+ * layers and their parameters), never of the model's name, version, labels or layer names.
+ * `header` lines go into the leading comment and must be the pipeline's own text (hashes).
+ */
 export function generateCircuit(model: QuantizedModel, header: string[] = [], options: { weightsAsInputs?: boolean } = {}): string {
   const layout = circuitLayout(model);
   const S = model.scaleBits;
@@ -101,7 +133,7 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
   w('include "proofgrid.circom";');
   if (options.weightsAsInputs) w('include "baseline.circom"; // benchmark baseline: weights as private inputs');
   w();
-  w(`// ${model.name} ${model.version}: scale 2^${S}, ${model.input.size} inputs in [${model.input.lo}, ${model.input.lo + (1n << BigInt(model.input.bits)) - 1n}], ${model.layers.length} layers.`);
+  w(`// Scale 2^${S}, ${model.input.size} inputs in [${model.input.lo}, ${model.input.lo + (1n << BigInt(model.input.bits)) - 1n}], ${model.layers.length} layers.`);
   w(`template ${layout.template}() {`);
   w("    signal input binding;");
   w(`    signal input inputPacked[${layout.inputPacked}];`);
@@ -129,14 +161,14 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
     w();
     switch (layer.type) {
       case "add":
-        w(`    // ${layer.name}: v${from[0]} ${layer.subtract ? "-" : "+"} v${from[1]}, element-wise (linear).`);
+        w(`    // layer ${index} (${layer.type}): v${from[0]} ${layer.subtract ? "-" : "+"} v${from[1]}, element-wise (linear).`);
         w(`    signal v${k}[${n}];`);
         w(`    for (var i = 0; i < ${n}; i++) {`);
         w(`        v${k}[i] <== v${from[0]}[i] ${layer.subtract ? "-" : "+"} v${from[1]}[i];`);
         w("    }");
         return;
       case "concat": {
-        w(`    // ${layer.name}: ${from.map((i) => `v${i}`).join(", ")}, one after the other (linear).`);
+        w(`    // layer ${index} (${layer.type}): ${from.map((i) => `v${i}`).join(", ")}, one after the other (linear).`);
         w(`    signal v${k}[${sizes[k]}];`);
         let offset = 0;
         for (const i of from) {
@@ -148,7 +180,7 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
         return;
       }
       case "mul":
-        w(`    // ${layer.name}: v${from[0]} * v${from[1]}, element-wise, rescaled to ${layer.bits} bits.`);
+        w(`    // layer ${index} (${layer.type}): v${from[0]} * v${from[1]}, element-wise, rescaled to ${layer.bits} bits.`);
         w(`    component mul${k} = MulVector(${n}, ${S}, ${layer.bits});`);
         w(`    mul${k}.a <== v${from[0]};`);
         w(`    mul${k}.b <== v${from[1]};`);
@@ -159,7 +191,7 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
       case "dense": {
         const nIn = n;
         n = layer.weights.length;
-        w(`    // ${layer.name}: dense ${nIn} -> ${n}, then rescale to ${layer.bits} bits.`);
+        w(`    // layer ${index} (${layer.type}): dense ${nIn} -> ${n}, then rescale to ${layer.bits} bits.`);
         if (options.weightsAsInputs) {
           w(`    signal input W${k}[${n}][${nIn}];`);
           w(`    signal input B${k}[${n}];`);
@@ -189,10 +221,10 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
           sign = `sign${k}.nonneg`;
         }
         if (layer.type === "relu") {
-          w(`    // ${layer.name}: ReLU, one product per value with the sign bit.`);
+          w(`    // layer ${index} (${layer.type}): ReLU, one product per value with the sign bit.`);
           w(`    component relu${k} = ReluVector(${n});`);
         } else {
-          w(`    // ${layer.name}: LeakyReLU with slope ${layer.alpha} / 2^${S}.`);
+          w(`    // layer ${index} (${layer.type}): LeakyReLU with slope ${layer.alpha} / 2^${S}.`);
           w(`    component relu${k} = LeakyReluVector(${n}, ${S}, ${layer.alpha}, ${layer.bits});`);
         }
         w(`    relu${k}.in <== ${prev};`);
@@ -202,7 +234,7 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
         return;
       }
       case "argmax": {
-        w(`    // ${layer.name}: index of the first maximum of ${n} values of ${layer.bits} bits.`);
+        w(`    // layer ${index} (${layer.type}): index of the first maximum of ${n} values of ${layer.bits} bits.`);
         w(`    component argmax${k} = Argmax(${n}, ${layer.bits});`);
         w(`    argmax${k}.in <== ${prev};`);
         w(`    signal v${k}[1];`);
@@ -213,7 +245,7 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
       case "softmax": {
         const t = layer.type === "fn" ? layer.table : layer.exp;
         const a = multilinear(t);
-        w(`    // ${layer.name}: ${layer.type === "fn" ? layer.fn : "softmax"}, ${t.coeffs.length} quadratic segments; error <= ${layer.maxError.toPrecision(3)}.`);
+        w(`    // layer ${index} (${layer.type}): ${layer.type === "fn" ? layer.fn : "softmax"}, ${t.coeffs.length} quadratic segments; error <= ${layer.maxError.toPrecision(3)}.`);
         w(`    var A${k}[3][${a[0].length}] = [${a.map(list).join(", ")}];`);
         if (layer.type === "fn") {
           w(`    component fn${k} = PiecewiseVector(${n}, ${piecewiseArgs(t, `A${k}`, layer.bits, layer.clampLo, layer.clampHi)});`);
@@ -238,5 +270,7 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
   w("}");
   w();
   w(`component main {public [binding, inputPacked]} = ${layout.template}();`);
-  return out.join("\n") + "\n";
+  const source = out.join("\n") + "\n";
+  assertGeneratedText(source, "the circuit");
+  return source;
 }

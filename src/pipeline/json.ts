@@ -14,7 +14,7 @@
  */
 import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
 import { FUNCTION_NAMES, type FunctionName } from "../engine/piecewise.js";
-import { validateModel, type FloatLayer, type FloatModel } from "./model.js";
+import { checkLayerName, quoteName, validateModel, type FloatLayer, type FloatModel } from "./model.js";
 
 const KNOWN = `dense, relu, leaky_relu, argmax, softmax, ${FUNCTION_NAMES.join(", ")}, add, sub, mul, concat, flatten, identity`;
 
@@ -61,8 +61,10 @@ export function parseJsonModel(source: string | unknown, fallbackName = "model")
   doc.layers.forEach((raw, index) => {
     const where = `layer ${index}`;
     if (!isRecord(raw) || typeof raw.type !== "string") throw new ModelFormatError(`${where} must be an object with a "type"`);
+    if (!/^[A-Za-z0-9_]{1,32}$/.test(raw.type)) throw new UnsupportedOperatorError(quoteName(raw.type), where, `supported layers: ${KNOWN}`);
     const type = raw.type.toLowerCase();
-    const name = typeof raw.name === "string" ? raw.name : `${type}_${index}`;
+    if (raw.name !== undefined) checkLayerName(raw.name, where);
+    const name = raw.name === undefined ? `${type}_${index}` : (raw.name as string);
     const reads = (n: unknown, what: string): number => {
       if (typeof n !== "number" || !Number.isInteger(n)) throw new ModelFormatError(`${where} (${type}): ${what} must be a value's index (0: the input, k: layer k - 1's output)`);
       return n;
@@ -131,8 +133,8 @@ export function parseJsonModel(source: string | unknown, fallbackName = "model")
     samples = doc.samples.map((s, i) => numbers(s, `samples[${i}]`));
   }
   const model: FloatModel = {
-    name: typeof doc.name === "string" ? doc.name : fallbackName,
-    version: typeof doc.version === "string" ? doc.version : "1.0",
+    name: doc.name === undefined ? fallbackName : (doc.name as string),
+    version: doc.version === undefined ? "1.0" : (doc.version as string),
     inputSize: shape[shape.length - 1],
     inputRange: [range[0], range[1]],
     layers,

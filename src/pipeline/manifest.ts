@@ -9,11 +9,12 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { hashBytes } from "../protocol/hashing.js";
 import type { Encoding } from "../engine/fixed.js";
+import type { SetupRecord } from "./ceremony.js";
 import type { QuantizationReport } from "./quantize.js";
 
 export const MANIFEST_FORMAT = "proofgrid-build-2";
 /** Bump when a change to the pipeline changes its outputs. */
-export const PIPELINE_VERSION = "2";
+export const PIPELINE_VERSION = "3";
 
 /** A file of the build, relative to the build directory. */
 export interface FileEntry {
@@ -46,6 +47,8 @@ export interface Manifest {
   wasm: FileEntry;
   ptau: PtauEntry;
   zkey: FileEntry;
+  /** What the zkey's trust rests on: a single-party development key, or a multi-party ceremony. */
+  setup: SetupRecord;
   vkey: FileEntry;
   verifier: FileEntry & { contract: string };
   adapter: FileEntry & { contract: string };

@@ -7,6 +7,32 @@
 import { ModelFormatError, QuantizationError, ShapeError } from "../errors.js";
 import { FUNCTION_NAMES, type FunctionName } from "../engine/piecewise.js";
 import { FUNCTIONS } from "./functions.js";
+import { parseVersion } from "../protocol/releases.js";
+
+/**
+ * What a model's name and its layers' names may hold. Names are metadata: they never reach
+ * generated code (circuits and contracts name layers by index), and this set keeps them that way
+ * even for a reader that prints them (no newline, no comment marker, no quote, no space).
+ */
+export const SAFE_NAME = /^[A-Za-z0-9_.:\/-]{1,128}$/;
+const MODEL_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/** A name for a message: quoted and escaped, so that a hostile name shows as what it is. */
+export const quoteName = (name: unknown): string => JSON.stringify(typeof name === "string" && name.length > 80 ? `${name.slice(0, 80)}...` : name);
+
+/** Throws ModelFormatError unless `name` is in SAFE_NAME. */
+export function checkLayerName(name: unknown, where: string): void {
+  if (typeof name !== "string" || !SAFE_NAME.test(name)) {
+    throw new ModelFormatError(`${where}: name ${quoteName(name)} must be 1 to 128 letters, digits or '_', '.', ':', '/', '-'`);
+  }
+}
+
+/** Throws ModelFormatError unless `version` is "major.minor" with both parts in 0..65535 (a release's version). */
+export function checkVersion(version: unknown): void {
+  if (typeof version !== "string" || !/^\d{1,5}\.\d{1,5}$/.test(version) || parseVersion(version) === undefined) {
+    throw new ModelFormatError(`model version ${quoteName(version)} must be "major.minor" with both parts in 0..65535`);
+  }
+}
 
 /** The value a one-input layer reads, when it is not the one just before it (0: the model's input). */
 interface Reads {
@@ -116,9 +142,10 @@ function finite(value: number, where: string): void {
  * number, an argmax comes last, labels and samples fit. Throws a typed error that names the layer.
  */
 export function validateModel(model: FloatModel): void {
-  if (!model.name || !/^[A-Za-z][A-Za-z0-9_.-]*$/.test(model.name)) {
-    throw new ModelFormatError(`model name ${JSON.stringify(model.name)} must start with a letter and use letters, digits, '_', '-' or '.'`);
+  if (typeof model.name !== "string" || !MODEL_NAME.test(model.name)) {
+    throw new ModelFormatError(`model name ${quoteName(model.name)} must start with a letter and use at most 64 letters, digits, '_', '-' or '.'`);
   }
+  checkVersion(model.version);
   if (!Number.isInteger(model.inputSize) || model.inputSize < 1) {
     throw new ShapeError(`input size must be a positive integer, got ${model.inputSize}`);
   }
@@ -130,6 +157,7 @@ export function validateModel(model: FloatModel): void {
   const sizes = [model.inputSize];
   let dense = 0;
   model.layers.forEach((layer, index) => {
+    checkLayerName(layer.name, `layer ${index} (${layer.type})`);
     const where = `layer ${index} (${layer.name})`;
     const from = inputsOf(layer, index);
     from.forEach((i) => {

@@ -3,7 +3,7 @@
  * Unsqueeze, ConstantOfShape, Expand, Tile, Cast, arithmetic on constants) is evaluated at build
  * time, so that only the operators on the data reach the circuit.
  */
-import { ShapeError } from "../errors.js";
+import { ModelBoundsError, ShapeError } from "../errors.js";
 
 export interface Const {
   kind: "const";
@@ -11,7 +11,52 @@ export interface Const {
   data: number[];
 }
 
-export const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+/**
+ * The largest tensor the ONNX reader makes or accepts (elements), and the most numbers it creates
+ * while reading one file beyond those the file holds (folded constants, broadcasts, pads, tiles,
+ * identity and selection matrices). A file names shapes for free, so nothing is allocated before
+ * its size passes these bounds: a 365-byte `ConstantOfShape [1, 2^28]` is refused by name, in
+ * microseconds, instead of exhausting the heap.
+ */
+export const MAX_TENSOR_ELEMENTS = 1 << 22;
+export const MAX_CREATED_NUMBERS = 1 << 24;
+
+/** Elements of a tensor of shape `dims`: each a non-negative safe integer, the product at most MAX_TENSOR_ELEMENTS. */
+export function size(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new ModelBoundsError(`shape [${dims.join(", ")}] has a dimension ${d} that is not a non-negative integer`);
+    n *= d;
+    if (n > MAX_TENSOR_ELEMENTS) throw new ModelBoundsError(`shape [${dims.join(", ")}] has more than ${MAX_TENSOR_ELEMENTS} elements (the reader's bound for one tensor)`);
+  }
+  return n;
+}
+
+let created = 0;
+
+/** Runs `read` with a fresh budget of MAX_CREATED_NUMBERS created numbers (the reader is synchronous). */
+export function withCreationBudget<T>(read: () => T): T {
+  const before = created;
+  created = 0;
+  try {
+    return read();
+  } finally {
+    created = before;
+  }
+}
+
+/** Counts `n` numbers about to be created; throws ModelBoundsError past the budget. */
+export function charge(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TENSOR_ELEMENTS) throw new ModelBoundsError(`${what} would hold ${n} numbers; the reader's bound for one tensor is ${MAX_TENSOR_ELEMENTS}`);
+  created += n;
+  if (created > MAX_CREATED_NUMBERS) throw new ModelBoundsError(`${what}: the file makes more than ${MAX_CREATED_NUMBERS} numbers of its own (folded constants, broadcasts, pads); refusing to read further`);
+}
+
+/** `n` copies of `value`, counted against the budget. */
+export function filled(n: number, value: number, what: string): number[] {
+  charge(n, what);
+  return Array(n).fill(value);
+}
 
 /** The strides of a row-major tensor. */
 function strides(dims: number[]): number[] {
@@ -39,7 +84,9 @@ export function expandTo(c: Const, dims: number[], where: string): Const {
   const cd = [...Array(rank - c.dims.length).fill(1), ...c.dims];
   const cs = strides(cd);
   const os = strides(out);
-  const data = Array.from({ length: size(out) }, (_, flat) => {
+  const n = size(out);
+  charge(n, `${where}: a broadcast to [${out.join(", ")}]`);
+  const data = Array.from({ length: n }, (_, flat) => {
     let at = 0;
     for (let i = 0; i < rank; i++) {
       const index = Math.floor(flat / os[i]) % out[i];
@@ -80,6 +127,7 @@ export function gather(c: Const, indices: Const, axis: number, where: string): C
   if (picks.some((i) => i < 0 || i >= n || !Number.isInteger(i))) throw new ShapeError(`${where}: Gather index out of range for an axis of ${n}`);
   const outer = size(c.dims.slice(0, a));
   const inner = size(c.dims.slice(a + 1));
+  charge(size([outer, picks.length, inner]), `${where}: a gather`);
   const data: number[] = [];
   for (let o = 0; o < outer; o++) for (const p of picks) for (let k = 0; k < inner; k++) data.push(c.data[(o * n + p) * inner + k]);
   return { kind: "const", dims: [...c.dims.slice(0, a), ...indices.dims, ...c.dims.slice(a + 1)], data };
@@ -93,6 +141,9 @@ export function concat(parts: Const[], axis: number, where: string): Const {
   for (const p of parts) {
     if (p.dims.length !== rank || p.dims.some((d, i) => i !== a && d !== parts[0].dims[i])) throw new ShapeError(`${where}: Concat of shapes that differ off axis ${axis}`);
   }
+  const dimsOut = [...parts[0].dims];
+  dimsOut[a] = parts.reduce((s, p) => s + p.dims[a], 0);
+  charge(size(dimsOut), `${where}: a concat to [${dimsOut.join(", ")}]`);
   const data: number[] = [];
   for (let o = 0; o < outer; o++) {
     for (const p of parts) {

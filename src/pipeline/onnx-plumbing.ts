@@ -9,9 +9,9 @@
  * Two computed tensors combined (a residual Add, a Concat of branches) need a graph, not a chain,
  * and get an UnsupportedOperatorError naming the node.
  */
-import { ShapeError, UnsupportedOperatorError } from "../errors.js";
+import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
 import type { FloatLayer } from "./model.js";
-import { concat, expandTo, foldBinary, gather, size, sliceIndices, type Const } from "./onnx-const.js";
+import { broadcastDims, charge, concat, expandTo, filled, foldBinary, gather, size, sliceIndices, type Const } from "./onnx-const.js";
 import { attr, floatAttr, intAttr, tensorData, toNumber, type Act, type Node, type Value } from "./onnx.js";
 
 export interface GraphContext {
@@ -31,7 +31,10 @@ type Dense = Extract<FloatLayer, { type: "dense" }>;
 const FRESH = "\u0000fresh";
 const FLOAT_TYPES = new Set([1, 10, 11, 16]); // FLOAT, FLOAT16, DOUBLE, BFLOAT16
 
-const identityRows = (n: number) => Array.from({ length: n }, (_, j) => Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+const identityRows = (n: number) => {
+  charge(n * n, `an identity of ${n} values`);
+  return Array.from({ length: n }, (_, j) => Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+};
 
 /** The normalized axis of an activation along which all its values lie (every other dimension 1), or undefined. */
 function featureAxis(act: Act, axis: number): number | undefined {
@@ -74,6 +77,7 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
   const linear = (x: Act, xName: string, m: number[][], c: number[], dims: number[]): Act => {
     const open = x.openDense !== undefined && (xName === FRESH || ctx.uses(xName) === 1) ? (ctx.layers[x.openDense] as Dense) : undefined;
     if (open) {
+      charge(m.length * open.weights[0].length, `${where}: a composed dense layer`);
       open.weights = m.map((mr) => open.weights[0].map((_, i) => mr.reduce((acc, mji, k) => acc + mji * open.weights[k][i], 0)));
       open.bias = m.map((mr, j) => mr.reduce((acc, mji, k) => acc + mji * open.bias[k], c[j]));
       return { kind: "act", dims, openDense: x.openDense };
@@ -81,8 +85,10 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
     ctx.push({ type: "dense", name, weights: m, bias: c }, x);
     return { kind: "act", dims, openDense: ctx.layers.length - 1 };
   };
-  const affine = (x: Act, xName: string, scale: number[], shift: number[]) =>
-    linear(x, xName, scale.map((a, j) => scale.map((_, i) => (i === j ? a : 0))), shift, x.dims);
+  const affine = (x: Act, xName: string, scale: number[], shift: number[]): Act => {
+    charge(scale.length * scale.length, `${where}: a diagonal of ${scale.length} values`);
+    return linear(x, xName, scale.map((a, j) => scale.map((_, i) => (i === j ? a : 0))), shift, x.dims);
+  };
   const actOf = (): [Act, string] => {
     const i = ins.findIndex((n) => n && ctx.get(n, where).kind === "act");
     return [ctx.get(ins[i], where) as Act, ins[i]];
@@ -148,19 +154,21 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
       const shape = constant(get(0), op, where, "the shape");
       const t = attr(node, "value")?.t;
       const fill = t ? tensorData(t, where).data[0] : 0;
-      return { kind: "const", dims: shape.data, data: Array(size(shape.data)).fill(fill) };
+      return { kind: "const", dims: shape.data, data: filled(size(shape.data), fill, `${where}: a constant of shape [${shape.data.join(", ")}]`) };
     }
     case "Expand": {
       const v = get(0);
       const shape = constant(get(1), op, where, "the shape");
       if (v.kind === "const") return expandTo(v, shape.data, where);
-      const dims = expandTo({ kind: "const", dims: v.dims, data: Array(size(v.dims)).fill(0) }, shape.data, where).dims;
+      const dims = broadcastDims(v.dims, shape.data, where);
       if (size(dims) !== size(v.dims)) throw new UnsupportedOperatorError(op, where, "it repeats the data; only constants may be expanded");
       return { ...v, dims };
     }
     case "Tile": {
       const v = constant(get(0), op, where, "the tiled tensor (the data cannot be tiled)");
       const repeats = constant(get(1), op, where, "repeats").data;
+      if (repeats.length !== v.dims.length) throw new ShapeError(`${where}: Tile of a rank-${v.dims.length} tensor with ${repeats.length} repeats`);
+      size(v.dims.map((d, i) => d * repeats[i])); // the result's shape, bounded before any copy
       let out = v;
       repeats.forEach((r, axis) => (out = concat(Array(r).fill(out), axis, where)));
       return out;
@@ -172,6 +180,7 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
     case "Sum":
     case "Mean": {
       const values = ins.map((_, i) => get(i));
+      if (op === "Sum" || op === "Mean" ? values.length < 1 : values.length !== 2) throw new ModelFormatError(`${where}: ${op} of ${values.length} inputs`);
       if (values.every((v) => v.kind === "const")) {
         if (op === "Sum" || op === "Mean") {
           const total = (values as Const[]).reduce((a, b) => foldBinary("Add", a, b, where)!);
@@ -185,6 +194,7 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
       const one = Array(n).fill(1);
       if (op === "Add" || op === "Sum") return affine(x, xName, one, consts.reduce((a, c) => a.map((v, i) => v + c[i]), Array(n).fill(0)));
       if (op === "Mean") return affine(x, xName, one.map(() => 1 / values.length), consts.reduce((a, c) => a.map((v, i) => v + c[i] / values.length), Array(n).fill(0)));
+      if (values.length !== 2 || consts.length !== 1) throw new ModelFormatError(`${where}: ${op} of ${values.length} inputs; it takes the data and one constant`);
       const c = consts[0];
       const actFirst = values[0].kind === "act";
       if (op === "Sub") return actFirst ? affine(x, xName, one, c.map((v) => -v)) : affine(x, xName, one.map(() => -1), c);
@@ -302,7 +312,10 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
         if (moving.length === 0) return x;
         if (moving.length > 1 || (x.kind === "act" && featureAxis(x, moving[0]) === undefined)) throw new UnsupportedOperatorError(op, where, "pads several axes; only the feature axis is supported");
         const a = moving[0];
-        const fill = (k: number): Const => ({ kind: "const", dims: x.dims.map((d, i) => (i === a ? k : d)), data: Array(size(x.dims.map((d, i) => (i === a ? k : d)))).fill(value) });
+        const fill = (k: number): Const => {
+          const dims = x.dims.map((d, i) => (i === a ? k : d));
+          return { kind: "const", dims, data: filled(size(dims), value, `${where}: a pad of shape [${dims.join(", ")}]`) };
+        };
         parts = [fill(pads[a]), x, fill(pads[a + rank])].filter((p) => size(p.dims) > 0);
         return concatValues(parts, a);
       }
@@ -383,6 +396,7 @@ export function plumbing(ctx: GraphContext, node: Node, index: number, where: st
   }
 
   function concatValues(parts: Value[], axis: number): Value {
+    if (parts.length === 0) throw new ModelFormatError(`${where}: ${op} of no inputs`);
     if (parts.every((p) => p.kind === "const")) return concat(parts as Const[], axis, where);
     // At most one computed part: nodes reading two or more go to combine() instead.
     const actParts = parts.filter((p): p is Act => p.kind === "act");

@@ -8,10 +8,10 @@
  * in onnx-plumbing.ts. Anything else gets an UnsupportedOperatorError naming the operator and node.
  */
 import onnxProto from "onnx-proto";
-import { ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
+import { ModelBoundsError, ModelFormatError, ShapeError, UnsupportedOperatorError } from "../errors.js";
 import type { FunctionName } from "../engine/piecewise.js";
-import { pruneTo, shiftInputs, validateModel, type FloatLayer, type FloatModel } from "./model.js";
-import { size, type Const } from "./onnx-const.js";
+import { pruneTo, SAFE_NAME, shiftInputs, validateModel, type FloatLayer, type FloatModel } from "./model.js";
+import { charge, size, withCreationBudget, type Const } from "./onnx-const.js";
 import { combine as combineActs, plumbing, type GraphContext } from "./onnx-plumbing.js";
 import { findFusions } from "./onnx-fuse.js";
 
@@ -91,8 +91,28 @@ export function floatAttr(node: Node, name: string, fallback: number): number {
   return a ? (a.f ?? fallback) : fallback;
 }
 
-/** Parses an ONNX model. `inputRange` defaults to [-1, 1]; `name` to the graph's name. */
+/**
+ * Parses an ONNX model. `inputRange` defaults to [-1, 1]; `name` to the graph's name. Every tensor
+ * it makes or reads is bounded (onnx-const.ts: MAX_TENSOR_ELEMENTS, MAX_CREATED_NUMBERS) before
+ * anything is allocated; a file past them gets a ModelBoundsError naming the node.
+ */
 export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inputRange?: [number, number] } = {}): FloatModel {
+  return withCreationBudget(() => readOnnx(bytes, options));
+}
+
+/** Runs `read` for node `where`, naming the node in a bounds error that does not yet. */
+function inNode<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ModelBoundsError && !error.shortMessage.startsWith("node ")) throw new ModelBoundsError(`${where}: ${error.shortMessage}`, { cause: error });
+    // A node the readers did not expect (missing inputs or attributes): named, never a bare TypeError.
+    if (error instanceof TypeError || error instanceof RangeError) throw new ModelFormatError(`${where}: malformed node (${error.message})`, { cause: error });
+    throw error;
+  }
+}
+
+function readOnnx(bytes: Uint8Array, options: { name?: string; inputRange?: [number, number] }): FloatModel {
   let model: onnxProto.onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -122,6 +142,10 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
 
   const layers: FloatLayer[] = [];
   const nodes = graph.node ?? [];
+  // A node's name is the exporter's free text. Only names in SAFE_NAME (with room for the suffixes
+  // the readers add) are kept; any other gives way to the positional name (op_index), so that
+  // what a file names its nodes can never matter beyond an error message.
+  for (const node of nodes) if (node.name && !(node.name.length <= 100 && SAFE_NAME.test(node.name))) node.name = "";
   /** Adds a layer that reads `from` (named as its input unless it is the latest value). */
   const push = (layer: FloatLayer, from?: Act) => {
     const at = from?.depth ?? 0;
@@ -166,6 +190,9 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
   nodes.forEach((node, index) => {
     const op = node.opType ?? "";
     const where = `node ${node.name || `#${index}`} (${op})`;
+    inNode(where, () => readNode(node, index, op, where));
+  });
+  function readNode(node: Node, index: number, op: string, where: string): void {
     const ins = node.input ?? [];
     const out = node.output?.[0] ?? "";
     if (!needed.has(index) || fusion.skip.has(index)) return;
@@ -363,7 +390,7 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
       default:
         throw new UnsupportedOperatorError(op, where, `supported: Gemm, MatMul, Relu, LeakyRelu, Sigmoid, Tanh, Exp, Erf, HardSwish, Softplus, Elu, Mish, Softmax, Flatten, Reshape, Identity, Dropout, Constant, ArgMax, ${[...PLUMBING].join(", ")}`);
     }
-  });
+  }
 
   // Several outputs (scikit-learn writes the label, then the probabilities): the first is the
   // model's output, and only the layers that compute it are kept.
@@ -375,12 +402,14 @@ export function parseOnnxModel(bytes: Uint8Array, options: { name?: string; inpu
   // A graph with no dense layer (a lone activation, an identity graph): an identity dense layer
   // first gives the circuit its input rescale, exactly.
   if (!kept.some((l) => l.type === "dense")) {
+    charge(inputSize * inputSize, "an identity dense layer first");
     const identity: FloatLayer = { type: "dense", name: "identity", weights: Array.from({ length: inputSize }, (_, j) => Array.from({ length: inputSize }, (_, i) => (i === j ? 1 : 0))), bias: Array(inputSize).fill(0) };
     kept = [identity, ...shiftInputs(kept, 1)];
   }
   const floatModel: FloatModel = {
     name: options.name ?? (graph.name || "model"),
-    version: model.modelVersion ? String(toNumber(model.modelVersion)) : "1.0",
+    // ONNX's model_version is one integer: release "<model_version>.0" (when it fits a release's major).
+    version: model.modelVersion && toNumber(model.modelVersion) <= 0xffff ? `${toNumber(model.modelVersion)}.0` : "1.0",
     inputSize,
     inputRange: options.inputRange ?? [-1, 1],
     layers: kept,

@@ -37,12 +37,17 @@ export async function selectPtau(ceremony: string | undefined, constraints: numb
   return { file, entry };
 }
 
-/** Phase 2 for one circuit: a new zkey from the r1cs and the ptau, with one random contribution. */
+/**
+ * Phase 2 for one circuit, by this machine alone: a new zkey from the r1cs and the ptau with one
+ * random contribution. A development key: its maker could keep delta and prove anything, so nodes
+ * refuse releases made from it unless told otherwise; production keys come from a ceremony
+ * (src/pipeline/ceremony.ts).
+ */
 export async function groth16Setup(r1csFile: string, ptauFile: string, zkeyFile: string, progress: Progress): Promise<void> {
   const logger = progress.logger();
   const initial = `${zkeyFile}.0`;
   await snarkjs.zKey.newZKey(r1csFile, ptauFile, initial, logger);
-  await snarkjs.zKey.contribute(initial, zkeyFile, "proofgrid build", randomBytes(32).toString("hex"), logger);
+  await snarkjs.zKey.contribute(initial, zkeyFile, "proofgrid development key (single party)", randomBytes(32).toString("hex"), logger);
   await rm(initial);
 }
 

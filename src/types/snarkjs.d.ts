@@ -13,7 +13,13 @@ declare module "snarkjs" {
     protocol: string;
     curve: string;
   }
+  export interface CurveGroup {
+    fromRprLEM(buffer: Uint8Array, offset: number): unknown;
+    toRprUncompressed(buffer: Uint8Array, offset: number, point: unknown): void;
+  }
   export interface Curve {
+    G1: CurveGroup;
+    G2: CurveGroup;
     terminate(): Promise<void>;
   }
   export type VerificationKey = Record<string, unknown> & { nPublic: number };
@@ -33,7 +39,11 @@ declare module "snarkjs" {
   };
   export const zKey: {
     newZKey(r1csFile: string, ptauFile: string, zkeyFile: string, logger?: Logger): Promise<unknown>;
-    contribute(oldFile: string, newFile: string, name: string, entropy: string, logger?: Logger): Promise<unknown>;
+    /** Returns the 64-byte contribution hash. */
+    contribute(oldFile: string, newFile: string, name: string, entropy: string, logger?: Logger): Promise<Uint8Array>;
+    /** Returns false (and logs) for a malformed beacon. */
+    beacon(oldFile: string, newFile: string, name: string, beaconHashHex: string, iterationsExp: number, logger?: Logger): Promise<unknown>;
+    verifyFromR1cs(r1csFile: string, ptauFile: string, zkeyFile: string, logger?: Logger): Promise<boolean>;
     exportVerificationKey(zkeyFile: string, logger?: Logger): Promise<VerificationKey>;
     exportSolidityVerifier(zkeyFile: string, templates: { groth16: string }, logger?: Logger): Promise<string>;
   };

@@ -136,7 +136,7 @@ describe("sdk: client.infer on the in-process network", function () {
     const s = await ethers.getSigners();
     const r11 = {
       contentHash: r10.contentHash, weightsCommitment: E.id("retrained weights"), verifier: E.ZeroAddress, inputSize: r10.inputSize,
-      outputSize: r10.outputSize, scaleBits: r10.scaleBits, levels: 1, royaltyBps: r10.royaltyBps, deprecated: false,
+      outputSize: r10.outputSize, scaleBits: r10.scaleBits, levels: 1, royaltyBps: r10.royaltyBps, deprecated: false, ceremony: 0,
       prices: [r10.prices[0], r10.prices[1], r10.prices[2]] as [bigint, bigint, bigint], inputMin: r10.inputMin, inputMax: r10.inputMax,
     };
     await (await models.connect(s[0]).addRelease(1, packVersion(1, 1), r11)).wait();

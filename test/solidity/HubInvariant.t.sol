@@ -163,6 +163,7 @@ contract HubHandler is CheatTest {
             levels: levels,
             royaltyBps: 1000,
             deprecated: false,
+            ceremony: 0,
             prices: prices,
             inputMin: -100,
             inputMax: 100

@@ -44,6 +44,7 @@ export function release(overrides: Partial<IModelRegistry.ReleaseStruct> = {}): 
     levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE),
     royaltyBps: 1_000,
     deprecated: false,
+    ceremony: 0,
     prices: PRICES,
     inputMin: -1_000n,
     inputMax: 1_000n,

@@ -14,6 +14,9 @@ import type { ActionContext, RegisterOptions } from "../types.js";
  * circuit accepts (from the build), with the given verifier, levels, prices and royalty.
  */
 export function releaseOf(artifacts: ModelArtifacts, options: Pick<RegisterOptions, "levels" | "prices" | "royaltyBps"> & { verifier: string }) {
+  // A release with a verifier names the ceremony its keys came from (0: a single-party development key).
+  const setup = artifacts.manifest.setup;
+  const ceremony = options.verifier !== ZeroAddress && setup?.kind === "ceremony" ? (setup.ceremonyId ?? 0) : 0;
   return {
     contentHash: artifacts.manifest.model.hash,
     weightsCommitment: artifacts.manifest.quantized.weightsCommitment,
@@ -26,6 +29,7 @@ export function releaseOf(artifacts: ModelArtifacts, options: Pick<RegisterOptio
     levels: levelMask(...options.levels),
     royaltyBps: options.royaltyBps ?? 1_000,
     deprecated: false,
+    ceremony,
     prices: options.prices,
   };
 }

@@ -7,9 +7,14 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 export declare namespace IModelRegistry {
       
-    export type ReleaseStruct = {contentHash: BytesLike, weightsCommitment: BytesLike, verifier: AddressLike, inputSize: BigNumberish, outputSize: BigNumberish, scaleBits: BigNumberish, levels: BigNumberish, royaltyBps: BigNumberish, deprecated: boolean, prices: [BigNumberish, BigNumberish, BigNumberish], inputMin: BigNumberish, inputMax: BigNumberish}
+    export type ReleaseStruct = {contentHash: BytesLike, weightsCommitment: BytesLike, verifier: AddressLike, inputSize: BigNumberish, outputSize: BigNumberish, scaleBits: BigNumberish, levels: BigNumberish, royaltyBps: BigNumberish, deprecated: boolean, ceremony: BigNumberish, prices: [BigNumberish, BigNumberish, BigNumberish], inputMin: BigNumberish, inputMax: BigNumberish}
 
-    export type ReleaseStructOutput = [contentHash: string, weightsCommitment: string, verifier: string, inputSize: bigint, outputSize: bigint, scaleBits: bigint, levels: bigint, royaltyBps: bigint, deprecated: boolean, prices: [bigint, bigint, bigint], inputMin: bigint, inputMax: bigint] & {contentHash: string, weightsCommitment: string, verifier: string, inputSize: bigint, outputSize: bigint, scaleBits: bigint, levels: bigint, royaltyBps: bigint, deprecated: boolean, prices: [bigint, bigint, bigint], inputMin: bigint, inputMax: bigint }
+    export type ReleaseStructOutput = [contentHash: string, weightsCommitment: string, verifier: string, inputSize: bigint, outputSize: bigint, scaleBits: bigint, levels: bigint, royaltyBps: bigint, deprecated: boolean, ceremony: bigint, prices: [bigint, bigint, bigint], inputMin: bigint, inputMax: bigint] & {contentHash: string, weightsCommitment: string, verifier: string, inputSize: bigint, outputSize: bigint, scaleBits: bigint, levels: bigint, royaltyBps: bigint, deprecated: boolean, ceremony: bigint, prices: [bigint, bigint, bigint], inputMin: bigint, inputMax: bigint }
+  
+
+    export type CeremonyStruct = {coordinator: AddressLike, beaconBlock: BigNumberish, contributions: BigNumberish, weightsCommitment: BytesLike, r1csHash: BytesLike, ptauHash: BytesLike, initialZkey: BytesLike, beacon: BytesLike, finalZkey: BytesLike}
+
+    export type CeremonyStructOutput = [coordinator: string, beaconBlock: bigint, contributions: bigint, weightsCommitment: string, r1csHash: string, ptauHash: string, initialZkey: string, beacon: string, finalZkey: string] & {coordinator: string, beaconBlock: bigint, contributions: bigint, weightsCommitment: string, r1csHash: string, ptauHash: string, initialZkey: string, beacon: string, finalZkey: string }
   
 
     export type ServingTermsStruct = {version: BigNumberish, price: BigNumberish, inputSize: BigNumberish, outputSize: BigNumberish, royaltyBps: BigNumberish, inputMin: BigNumberish, inputMax: BigNumberish}
@@ -19,45 +24,61 @@ export declare namespace IModelRegistry {
     }
 
   export interface ModelRegistryInterface extends Interface {
-    getFunction(nameOrSignature: "MAX_IO_SIZE" | "MAX_NAME_LENGTH" | "MAX_ROYALTY_BPS" | "acceptModel" | "addRelease" | "deprecateRelease" | "getModel" | "getRelease" | "modelCount" | "modelIdOf" | "outputSizeOf" | "ownerOf" | "registerModel" | "releaseExists" | "requireServable" | "servingTerms" | "settlementTerms" | "transferModel" | "verifierOf"): FunctionFragment;
+    getFunction(nameOrSignature: "BEACON_DELAY" | "MAX_IO_SIZE" | "MAX_NAME_LENGTH" | "MAX_ROYALTY_BPS" | "acceptModel" | "addRelease" | "closeCeremony" | "contribute" | "contributorOf" | "deprecateRelease" | "finalizeCeremony" | "getCeremony" | "getModel" | "getRelease" | "modelCount" | "modelIdOf" | "openCeremony" | "outputSizeOf" | "ownerOf" | "registerModel" | "releaseExists" | "requireServable" | "sealCeremony" | "servingTerms" | "settlementTerms" | "transferModel" | "verifierOf"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "ModelRegistered" | "ModelTransferStarted" | "ModelTransferred" | "ReleaseAdded" | "ReleaseDeprecated"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "CeremonyClosed" | "CeremonyContributed" | "CeremonyFinalized" | "CeremonyOpened" | "CeremonySealed" | "ModelRegistered" | "ModelTransferStarted" | "ModelTransferred" | "ReleaseAdded" | "ReleaseDeprecated"): EventFragment;
 
-    encodeFunctionData(functionFragment: 'MAX_IO_SIZE', values?: undefined): string;
+    encodeFunctionData(functionFragment: 'BEACON_DELAY', values?: undefined): string;
+encodeFunctionData(functionFragment: 'MAX_IO_SIZE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_NAME_LENGTH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_ROYALTY_BPS', values?: undefined): string;
 encodeFunctionData(functionFragment: 'acceptModel', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'addRelease', values: [BigNumberish, BigNumberish, IModelRegistry.ReleaseStruct]): string;
+encodeFunctionData(functionFragment: 'closeCeremony', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'contribute', values: [BigNumberish, BytesLike, BytesLike, BytesLike]): string;
+encodeFunctionData(functionFragment: 'contributorOf', values: [BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'deprecateRelease', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'finalizeCeremony', values: [BigNumberish, BytesLike]): string;
+encodeFunctionData(functionFragment: 'getCeremony', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getModel', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getRelease', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'modelCount', values?: undefined): string;
 encodeFunctionData(functionFragment: 'modelIdOf', values: [string]): string;
+encodeFunctionData(functionFragment: 'openCeremony', values: [BytesLike, BytesLike, BytesLike, BytesLike]): string;
 encodeFunctionData(functionFragment: 'outputSizeOf', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'ownerOf', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'registerModel', values: [string, BigNumberish, IModelRegistry.ReleaseStruct]): string;
 encodeFunctionData(functionFragment: 'releaseExists', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'requireServable', values: [BigNumberish, BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'sealCeremony', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'servingTerms', values: [BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'settlementTerms', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'transferModel', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'verifierOf', values: [BigNumberish, BigNumberish]): string;
 
-    decodeFunctionResult(functionFragment: 'MAX_IO_SIZE', data: BytesLike): Result;
+    decodeFunctionResult(functionFragment: 'BEACON_DELAY', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'MAX_IO_SIZE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_NAME_LENGTH', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_ROYALTY_BPS', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'acceptModel', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'addRelease', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'closeCeremony', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'contribute', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'contributorOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'deprecateRelease', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'finalizeCeremony', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'getCeremony', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getModel', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getRelease', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'modelCount', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'modelIdOf', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'openCeremony', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'outputSizeOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'ownerOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'registerModel', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'releaseExists', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'requireServable', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'sealCeremony', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'servingTerms', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'settlementTerms', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'transferModel', data: BytesLike): Result;
@@ -65,6 +86,66 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
   }
 
   
+    export namespace CeremonyClosedEvent {
+      export type InputTuple = [ceremonyId: BigNumberish, beaconBlock: BigNumberish];
+      export type OutputTuple = [ceremonyId: bigint, beaconBlock: bigint];
+      export interface OutputObject {ceremonyId: bigint, beaconBlock: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace CeremonyContributedEvent {
+      export type InputTuple = [ceremonyId: BigNumberish, index: BigNumberish, contributor: AddressLike, contributionHash: BytesLike, zkeyBefore: BytesLike, zkeyAfter: BytesLike];
+      export type OutputTuple = [ceremonyId: bigint, index: bigint, contributor: string, contributionHash: string, zkeyBefore: string, zkeyAfter: string];
+      export interface OutputObject {ceremonyId: bigint, index: bigint, contributor: string, contributionHash: string, zkeyBefore: string, zkeyAfter: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace CeremonyFinalizedEvent {
+      export type InputTuple = [ceremonyId: BigNumberish, finalZkey: BytesLike];
+      export type OutputTuple = [ceremonyId: bigint, finalZkey: string];
+      export interface OutputObject {ceremonyId: bigint, finalZkey: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace CeremonyOpenedEvent {
+      export type InputTuple = [ceremonyId: BigNumberish, coordinator: AddressLike, weightsCommitment: BytesLike, r1csHash: BytesLike, ptauHash: BytesLike, initialZkey: BytesLike];
+      export type OutputTuple = [ceremonyId: bigint, coordinator: string, weightsCommitment: string, r1csHash: string, ptauHash: string, initialZkey: string];
+      export interface OutputObject {ceremonyId: bigint, coordinator: string, weightsCommitment: string, r1csHash: string, ptauHash: string, initialZkey: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace CeremonySealedEvent {
+      export type InputTuple = [ceremonyId: BigNumberish, beacon: BytesLike];
+      export type OutputTuple = [ceremonyId: bigint, beacon: string];
+      export interface OutputObject {ceremonyId: bigint, beacon: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace ModelRegisteredEvent {
       export type InputTuple = [modelId: BigNumberish, owner: AddressLike, name: string];
       export type OutputTuple = [modelId: bigint, owner: string, name: string];
@@ -159,6 +240,14 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
 
     
     
+    BEACON_DELAY: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     MAX_IO_SIZE: TypedContractMethod<
       [],
       [bigint],
@@ -199,10 +288,50 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
     
 
     
+    closeCeremony: TypedContractMethod<
+      [ceremonyId: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    contribute: TypedContractMethod<
+      [ceremonyId: BigNumberish, zkeyBefore: BytesLike, zkeyAfter: BytesLike, contributionHash: BytesLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    contributorOf: TypedContractMethod<
+      [ceremonyId: BigNumberish, contributionHash: BytesLike, ],
+      [string],
+      'view'
+    >
+    
+
+    
     deprecateRelease: TypedContractMethod<
       [modelId: BigNumberish, version: BigNumberish, ],
       [void],
       'nonpayable'
+    >
+    
+
+    
+    finalizeCeremony: TypedContractMethod<
+      [ceremonyId: BigNumberish, finalZkey: BytesLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    getCeremony: TypedContractMethod<
+      [ceremonyId: BigNumberish, ],
+      [[IModelRegistry.CeremonyStructOutput, bigint]],
+      'view'
     >
     
 
@@ -235,6 +364,14 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
       [name: string, ],
       [bigint],
       'view'
+    >
+    
+
+    
+    openCeremony: TypedContractMethod<
+      [weightsCommitment: BytesLike, r1csHash: BytesLike, ptauHash: BytesLike, initialZkey: BytesLike, ],
+      [bigint],
+      'nonpayable'
     >
     
 
@@ -279,6 +416,14 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
     
 
     
+    sealCeremony: TypedContractMethod<
+      [ceremonyId: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     servingTerms: TypedContractMethod<
       [modelId: BigNumberish, version: BigNumberish, level: BigNumberish, ],
       [IModelRegistry.ServingTermsStructOutput],
@@ -313,7 +458,12 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
-    getFunction(nameOrSignature: 'MAX_IO_SIZE'): TypedContractMethod<
+    getFunction(nameOrSignature: 'BEACON_DELAY'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'MAX_IO_SIZE'): TypedContractMethod<
       [],
       [bigint],
       'view'
@@ -338,10 +488,35 @@ getFunction(nameOrSignature: 'addRelease'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'closeCeremony'): TypedContractMethod<
+      [ceremonyId: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'contribute'): TypedContractMethod<
+      [ceremonyId: BigNumberish, zkeyBefore: BytesLike, zkeyAfter: BytesLike, contributionHash: BytesLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'contributorOf'): TypedContractMethod<
+      [ceremonyId: BigNumberish, contributionHash: BytesLike, ],
+      [string],
+      'view'
+    >;
 getFunction(nameOrSignature: 'deprecateRelease'): TypedContractMethod<
       [modelId: BigNumberish, version: BigNumberish, ],
       [void],
       'nonpayable'
+    >;
+getFunction(nameOrSignature: 'finalizeCeremony'): TypedContractMethod<
+      [ceremonyId: BigNumberish, finalZkey: BytesLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'getCeremony'): TypedContractMethod<
+      [ceremonyId: BigNumberish, ],
+      [[IModelRegistry.CeremonyStructOutput, bigint]],
+      'view'
     >;
 getFunction(nameOrSignature: 'getModel'): TypedContractMethod<
       [modelId: BigNumberish, ],
@@ -362,6 +537,11 @@ getFunction(nameOrSignature: 'modelIdOf'): TypedContractMethod<
       [name: string, ],
       [bigint],
       'view'
+    >;
+getFunction(nameOrSignature: 'openCeremony'): TypedContractMethod<
+      [weightsCommitment: BytesLike, r1csHash: BytesLike, ptauHash: BytesLike, initialZkey: BytesLike, ],
+      [bigint],
+      'nonpayable'
     >;
 getFunction(nameOrSignature: 'outputSizeOf'): TypedContractMethod<
       [modelId: BigNumberish, version: BigNumberish, ],
@@ -388,6 +568,11 @@ getFunction(nameOrSignature: 'requireServable'): TypedContractMethod<
       [[bigint, string, IModelRegistry.ReleaseStructOutput] & {resolvedVersion: bigint, owner: string, release: IModelRegistry.ReleaseStructOutput }],
       'view'
     >;
+getFunction(nameOrSignature: 'sealCeremony'): TypedContractMethod<
+      [ceremonyId: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'servingTerms'): TypedContractMethod<
       [modelId: BigNumberish, version: BigNumberish, level: BigNumberish, ],
       [IModelRegistry.ServingTermsStructOutput],
@@ -409,7 +594,12 @@ getFunction(nameOrSignature: 'verifierOf'): TypedContractMethod<
       'view'
     >;
 
-    getEvent(key: 'ModelRegistered'): TypedContractEvent<ModelRegisteredEvent.InputTuple, ModelRegisteredEvent.OutputTuple, ModelRegisteredEvent.OutputObject>;
+    getEvent(key: 'CeremonyClosed'): TypedContractEvent<CeremonyClosedEvent.InputTuple, CeremonyClosedEvent.OutputTuple, CeremonyClosedEvent.OutputObject>;
+getEvent(key: 'CeremonyContributed'): TypedContractEvent<CeremonyContributedEvent.InputTuple, CeremonyContributedEvent.OutputTuple, CeremonyContributedEvent.OutputObject>;
+getEvent(key: 'CeremonyFinalized'): TypedContractEvent<CeremonyFinalizedEvent.InputTuple, CeremonyFinalizedEvent.OutputTuple, CeremonyFinalizedEvent.OutputObject>;
+getEvent(key: 'CeremonyOpened'): TypedContractEvent<CeremonyOpenedEvent.InputTuple, CeremonyOpenedEvent.OutputTuple, CeremonyOpenedEvent.OutputObject>;
+getEvent(key: 'CeremonySealed'): TypedContractEvent<CeremonySealedEvent.InputTuple, CeremonySealedEvent.OutputTuple, CeremonySealedEvent.OutputObject>;
+getEvent(key: 'ModelRegistered'): TypedContractEvent<ModelRegisteredEvent.InputTuple, ModelRegisteredEvent.OutputTuple, ModelRegisteredEvent.OutputObject>;
 getEvent(key: 'ModelTransferStarted'): TypedContractEvent<ModelTransferStartedEvent.InputTuple, ModelTransferStartedEvent.OutputTuple, ModelTransferStartedEvent.OutputObject>;
 getEvent(key: 'ModelTransferred'): TypedContractEvent<ModelTransferredEvent.InputTuple, ModelTransferredEvent.OutputTuple, ModelTransferredEvent.OutputObject>;
 getEvent(key: 'ReleaseAdded'): TypedContractEvent<ReleaseAddedEvent.InputTuple, ReleaseAddedEvent.OutputTuple, ReleaseAddedEvent.OutputObject>;
@@ -417,6 +607,26 @@ getEvent(key: 'ReleaseDeprecated'): TypedContractEvent<ReleaseDeprecatedEvent.In
 
     filters: {
       
+      'CeremonyClosed(uint64,uint64)': TypedContractEvent<CeremonyClosedEvent.InputTuple, CeremonyClosedEvent.OutputTuple, CeremonyClosedEvent.OutputObject>;
+      CeremonyClosed: TypedContractEvent<CeremonyClosedEvent.InputTuple, CeremonyClosedEvent.OutputTuple, CeremonyClosedEvent.OutputObject>;
+    
+
+      'CeremonyContributed(uint64,uint32,address,bytes32,bytes32,bytes32)': TypedContractEvent<CeremonyContributedEvent.InputTuple, CeremonyContributedEvent.OutputTuple, CeremonyContributedEvent.OutputObject>;
+      CeremonyContributed: TypedContractEvent<CeremonyContributedEvent.InputTuple, CeremonyContributedEvent.OutputTuple, CeremonyContributedEvent.OutputObject>;
+    
+
+      'CeremonyFinalized(uint64,bytes32)': TypedContractEvent<CeremonyFinalizedEvent.InputTuple, CeremonyFinalizedEvent.OutputTuple, CeremonyFinalizedEvent.OutputObject>;
+      CeremonyFinalized: TypedContractEvent<CeremonyFinalizedEvent.InputTuple, CeremonyFinalizedEvent.OutputTuple, CeremonyFinalizedEvent.OutputObject>;
+    
+
+      'CeremonyOpened(uint64,address,bytes32,bytes32,bytes32,bytes32)': TypedContractEvent<CeremonyOpenedEvent.InputTuple, CeremonyOpenedEvent.OutputTuple, CeremonyOpenedEvent.OutputObject>;
+      CeremonyOpened: TypedContractEvent<CeremonyOpenedEvent.InputTuple, CeremonyOpenedEvent.OutputTuple, CeremonyOpenedEvent.OutputObject>;
+    
+
+      'CeremonySealed(uint64,bytes32)': TypedContractEvent<CeremonySealedEvent.InputTuple, CeremonySealedEvent.OutputTuple, CeremonySealedEvent.OutputObject>;
+      CeremonySealed: TypedContractEvent<CeremonySealedEvent.InputTuple, CeremonySealedEvent.OutputTuple, CeremonySealedEvent.OutputObject>;
+    
+
       'ModelRegistered(uint32,address,string)': TypedContractEvent<ModelRegisteredEvent.InputTuple, ModelRegisteredEvent.OutputTuple, ModelRegisteredEvent.OutputObject>;
       ModelRegistered: TypedContractEvent<ModelRegisteredEvent.InputTuple, ModelRegisteredEvent.OutputTuple, ModelRegisteredEvent.OutputObject>;
     
