@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark (see bench/README.md), a table on stdout, flat figures in
  * bench/results.json with the machine they ran on. Never a timed test.
  *
- * BENCH_ONLY=gas,disputes,matching,verify,constraints,proving,keys,throughput,functions,fixtures
+ * BENCH_ONLY=gas,disputes,matching,verify,constraints,proving,setup,keys,throughput,functions,fixtures
  * selects sections;
  * BENCH_RUNS (default 5) is the number of measured runs per median.
  */
@@ -14,6 +14,7 @@ import { committeeDraw, disputePaths } from "../bench/disputes.js";
 import { gasPerLevel, matchingScale } from "../bench/gas.js";
 import { buildMlp, constraints, FLOOR_BASE, FLOOR_PER_INPUT, keysColdAndCached, midInput, proving, verifyGas } from "../bench/pipeline.js";
 import { throughput } from "../bench/throughput.js";
+import { setupFigures } from "../bench/setup.js";
 import { fixtureFigures, functionCosts } from "../bench/functions.js";
 import { quantizeInput } from "../src/engine/fixed.js";
 import { buildModel } from "../src/pipeline/build.js";
@@ -90,6 +91,15 @@ await section("proving", async () => {
     figures[`proving.${name}.buildSeconds`] = (performance.now() - t0) / 1000;
     figures[`proving.${name}.nonLinear`] = mlp.manifest.circuit.nonLinear;
     Object.assign(figures, await proving(name, mlp, midInput(mlp), runs));
+  }
+});
+await section("setup", async () => {
+  log("setup choice: Groth16 with a ceremony against PLONK (universal), demo model");
+  Object.assign(figures, await setupFigures(ethers, "support-intents", artifacts, quantizeInput(artifacts.model, features), runs, { plonk: true }, log));
+  if (process.env.BENCH_SETUP_MLP !== "0") {
+    log("setup choice: Groth16 ceremony costs, mlp-784-32-10 (its 2^13 keys are built once)");
+    const mlp = await buildMlp("mlp-784-32-10", [784, 32, 10]);
+    Object.assign(figures, await setupFigures(ethers, "mlp-784-32-10", mlp, midInput(mlp), runs, { plonk: false }, log));
   }
 });
 await section("keys", async () => {

@@ -18,6 +18,7 @@ commands:
   deploy [--network <name>]                    deploy the contracts, write deployments/<chainId>.json
   model build <file|dir>                       model -> quantized model, circuit, keys, verifier
   model register <build dir>                   register a built model (deploys its ZK verifier)
+  ceremony open|contribute|close|finalize      make a model's Groth16 keys with many parties (production)
   node start --trust <levels> --model <dir>    run a node (zk proves, tee signs, vanilla submits)
   status <jobId>                               a job as the hub holds it
   init [dir] [--model <file>]                  a Hardhat 3 project that uses proofgrid, ready for npm test
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   infer: async (argv) => (await import("./commands/infer.js")).infer(argv),
   model: async (argv) => (await import("./commands/model.js")).modelCommand(argv),
   node: async (argv) => (await import("./commands/node.js")).nodeCommand(argv),
+  ceremony: async (argv) => (await import("./commands/ceremony.js")).ceremonyCommand(argv),
   status: async (argv) => (await import("./commands/status.js")).status(argv),
   init: async (argv) => (await import("./commands/init.js")).init(argv),
   version: async () => {

@@ -12,6 +12,7 @@ import { attachProofgrid, describeDeployment, TOKEN, type DeploymentFile, type P
 import { findModel } from "../chain/models.js";
 import { activateNodes, prepareNode } from "../node/bootstrap.js";
 import { SimulatedEnclave } from "../node/enclave.js";
+import type { SetupTrust } from "../node/setup.js";
 import { NodeRuntime } from "../node/runtime.js";
 import { Watcher } from "../node/watcher.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
@@ -43,6 +44,8 @@ export interface LocalNetworkOptions {
   models: { artifacts: ModelArtifacts; name?: string; levels?: TrustLevel[]; prices?: [bigint, bigint, bigint] }[];
   nodes: NodePlan[];
   log?: (line: string) => void;
+  /** Which setups the nodes stake on (default: development keys accepted, as on any development chain). */
+  setupTrust?: SetupTrust;
   pollMs?: number;
   /** Move time past the activation delay, challenge windows and missed deadlines. Default: when the network allows it. */
   advanceTime?: boolean;
@@ -104,6 +107,8 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
       name: plan.name,
       log,
       pollMs: options.pollMs,
+      // A development network: the keys were made on this machine by the build it just ran.
+      setupTrust: options.setupTrust ?? { developmentKeys: true },
     });
     await prepareNode(runtime, { stake: plan.stake ?? 1_000n * TOKEN, fund: mint, attestationRoot: deployer });
     runtimes.push(runtime);

@@ -13,21 +13,43 @@ import type { Proofgrid } from "../chain/contracts.js";
 import { ProofgridError } from "../errors.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
 import { unpackVersion } from "../protocol/index.js";
+import { SetupError } from "../pipeline/ceremony.js";
+import { checkSetup, type CheckedSetup, type SetupTrust } from "./setup.js";
 
 /** A release is not the model a node holds, or its verifier is not the code the node's build makes. */
 export class ReleaseMismatchError extends ProofgridError {
   override name = "ReleaseMismatchError";
 }
 
-/** Throws ReleaseMismatchError unless release `version` of `modelId` is exactly `artifacts`' model and verifier. */
-export async function checkRelease(contracts: Proofgrid, provider: Provider, modelId: number, version: number, artifacts: ModelArtifacts): Promise<void> {
+/**
+ * Throws ReleaseMismatchError unless release `version` of `modelId` is exactly `artifacts`' model
+ * and verifier, and its keys are ones this node may stake on (src/node/setup.ts: a ceremony it
+ * took part in, or a development key where `trust` accepts them). Returns the setup it found.
+ */
+export async function checkRelease(
+  contracts: Proofgrid,
+  provider: Provider,
+  modelId: number,
+  version: number,
+  artifacts: ModelArtifacts,
+  options: { node?: string; trust?: SetupTrust } = {},
+): Promise<CheckedSetup> {
   const where = `model #${modelId} release ${unpackVersion(version)}`;
   const [, release] = await contracts.models.getRelease(modelId, version);
   if (release.weightsCommitment !== artifacts.manifest.quantized.weightsCommitment) {
     throw new ReleaseMismatchError(`${where} commits to other weights than ${artifacts.dir} (${release.weightsCommitment.slice(0, 10)}... vs ${artifacts.manifest.quantized.weightsCommitment.slice(0, 10)}...)`);
   }
   if (release.contentHash !== artifacts.manifest.model.hash) throw new ReleaseMismatchError(`${where} was registered from another model file than ${artifacts.dir}`);
-  if (release.verifier !== ZeroAddress) await checkVerifierCode(provider, release.verifier, artifacts, where);
+  if (release.verifier === ZeroAddress) return { kind: "none" };
+  let setup: CheckedSetup;
+  try {
+    setup = await checkSetup(contracts, modelId, version, artifacts, options.node ?? ZeroAddress, options.trust, where);
+  } catch (error) {
+    if (error instanceof SetupError) throw new ReleaseMismatchError(error.shortMessage, { cause: error });
+    throw error;
+  }
+  await checkVerifierCode(provider, release.verifier, artifacts, where, setup.deployable);
+  return setup;
 }
 
 /**
@@ -35,9 +57,16 @@ export async function checkRelease(contracts: Proofgrid, provider: Provider, mod
  * address of the Groth16 verifier its constructor created, and that verifier's code must be the
  * build's. Both are found by simulating the creation code (eth_call without a target).
  */
-export async function checkVerifierCode(provider: Provider, address: string, artifacts: ModelArtifacts, where = address): Promise<void> {
+export async function checkVerifierCode(
+  provider: Provider,
+  address: string,
+  artifacts: ModelArtifacts,
+  where = address,
+  compiled?: { bytecode: string; verifierBytecode: string },
+): Promise<void> {
   const file = path.resolve(artifacts.dir, artifacts.manifest.deployable.file);
-  const deployable = JSON.parse(await readFile(file, "utf8")) as { bytecode: string; verifierBytecode?: string };
+  // A ceremony release is compared with what the node compiled itself from the checked zkey.
+  const deployable = compiled ?? (JSON.parse(await readFile(file, "utf8")) as { bytecode: string; verifierBytecode?: string });
   if (!deployable.verifierBytecode) throw new ReleaseMismatchError(`${file} predates verifier checks: run 'proofgrid model build' again`);
   const real = (await provider.getCode(address)).toLowerCase();
   const simulated = (await provider.call({ data: deployable.bytecode })).toLowerCase();

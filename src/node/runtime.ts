@@ -26,6 +26,7 @@ import { vote } from "./committee.js";
 import { driveDispute } from "./disputes.js";
 import type { SimulatedEnclave } from "./enclave.js";
 import { checkRelease, ReleaseMismatchError } from "./release.js";
+import type { SetupTrust } from "./setup.js";
 import { findRelease } from "../chain/models.js";
 import { NodeState, type PendingJob } from "./state.js";
 import { Steps } from "./steps.js";
@@ -79,6 +80,11 @@ export interface NodeOptions {
   pollMs?: number;
   /** Withdraw the hub balance once it reaches this amount (default: any amount). */
   withdrawAt?: bigint;
+  /**
+   * Which setups this node stakes on (src/node/setup.ts). Default: only releases from a ceremony
+   * in which this node's own address recorded a contribution; never a development key.
+   */
+  setupTrust?: SetupTrust;
 }
 
 /** Most blocks one scan reads, so that catching up after downtime stays within RPC limits. */
@@ -127,9 +133,13 @@ export class NodeRuntime {
       for (const [modelId, artifacts] of this.options.models) {
         const version = this.options.versions?.get(modelId) ?? (await findRelease(contracts, modelId, artifacts));
         if (version === undefined) throw new ReleaseMismatchError(`model #${modelId} has no release of ${artifacts.dir} (weights ${artifacts.manifest.quantized.weightsCommitment.slice(0, 10)}...)`);
-        await checkRelease(contracts, this.options.signer.provider!, modelId, version, artifacts);
+        const setup = await checkRelease(contracts, this.options.signer.provider!, modelId, version, artifacts, {
+          node: await this.options.signer.getAddress(),
+          trust: this.options.setupTrust,
+        });
         const [owner] = await contracts.models.getModel(modelId);
-        this.log(`serving model #${modelId} release ${unpackVersion(version)} (owner ${owner}): weights, model file and verifier code checked`);
+        const keys = setup.kind === "ceremony" ? `; keys from ceremony #${setup.ceremonyId}, checked` : setup.kind === "development" ? "; DEVELOPMENT keys (single party), accepted by configuration" : "";
+        this.log(`serving model #${modelId} release ${unpackVersion(version)} (owner ${owner}): weights, model file and verifier code checked${keys}`);
         this.#releases.set(releaseKey(modelId, version), { modelId, version, artifacts });
       }
     }

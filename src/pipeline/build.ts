@@ -64,6 +64,11 @@ export interface BuildResult {
   ran: string[];
 }
 
+/** The circuit source a build writes for `quantized` (read from the model file of keccak256 `modelHash`); nodes regenerate it the same way. */
+export function circuitSourceOf(quantized: QuantizedModel, modelHash: string): string {
+  return generateCircuit(quantized, [`model file keccak256 ${modelHash}`, `weights commitment ${weightsCommitment(quantized)}`]);
+}
+
 /**
  * The compiled circuit must be the one its layers describe: as many non-linear constraints as the
  * templates cost by their parameters, and exactly the public signals the hub and the adapter
@@ -184,7 +189,7 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   progress.step("circuit");
   const layout = circuitLayout(quantized);
   const circuitFile = at(`${name}.circom`);
-  const circuitSource = generateCircuit(quantized, [`model file keccak256 ${modelHash}`, `weights commitment ${commitment}`]);
+  const circuitSource = circuitSourceOf(quantized, modelHash);
   await writeIfChanged(circuitFile, circuitSource);
 
   progress.step("compile");

@@ -173,7 +173,19 @@ export async function verifySetup(r1csFile: string, ptauFile: string, zkeyFile: 
     console.log = log;
   }
   if (!ok) throw new SetupError(`${zkeyFile} is not a valid phase 2 of this circuit and powers of tau`, { details: lines.filter((l) => /invalid|error|not/i.test(l)).join("\n") });
-  return readTranscript(zkeyFile);
+  const transcript = await readTranscript(zkeyFile);
+  // The contributions this reader found must be the ones snarkjs just verified, hash for hash:
+  // snarkjs logs each (last first) as "contribution #i <name>:" then the hash in four lines of hex
+  // words; the last four lines are read, so a name cannot add any after them.
+  const verified: string[] = [];
+  for (const l of lines) {
+    const i = /^contribution #(\d+) /.exec(l)?.[1];
+    if (i !== undefined) verified[Number(i) - 1] = l.split("\n").slice(-4).join("").replace(/\s/g, "");
+  }
+  if (verified.length !== transcript.entries.length || transcript.entries.some((e, i) => verified[i] !== e.hash)) {
+    throw new SetupError(`${zkeyFile}: the contributions snarkjs verified are not the ones in its transcript section`);
+  }
+  return transcript;
 }
 
 /** What a setup is, as the manifest records it. */

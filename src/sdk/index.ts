@@ -1,6 +1,21 @@
 /** The proofgrid SDK. */
 export { ProofgridClient, type ClientOptions } from "./client.js";
-export { deployVerifier, getJob, keeperStep, registerModel, releaseOf, requestInference, verifyResult, waitForJob } from "./actions/index.js";
+export {
+  ceremonyDir,
+  CeremonyPhase,
+  closeCeremony,
+  contributeToCeremony,
+  deployVerifier,
+  finalizeCeremony,
+  getJob,
+  keeperStep,
+  openCeremony,
+  registerModel,
+  releaseOf,
+  requestInference,
+  verifyResult,
+  waitForJob,
+} from "./actions/index.js";
 export type { ActionContext, InferenceResult, InferOptions, JobInfo, RegisterOptions, TrustName, Verification, WaitHook, WaitOptions, WaitState } from "./types.js";
 export { FeeLimitError, JobNotFoundError, JobRefundedError, JobTimeoutError, ModelNotFoundError, VerificationError } from "./errors.js";
 export { ContractRevertError, decodeRevert, toTypedError } from "../chain/errors.js";

@@ -65,6 +65,13 @@ export interface Verification {
   /** Whether the client checked anything at all. */
   checked: boolean;
   detail: string;
+  /**
+   * For a proof: what the release's keys rest on. "development": one party made them and could
+   * prove any output, so a valid proof means little; "ceremony": a multi-party phase 2 recorded
+   * in the registry (`ceremonyId`), which the serving nodes checked before staking.
+   */
+  setup?: "development" | "ceremony";
+  ceremonyId?: number;
 }
 
 export interface InferenceResult {

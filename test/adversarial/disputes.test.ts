@@ -14,6 +14,7 @@ import { deployVerifier, releaseOf } from "../../src/sdk/index.js";
 import { intentFeaturizer } from "../support/intents.js";
 import { SimulatedEnclave } from "../../src/node/enclave.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
+import { DEV_KEYS } from "../support/fixture.js";
 import { activateNodes, prepareNode } from "../../src/node/bootstrap.js";
 import { Watcher } from "../../src/node/watcher.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
@@ -99,7 +100,7 @@ async function restartable(artifacts: ModelArtifacts) {
   const os = await import("node:os");
   const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), "pg-state-")), "node.json");
   const contracts = await as(f, f.nodeSigners[0]);
-  const make = async () => new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], stateFile, log: () => {} });
+  const make = async () => new NodeRuntime({ setupTrust: DEV_KEYS, signer: f.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], stateFile, log: () => {} });
   return { f, make };
 }
 
@@ -160,7 +161,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const deployment = new Map<string, Proofgrid>();
     for (const s of g.nodeSigners.slice(0, 4)) deployment.set(s.address, await as(g, s));
     const runtimes = g.nodeSigners.slice(0, 4).map(
-      (signer, i) => new NodeRuntime({ signer, contracts: deployment.get(signer.address)!, models: new Map([[4, artifacts]]), levels: [TrustLevel.VANILLA], name: `n${i}`, log: (l) => process.env.PROOFGRID_LOG && console.error(l) }),
+      (signer, i) => new NodeRuntime({ setupTrust: DEV_KEYS, signer, contracts: deployment.get(signer.address)!, models: new Map([[4, artifacts]]), levels: [TrustLevel.VANILLA], name: `n${i}`, log: (l) => process.env.PROOFGRID_LOG && console.error(l) }),
     );
     for (const r of runtimes) await prepareNode(r, { stake: 1_000n * TOKEN });
     await time.increase(Number(await g.nodes.activationDelay()));
@@ -220,6 +221,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const logs: string[] = [];
     const enclave = new SimulatedEnclave(MEASUREMENT);
     const runtime = new NodeRuntime({
+      setupTrust: DEV_KEYS,
       signer: f.nodeSigners[0],
       contracts: await as(f, f.nodeSigners[0]),
       models: new Map([[3, artifacts], [4, artifacts]]),
@@ -437,7 +439,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const logs: string[] = [];
     const runtimes = [];
     for (const [i, signer] of f.nodeSigners.slice(0, 3).entries()) {
-      runtimes.push(new NodeRuntime({ signer, contracts: await as(f, signer), models: new Map([[4, artifacts]]), levels: [TrustLevel.VANILLA], name: `n${i}`, log: (l) => logs.push(l) }));
+      runtimes.push(new NodeRuntime({ setupTrust: DEV_KEYS, signer, contracts: await as(f, signer), models: new Map([[4, artifacts]]), levels: [TrustLevel.VANILLA], name: `n${i}`, log: (l) => logs.push(l) }));
     }
     for (const r of runtimes) await prepareNode(r, { stake: 1_000n * TOKEN });
     await time.increase(Number(await f.nodes.activationDelay()));

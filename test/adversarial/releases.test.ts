@@ -13,6 +13,7 @@ import { intentFeaturizer } from "../support/intents.js";
 import { EnclaveModelError, SimulatedEnclave } from "../../src/node/enclave.js";
 import { ReleaseMismatchError } from "../../src/node/release.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
+import { DEV_KEYS } from "../support/fixture.js";
 import { activateNodes, prepareNode } from "../../src/node/bootstrap.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, type ModelArtifacts } from "../../src/pipeline/prove.js";
@@ -89,12 +90,12 @@ describe("adversarial: results, stakes and jobs are bound to the exact release",
     const g = await loadFixture(deployFixture);
     await g.models.connect(g.modelOwner).registerModel("support-intents", V1, releaseOf(artifacts, { verifier: await rogue.getAddress(), levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices: PRICES }));
     const contracts = attachProofgrid(await describeDeployment(g, g.deployer), g.nodeSigners[0]);
-    const runtime = new NodeRuntime({ signer: g.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], log: () => {} });
+    const runtime = new NodeRuntime({ setupTrust: DEV_KEYS, signer: g.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), levels: [TrustLevel.VANILLA], log: () => {} });
     await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /is not the code/);
     expect((await g.nodes.getNode(g.nodeSigners[0].address)).stake).to.equal(0n);
     // With the build's own verifier, the same runtime checks it and opts into exactly that release.
     await g.models.connect(g.modelOwner).addRelease(3, V2, releaseOf(artifacts, { verifier: await deployVerifier(artifacts, g.deployer), levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices: PRICES }));
-    const checked = new NodeRuntime({ signer: g.nodeSigners[1], contracts: attachProofgrid(await describeDeployment(g, g.deployer), g.nodeSigners[1]), models: new Map([[3, artifacts]]), versions: new Map([[3, V2]]), levels: [TrustLevel.VANILLA], log: () => {} });
+    const checked = new NodeRuntime({ setupTrust: DEV_KEYS, signer: g.nodeSigners[1], contracts: attachProofgrid(await describeDeployment(g, g.deployer), g.nodeSigners[1]), models: new Map([[3, artifacts]]), versions: new Map([[3, V2]]), levels: [TrustLevel.VANILLA], log: () => {} });
     await prepareNode(checked, { stake: 1_000n * TOKEN });
     expect((await g.nodes.getNode(g.nodeSigners[1].address)).releases).to.deep.equal([releaseKey(3, V2)]);
   });
@@ -103,7 +104,7 @@ describe("adversarial: results, stakes and jobs are bound to the exact release",
     const g = await loadFixture(deployFixture);
     await g.models.connect(g.modelOwner).registerModel("support-intents", V1, { ...releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA], prices: PRICES }), weightsCommitment: E.id("retrained") });
     const contracts = attachProofgrid(await describeDeployment(g, g.deployer), g.nodeSigners[0]);
-    const runtime = new NodeRuntime({ signer: g.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), versions: new Map([[3, V1]]), levels: [TrustLevel.VANILLA], log: () => {} });
+    const runtime = new NodeRuntime({ setupTrust: DEV_KEYS, signer: g.nodeSigners[0], contracts, models: new Map([[3, artifacts]]), versions: new Map([[3, V1]]), levels: [TrustLevel.VANILLA], log: () => {} });
     await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /other weights/);
   });
 

@@ -43,8 +43,8 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
     expect(registered.code, registered.stderr).to.equal(0);
     expect(JSON.parse(registered.stdout).modelId).to.equal(1);
 
-    const common = ["node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", deployments, "--advance-time"];
-    nodeA = start(process.execPath, [CLI, ...common, "--trust", "zk,tee", "--account", "3", "--state", path.join(dir, "a.json")], env);
+    const common = ["node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", deployments, "--advance-time", "--accept-development-keys"];
+    nodeA = start(process.execPath, [CLI, ...common, "--trust", "zk,tee", "--account", "3", "--state", path.join(dir, "a.json"), "--accept-development-keys"], env);
     await nodeA.waitFor(/serving model #1/);
     // Node B reaches the chain through a proxy that the outage test switches off.
     proxy = await rpcProxy(env.PROOFGRID_RPC_URL!);
@@ -102,7 +102,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
   it("restarts a node process on its state file without submitting anything twice", async () => {
     await stop(nodeA);
     const before = nodeA!.output();
-    nodeA = start(process.execPath, [CLI, "node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", path.join(dir, "deployments"), "--trust", "zk,tee", "--account", "3", "--state", path.join(dir, "a.json")], env);
+    nodeA = start(process.execPath, [CLI, "node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", path.join(dir, "deployments"), "--trust", "zk,tee", "--account", "3", "--state", path.join(dir, "a.json"), "--accept-development-keys"], env);
     await nodeA.waitFor(/serving model #1/);
     const r = await client.infer("support-intents", features("reset my password login locked"), { trust: "zk", timeoutMs: 60_000 });
     expect(r.label).to.equal("account");
@@ -114,7 +114,7 @@ describe("JSON-RPC: hardhat node + two node processes", function () {
 
   it("stops cleanly on SIGINT during the activation wait, after counting it down", async () => {
     // Account 6 joins without --advance-time: it waits out the delay in real time, counting down.
-    const waiting = start(process.execPath, [CLI, "node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", path.join(dir, "deployments"), "--trust", "vanilla", "--account", "6"], env);
+    const waiting = start(process.execPath, [CLI, "node", "start", "--model", "build/support-intents", "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", path.join(dir, "deployments"), "--trust", "vanilla", "--account", "6", "--accept-development-keys"], env);
     try {
       await waiting.waitFor(/waiting for activation: \d+ s left \(until .*Z, chain time\)/);
       waiting.child.kill("SIGINT");

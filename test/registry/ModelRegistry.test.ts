@@ -115,3 +115,101 @@ describe("ModelRegistry: the hub's slim views", function () {
     await expect(f.models.verifierOf(1, V1 + 1)).to.be.revertedWithCustomError(f.models, "ModelReleaseUnknown");
   });
 });
+
+describe("ModelRegistry: phase-2 ceremonies", function () {
+  const H = (s: string) => E.id(s);
+  const Phase = { None: 0, Open: 1, Closed: 2, Sealed: 3, Final: 4 };
+
+  async function opened() {
+    const f = await loadFixture(deployFixture);
+    await expect(f.models.connect(f.modelOwner).openCeremony(H("weights"), H("r1cs"), H("ptau"), H("z0")))
+      .to.emit(f.models, "CeremonyOpened")
+      .withArgs(1, f.modelOwner.address, H("weights"), H("r1cs"), H("ptau"), H("z0"));
+    return f;
+  }
+
+  it("runs open -> contribute -> close -> seal (the beacon block's hash) -> finalize, each step in its phase only", async function () {
+    const f = await opened();
+    const [a, b] = f.nodeSigners;
+    expect((await f.models.getCeremony(1))[1]).to.equal(BigInt(Phase.Open));
+    await expect(f.models.connect(a).contribute(1, H("z0"), H("z1"), H("c1"))).to.emit(f.models, "CeremonyContributed").withArgs(1, 0, a.address, H("c1"), H("z0"), H("z1"));
+    await expect(f.models.connect(b).contribute(1, H("z1"), H("z2"), H("c2"))).to.emit(f.models, "CeremonyContributed").withArgs(1, 1, b.address, H("c2"), H("z1"), H("z2"));
+    expect(await f.models.contributorOf(1, H("c1"))).to.equal(a.address);
+    expect(await f.models.contributorOf(1, H("nobody"))).to.equal(E.ZeroAddress);
+    // Sealing and finalizing before their phase.
+    await expect(f.models.sealCeremony(1)).to.be.revertedWithCustomError(f.models, "CeremonyWrongPhase").withArgs(1, Phase.Open, Phase.Closed);
+    await expect(f.models.connect(f.modelOwner).finalizeCeremony(1, H("final"))).to.be.revertedWithCustomError(f.models, "CeremonyWrongPhase").withArgs(1, Phase.Open, Phase.Sealed);
+    // Only the coordinator closes; the beacon block is BEACON_DELAY ahead.
+    await expect(f.models.connect(a).closeCeremony(1)).to.be.revertedWithCustomError(f.models, "CeremonyNotCoordinator").withArgs(1, a.address, f.modelOwner.address);
+    const tx = await f.models.connect(f.modelOwner).closeCeremony(1);
+    const closedAt = (await tx.wait())!.blockNumber;
+    const beaconBlock = BigInt(closedAt) + (await f.models.BEACON_DELAY());
+    await expect(tx).to.emit(f.models, "CeremonyClosed").withArgs(1, beaconBlock);
+    // No contribution after the close: the beacon is unknown to every contributor.
+    await expect(f.models.connect(a).contribute(1, H("z2"), H("z3"), H("c3"))).to.be.revertedWithCustomError(f.models, "CeremonyWrongPhase").withArgs(1, Phase.Closed, Phase.Open);
+    // The beacon block must be mined (and its hash readable) before sealing.
+    await expect(f.models.sealCeremony(1)).to.be.revertedWithCustomError(f.models, "CeremonyBeaconPending");
+    await networkHelpers.mine(3);
+    await expect(f.models.connect(f.stranger).sealCeremony(1)).to.emit(f.models, "CeremonySealed");
+    const [c, phase] = await f.models.getCeremony(1);
+    expect(phase).to.equal(BigInt(Phase.Sealed));
+    expect(c.beacon).to.equal((await f.models.runner!.provider!.getBlock(Number(beaconBlock)))!.hash);
+    await expect(f.models.connect(a).finalizeCeremony(1, H("final"))).to.be.revertedWithCustomError(f.models, "CeremonyNotCoordinator");
+    await expect(f.models.connect(f.modelOwner).finalizeCeremony(1, E.ZeroHash)).to.be.revertedWithCustomError(f.models, "CeremonyInvalidHash");
+    await expect(f.models.connect(f.modelOwner).finalizeCeremony(1, H("final"))).to.emit(f.models, "CeremonyFinalized").withArgs(1, H("final"));
+    expect((await f.models.getCeremony(1))[1]).to.equal(BigInt(Phase.Final));
+    await expect(f.models.connect(f.modelOwner).finalizeCeremony(1, H("other"))).to.be.revertedWithCustomError(f.models, "CeremonyWrongPhase").withArgs(1, Phase.Final, Phase.Sealed);
+  });
+
+  it("refuses zero hashes, a replayed contribution hash, a close with no contribution and unknown ceremonies", async function () {
+    const f = await opened();
+    const [a, b] = f.nodeSigners;
+    await expect(f.models.openCeremony(E.ZeroHash, H("r1cs"), H("ptau"), H("z0"))).to.be.revertedWithCustomError(f.models, "CeremonyInvalidHash");
+    await expect(f.models.openCeremony(H("w"), H("r1cs"), H("ptau"), E.ZeroHash)).to.be.revertedWithCustomError(f.models, "CeremonyInvalidHash");
+    await expect(f.models.connect(f.modelOwner).closeCeremony(1)).to.be.revertedWithCustomError(f.models, "CeremonyNoContributions").withArgs(1);
+    await expect(f.models.connect(a).contribute(1, H("z0"), H("z1"), E.ZeroHash)).to.be.revertedWithCustomError(f.models, "CeremonyContributionInvalid");
+    await expect(f.models.connect(a).contribute(1, E.ZeroHash, H("z1"), H("c1"))).to.be.revertedWithCustomError(f.models, "CeremonyInvalidHash");
+    await f.models.connect(a).contribute(1, H("z0"), H("z1"), H("c1"));
+    // Another address replaying a's contribution hash (to be recorded as its contributor) is refused.
+    await expect(f.models.connect(b).contribute(1, H("z0"), H("z1"), H("c1"))).to.be.revertedWithCustomError(f.models, "CeremonyContributionInvalid").withArgs(1, H("c1"));
+    expect(await f.models.contributorOf(1, H("c1"))).to.equal(a.address);
+    await expect(f.models.contribute(9, H("z0"), H("z1"), H("c9"))).to.be.revertedWithCustomError(f.models, "CeremonyUnknown").withArgs(9);
+    expect((await f.models.getCeremony(9))[1]).to.equal(BigInt(Phase.None));
+  });
+
+  it("renews a beacon block left unread for 256 blocks to a new future block (never one the caller picks)", async function () {
+    const f = await opened();
+    await f.models.connect(f.nodeSigners[0]).contribute(1, H("z0"), H("z1"), H("c1"));
+    await f.models.connect(f.modelOwner).closeCeremony(1);
+    await networkHelpers.mine(300);
+    const tx = await f.models.connect(f.stranger).sealCeremony(1);
+    const at = BigInt((await tx.wait())!.blockNumber);
+    await expect(tx).to.emit(f.models, "CeremonyClosed").withArgs(1, at + (await f.models.BEACON_DELAY()));
+    expect((await f.models.getCeremony(1))[1]).to.equal(BigInt(Phase.Closed));
+    await networkHelpers.mine(4);
+    await f.models.sealCeremony(1);
+    expect((await f.models.getCeremony(1))[1]).to.equal(BigInt(Phase.Sealed));
+  });
+
+  it("lets a release name only a final ceremony its owner coordinated, for its weights, with a verifier", async function () {
+    const f = await opened();
+    const [a] = f.nodeSigners;
+    const zk = { verifier: f.nodeSigners[5].address, levels: levelMask(TrustLevel.ZK), weightsCommitment: H("weights"), ceremony: 1 };
+    // Not final yet.
+    await expect(f.models.connect(f.modelOwner).addRelease(1, V2, release(zk))).to.be.revertedWithCustomError(f.models, "ModelCeremonyMismatch");
+    await f.models.connect(a).contribute(1, H("z0"), H("z1"), H("c1"));
+    await f.models.connect(f.modelOwner).closeCeremony(1);
+    await networkHelpers.mine(4);
+    await f.models.sealCeremony(1);
+    await f.models.connect(f.modelOwner).finalizeCeremony(1, H("final"));
+    await expect(f.models.connect(f.stranger).registerModel("impostor", V1, release(zk)))
+      .to.be.revertedWithCustomError(f.models, "ModelCeremonyMismatch")
+      .withArgs(1, H("weights"), H("weights"), f.modelOwner.address);
+    await expect(f.models.connect(f.modelOwner).addRelease(1, V2, release({ ...zk, weightsCommitment: H("other") }))).to.be.revertedWithCustomError(f.models, "ModelCeremonyMismatch");
+    await expect(f.models.connect(f.modelOwner).addRelease(2, V2, release({ ...zk, verifier: E.ZeroAddress, levels: levelMask(TrustLevel.VANILLA) }))).to.be.revertedWithCustomError(f.models, "ModelCeremonyMismatch");
+    await f.models.connect(f.modelOwner).addRelease(1, V2, release(zk));
+    expect((await f.models.getRelease(1, V2))[1].ceremony).to.equal(1n);
+    // A development release (no ceremony) records zero.
+    expect((await f.models.getRelease(1, V1))[1].ceremony).to.equal(0n);
+  });
+});

@@ -211,3 +211,6 @@ export async function expectHubSolvent(f: Fixture, extra: string[] = []) {
   expect(await f.token.balanceOf(f.hubAddress), "the hub holds exactly what it owes").to.equal(await hubLiabilities(f, [...accounts, ...extra]));
   expect(await f.token.balanceOf(await f.court.getAddress()), "the court holds nothing").to.equal(0n);
 }
+
+/** Node runtimes in tests serve the keys this machine's builds made (single-party development keys). */
+export const DEV_KEYS = { developmentKeys: true } as const;

@@ -33,7 +33,16 @@ options:
   --watch               also act as a watcher: re-execute VANILLA results and challenge wrong ones
   --state <file>        where to keep the scan position (default: none)
   --deployments <dir>   default deployments
-  --advance-time        move time past the activation delay (local nodes only)`;
+  --advance-time        move time past the activation delay (local nodes only)
+  --accept-development-keys
+                        serve releases whose keys are a single-party development setup (what
+                        'proofgrid model build' makes alone); whoever made such keys can prove
+                        any output: only on a development chain whose keys you built yourself
+  --trust-contributor <address>
+                        a ceremony contribution recorded by this address is enough (repeatable;
+                        default: only the node's own, see 'proofgrid ceremony contribute')
+  --ptau <file>         a powers-of-tau ceremony file to check keys against (repeatable; the
+                        local cache is searched too)`;
 
 export async function nodeCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -51,6 +60,9 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     state: { type: "string" },
     deployments: { type: "string", default: "deployments" },
     "advance-time": { type: "boolean" },
+    "accept-development-keys": { type: "boolean" },
+    "trust-contributor": { type: "string", multiple: true },
+    ptau: { type: "string", multiple: true },
   });
   if (values.help) return console.log(NODE_USAGE), 0;
   if (!values.trust) throw new CliError("--trust is required (vanilla, tee, zk, comma-separated)");
@@ -106,6 +118,11 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     name,
     log,
     pollMs: 500,
+    setupTrust: {
+      developmentKeys: Boolean(values["accept-development-keys"]),
+      contributors: values["trust-contributor"] ? [await signer.getAddress(), ...(values["trust-contributor"] as string[])] : undefined,
+      ptau: values.ptau as string[] | undefined,
+    },
   });
   // On a local network the deployer owns the token: it funds the stake, and it is the simulated
   // attestation root unless PROOFGRID_ATTESTATION_ROOT_KEY names another.

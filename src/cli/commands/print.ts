@@ -16,6 +16,7 @@ export function printResult(r: InferenceResult, json: boolean) {
         verification: r.verification.method,
         checked: r.verification.checked,
         verificationDetail: r.verification.detail,
+        ...(r.verification.setup ? { setup: r.verification.setup, ceremonyId: r.verification.ceremonyId ?? null } : {}),
         node: r.node,
         modelId: r.modelId,
         gas: r.gas,

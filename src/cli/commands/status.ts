@@ -1,5 +1,5 @@
 /** `proofgrid status`: a job as the hub holds it, in tokens and dates. */
-import { formatUnits } from "ethers";
+import { formatUnits, ZeroAddress } from "ethers";
 import { ProofgridClient } from "../../sdk/client.js";
 import type { JobInfo } from "../../sdk/types.js";
 import { CliError, parse, pgt, requireDeployment, toJson, withConnection } from "../context.js";
@@ -40,8 +40,12 @@ export async function status(argv: string[]): Promise<number> {
     const deployment = await requireDeployment(values.deployments as string, conn);
     const client = await ProofgridClient.connect({ signer: conn.signers[0], deployment });
     const info = await client.status(BigInt(positionals[0]));
+    // What a ZK release's keys rest on (the registry's record of its ceremony, or none).
+    const [, release] = await client.contracts.models.getRelease(info.modelId, info.version);
+    const ceremony = Number(release.ceremony);
+    const setup = release.verifier === ZeroAddress ? undefined : ceremony === 0 ? "single-party development key (its maker could prove any output)" : `multi-party ceremony #${ceremony}`;
     if (values.json) {
-      console.log(toJson(describeJob(info)));
+      console.log(toJson({ ...describeJob(info), ...(setup ? { setup: ceremony === 0 ? "development" : "ceremony", ceremonyId: ceremony || null } : {}) }));
       return 0;
     }
     const lines = [
@@ -50,6 +54,7 @@ export async function status(argv: string[]): Promise<number> {
     ];
     if (info.settled) lines.push(`  settled: node ${pgt(info.settled.node)}, model owner ${pgt(info.settled.owner)}, protocol ${pgt(info.settled.protocol)}`);
     if (info.refunded) lines.push(`  refunded (${info.refunded.reason}): ${pgt(info.refunded.amount)} to the requester's hub balance`);
+    if (setup) lines.push(`  keys: ${setup}`);
     lines.push(`  txs: ${Object.entries(info.txs).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     console.log(lines.join("\n"));
     return 0;

@@ -4,3 +4,4 @@ export { deployVerifier, registerModel, releaseOf } from "./registerModel.js";
 export { requestInference, type Requested } from "./request.js";
 export { verifyResult } from "./verifyResult.js";
 export { keeperStep, waitForJob } from "./waitForJob.js";
+export { ceremonyDir, CeremonyPhase, closeCeremony, contributeToCeremony, finalizeCeremony, openCeremony } from "./ceremony.js";

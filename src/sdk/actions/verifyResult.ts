@@ -21,12 +21,16 @@ export async function verifyResult(context: ActionContext, request: JobRequest, 
   const { chainId } = await provider.getNetwork();
   const hubAddress = await hub.getAddress();
   if (level === TrustLevel.ZK) {
-    if (!artifacts) return { method: "none", ok: false, checked: false, detail: "unchecked by this client: settled by the hub's verifier, no local artifacts of this release to re-check the proof" };
+    const [, release] = await models.getRelease(modelId, version);
+    const ceremonyId = Number(release.ceremony);
+    const setup = ceremonyId === 0 ? ({ setup: "development" } as const) : ({ setup: "ceremony", ceremonyId } as const);
+    const keys = ceremonyId === 0 ? "keys: a single-party DEVELOPMENT key (whoever made it could prove any output)" : `keys: multi-party ceremony #${ceremonyId}`;
+    if (!artifacts) return { method: "none", ok: false, checked: false, detail: `unchecked by this client: settled by the hub's verifier, no local artifacts of this release to re-check the proof; ${keys}`, ...setup };
     const signals = publicSignalsOf(artifacts, input, output, { chainId, hub: hubAddress, jobId, prover: node });
     // The curve's workers are released afterwards (unless a proof in this process still needs them),
     // so that a script that uses the SDK ends by itself.
     const ok = await useCurve(() => snarkjs.groth16.verify(artifacts.vkey, signals.map(String), decodeProof(call!.args.proof as string)), { release: true });
-    return { method: "groth16", ok, checked: true, detail: ok ? `Groth16 proof checked with snarkjs (${signals.length} public signals)` : "the Groth16 proof does not verify" };
+    return { method: "groth16", ok, checked: true, detail: `${ok ? `Groth16 proof checked with snarkjs (${signals.length} public signals)` : "the Groth16 proof does not verify"}; ${keys}`, ...setup };
   }
   if (level === TrustLevel.TEE) {
     // The release's weights, as the hub filled them; the enclave's validity at the settling block.

@@ -1,0 +1,210 @@
+/**
+ * Issue 20, the phase-2 trapdoor, with the real pipeline, real Groth16 keys and proofs, the real
+ * hub and the real node runtime:
+ *  - a key made by one party (here the owner's "beacon of its choosing", so it knows delta) lets
+ *    its maker prove any output in three group operations; the hub settles such a lie at ZK; a
+ *    node with default settings refuses to stake on the release;
+ *  - a ceremony that the nodes take part in (open, contribute, close, seal, finalize): nodes that
+ *    contributed check the transcript and serve it, a real proof settles, a node that did not
+ *    contribute refuses unless its operator names a contributor it trusts, and a zkey that is not
+ *    the ceremony's final one is refused.
+ */
+import { expect } from "chai";
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import * as snarkjs from "snarkjs";
+import { attachProofgrid, describeDeployment, TOKEN } from "../../deploy/proofgrid.js";
+import { evaluate, parseQuantized, quantizeInput } from "../../src/engine/fixed.js";
+import { prepareNode } from "../../src/node/bootstrap.js";
+import { ReleaseMismatchError } from "../../src/node/release.js";
+import { NodeRuntime } from "../../src/node/runtime.js";
+import { dependencyDir, PACKAGE_ROOT } from "../../src/package.js";
+import { writeContracts } from "../../src/pipeline/build.js";
+import { applyBeacon, initialZkey, readTranscript } from "../../src/pipeline/ceremony.js";
+import { findPtau } from "../../src/pipeline/adopt.js";
+import { readManifestFile, writeManifest } from "../../src/pipeline/manifest.js";
+import { silentProgress } from "../../src/pipeline/progress.js";
+import { loadArtifacts, proveInference, publicSignalsOf, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
+import { useCurve } from "../../src/pipeline/ptau.js";
+import { encodeProof, JobStatus, levelMask, packVersion, TrustLevel } from "../../src/protocol/index.js";
+import { closeCeremony, contributeToCeremony, deployVerifier, finalizeCeremony, openCeremony, releaseOf } from "../../src/sdk/index.js";
+import { intentFeaturizer } from "../support/intents.js";
+import { deployFixture, ethers, expectHubSolvent, joinNode, networkHelpers, PRICES, type Fixture } from "../support/fixture.js";
+
+const BUILD = path.join(PACKAGE_ROOT, "build/support-intents");
+const V1 = packVersion(1, 0);
+const MODEL_ID = 3; // the fixture registers two models first
+
+/** A copy of the demo's build directory, to give other keys. */
+async function copyBuild(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "pg-setup-"));
+  await cp(BUILD, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}ceremony`) });
+  return dir;
+}
+
+/** Gives the build in `dir` the zkey `zkey` (verifier and adapter remade), recorded as a development key. */
+async function useKey(dir: string, zkey: string): Promise<ModelArtifacts> {
+  const manifest = await readManifestFile(dir);
+  const target = path.resolve(dir, manifest.zkey.file);
+  await cp(zkey, target);
+  const quantized = parseQuantized(await readFile(path.resolve(dir, manifest.quantized.file), "utf8"));
+  const contracts = await writeContracts(dir, manifest.model.name, quantized, target, undefined, silentProgress());
+  await writeManifest(dir, { ...manifest, ...contracts.entries, setup: { kind: "development", transcript: (await readTranscript(target)).entries } });
+  return loadArtifacts(dir);
+}
+
+async function requestZk(f: Fixture, input: bigint[]): Promise<{ jobId: bigint; node: string }> {
+  const receipt = await (
+    await f.hub.connect(f.requester).request({
+      modelId: MODEL_ID,
+      version: 0,
+      level: TrustLevel.ZK,
+      fee: 5n * TOKEN,
+      deadline: BigInt((await networkHelpers.time.latest()) + 3_600),
+      consumer: ethers.ZeroAddress,
+      callbackGasLimit: 0,
+      input,
+    })
+  ).wait();
+  for (const log of receipt!.logs) {
+    const parsed = f.hub.interface.parseLog(log);
+    if (parsed?.name === "JobRequested") return { jobId: parsed.args.jobId as bigint, node: (await f.hub.getJob(parsed.args.jobId)).node };
+  }
+  throw new Error("no JobRequested");
+}
+
+const quiet = () => {};
+
+describe("adversarial: ZK setup trust (issue 20)", function () {
+  this.timeout(300_000);
+  const dirs: string[] = [];
+  let input: bigint[];
+  let honest: ModelArtifacts;
+
+  before(async () => {
+    honest = await loadArtifacts(BUILD);
+    input = quantizeInput(honest.model, (await intentFeaturizer())("i was charged twice, please refund my money"));
+  });
+  after(async () => {
+    await releaseProver();
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it("2a. a key made alone is a trapdoor: its maker (a beacon of its choosing) proves a class the model never computed and the hub settles it; a node with default settings refuses the release", async () => {
+    const dir = await copyBuild();
+    dirs.push(dir);
+    const manifest = await readManifestFile(dir);
+    const ptau = await findPtau(manifest.ptau);
+    const z0 = path.join(dir, "z0.zkey");
+    const z1 = path.join(dir, "z1.zkey");
+    await initialZkey(path.resolve(dir, manifest.r1cs.file), ptau, z0);
+    const chosen = `0x${"42".repeat(32)}`;
+    await applyBeacon(z0, z1, chosen);
+    const forgedBuild = await useKey(dir, z1);
+
+    // The owner re-derives delta from its beacon, as snarkjs does, and checks it against the key.
+    const misc = (await import(path.join(dependencyDir("snarkjs"), "src/misc.js"))) as { rngFromBeaconParams(h: Uint8Array, e: number): Promise<unknown> };
+    const vk = forgedBuild.vkey as unknown as { IC: string[][]; vk_alpha_1: string[]; vk_beta_2: string[][]; vk_delta_2: string[][] };
+    const forge = (publicSignals: bigint[]) =>
+      useCurve(async () => {
+        const curve = (await snarkjs.curves.getCurveFromName("bn128")) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const { G1, G2, Fr } = curve;
+        const delta = Fr.fromRng(await misc.rngFromBeaconParams(Buffer.from(chosen.slice(2), "hex"), 10));
+        const d2 = G2.fromObject(vk.vk_delta_2.map((c) => c.map(BigInt)));
+        expect(G2.eq(G2.timesFr(G2.g, delta), d2), "delta recovered").to.equal(true);
+        let vkx = G1.fromObject(vk.IC[0].map(BigInt));
+        publicSignals.forEach((s, i) => (vkx = G1.add(vkx, G1.timesFr(G1.fromObject(vk.IC[i + 1].map(BigInt)), Fr.e(s)))));
+        const c = G1.toObject(G1.toAffine(G1.timesFr(vkx, Fr.neg(Fr.inv(delta))))) as bigint[];
+        return { pi_a: vk.vk_alpha_1, pi_b: vk.vk_beta_2, pi_c: c.map(String), protocol: "groth16", curve: "bn128" };
+      });
+
+    const f = await deployFixture();
+    const owner = f.modelOwner;
+    const verifier = await deployVerifier(forgedBuild, owner);
+    await f.models.connect(owner).registerModel("support-intents", V1, releaseOf(forgedBuild, { verifier, levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices: PRICES }));
+    expect((await f.models.getRelease(MODEL_ID, V1))[1].ceremony).to.equal(0n);
+    // The owner's own node stakes on it (it runs no check), and is drawn for a ZK job.
+    const liar = f.nodeSigners[5];
+    await joinNode(f, liar, 1_000n * TOKEN, [MODEL_ID], levelMask(TrustLevel.VANILLA, TrustLevel.ZK));
+    const { jobId, node } = await requestZk(f, input);
+    expect(node).to.equal(liar.address);
+    const truth = evaluate(forgedBuild.model, input).output;
+    const lie = [truth[0] === 0n ? 1n : 0n];
+    const binding = { chainId: f.chainId, hub: f.hubAddress, jobId, prover: liar.address };
+    const proof = await forge(publicSignalsOf(forgedBuild, input, lie, binding));
+    expect(await snarkjs.groth16.verify(forgedBuild.vkey, publicSignalsOf(forgedBuild, input, lie, binding).map(String), proof as snarkjs.Groth16Proof)).to.equal(true);
+    await f.hub.connect(liar).submitZkResult(jobId, input, lie, encodeProof(proof as snarkjs.Groth16Proof));
+    const job = await f.hub.getJob(jobId);
+    expect(job.status).to.equal(BigInt(JobStatus.Settled)); // what a single-party key allows
+    await expectHubSolvent(f);
+
+    // An honest node with default settings never stakes on such a release (so a forged fraud proof
+    // can never reach its stake), and says why.
+    const contracts = attachProofgrid(await describeDeployment(f, f.deployer), f.nodeSigners[0]);
+    const runtime = new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[MODEL_ID, forgedBuild]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA], log: quiet });
+    await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /single-party development key/);
+    expect((await f.nodes.getNode(f.nodeSigners[0].address)).stake).to.equal(0n);
+  });
+
+  it("2b. a ceremony the nodes took part in: both contributors check the transcript and serve it, a real proof settles, a node that did not contribute refuses (unless it names a contributor it trusts), and other keys are refused", async () => {
+    const dir = await copyBuild();
+    dirs.push(dir);
+    const f = await deployFixture();
+    const deployment = await describeDeployment(f, f.deployer);
+    const as = (signer: (typeof f.nodeSigners)[number]) => ({ signer, contracts: attachProofgrid(deployment, signer) });
+    const [a, b, c] = f.nodeSigners;
+
+    const { ceremonyId, zkey: z0 } = await openCeremony(as(f.modelOwner), dir);
+    const z1 = path.join(dir, "ceremony", "1.zkey");
+    const z2 = path.join(dir, "ceremony", "2.zkey");
+    const ca = await contributeToCeremony(as(a), ceremonyId, z0, z1, "node a");
+    await contributeToCeremony(as(b), ceremonyId, z1, z2, "node b");
+    await expect(closeCeremony(as(a), ceremonyId)).to.be.rejected; // only the coordinator
+    await closeCeremony(as(f.modelOwner), ceremonyId);
+    await expect(contributeToCeremony(as(c), ceremonyId, z2, path.join(dir, "late.zkey"))).to.be.rejectedWith(/not open/);
+    const manifest = await finalizeCeremony(as(f.modelOwner), ceremonyId, dir, z2, { waitForBlock: async () => void (await networkHelpers.mine()) });
+    expect(manifest.setup.kind).to.equal("ceremony");
+    expect(manifest.setup.transcript.map((e) => e.kind)).to.deep.equal(["contribution", "contribution", "beacon"]);
+    expect(manifest.setup.transcript[0].id).to.equal(ca.id);
+    expect(await f.models.contributorOf(ceremonyId, ca.id)).to.equal(a.address);
+
+    const artifacts = await loadArtifacts(dir);
+    const verifier = await deployVerifier(artifacts, f.modelOwner);
+    const record = releaseOf(artifacts, { verifier, levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices: PRICES });
+    expect(record.ceremony).to.equal(ceremonyId);
+    // The registry takes the ceremony only from its coordinator, for its weights.
+    await expect(f.models.connect(f.stranger).registerModel("impostor", V1, record)).to.be.revertedWithCustomError(f.models, "ModelCeremonyMismatch");
+    await expect(f.models.connect(f.modelOwner).registerModel("other", V1, { ...record, weightsCommitment: ethers.id("other") })).to.be.revertedWithCustomError(f.models, "ModelCeremonyMismatch");
+    await f.models.connect(f.modelOwner).registerModel("support-intents", V1, record);
+
+    const runtimeOf = (signer: typeof a, extra: Partial<ConstructorParameters<typeof NodeRuntime>[0]> = {}) =>
+      new NodeRuntime({ signer, contracts: attachProofgrid(deployment, signer), models: new Map([[MODEL_ID, artifacts]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA, TrustLevel.ZK], log: quiet, ...extra });
+    const logs: string[] = [];
+    await prepareNode(runtimeOf(a, { log: (l) => logs.push(l) }), { stake: 1_000n * TOKEN });
+    await prepareNode(runtimeOf(b), { stake: 1_000n * TOKEN });
+    expect(logs.join("\n")).to.match(new RegExp(`keys from ceremony #${ceremonyId}, checked`));
+    await expect(prepareNode(runtimeOf(c), { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /no contribution to ceremony #\d+ was recorded by/);
+    expect((await f.nodes.getNode(c.address)).stake).to.equal(0n);
+    // Development keys are no way around it: the release names a ceremony, and c trusts a's contribution only when told.
+    await prepareNode(runtimeOf(c, { setupTrust: { contributors: [a.address] } }), { stake: 1_000n * TOKEN });
+
+    // A real proof from the ceremony's key settles.
+    await networkHelpers.time.increase(Number(await f.nodes.activationDelay()));
+    for (const s of [a, b, c]) await f.nodes.connect(s).activate();
+    const { jobId, node } = await requestZk(f, input);
+    const prover = f.nodeSigners.find((s) => s.address === node)!;
+    const proof = await proveInference(artifacts, input, { chainId: f.chainId, hub: f.hubAddress, jobId, prover: node });
+    await f.hub.connect(prover).submitZkResult(jobId, input, proof.output, proof.calldata);
+    expect((await f.hub.getJob(jobId)).status).to.equal(BigInt(JobStatus.Settled));
+    await expectHubSolvent(f);
+
+    // The build's own development key is not the ceremony's final zkey: refused.
+    const stale = await copyBuild();
+    dirs.push(stale);
+    await expect(prepareNode(runtimeOf(f.nodeSigners[3], { models: new Map([[MODEL_ID, await loadArtifacts(stale)]]) }), { stake: 1_000n * TOKEN })).to.be.rejectedWith(
+      ReleaseMismatchError,
+      /is not ceremony #\d+'s final zkey/,
+    );
+  });
+});
