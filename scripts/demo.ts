@@ -85,7 +85,8 @@ const row = (request: string, r: InferenceResult): Row => ({
   level: r.trust,
   node: nodeName.get(r.node) ?? r.node.slice(0, 10),
   intent: r.label ?? String(r.values),
-  verification: r.verification.checked ? `${r.verification.method}: ok` : "unchecked (no local artifacts)",
+  // A proof is only as good as its keys: the demo's are this machine's single-party development keys.
+  verification: r.verification.checked ? `${r.verification.method}: ok${r.verification.setup === "development" ? " (dev key)" : ""}` : "unchecked (no local artifacts)",
   outcome: "settled",
   latency: `${(r.latencyMs / 1000).toFixed(2)} s`,
   gas: Object.entries(r.gas)

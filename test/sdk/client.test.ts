@@ -10,7 +10,7 @@ import path from "node:path";
 import { launchLocalNetwork, type LocalNetwork } from "../../src/devnet/launcher.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
-import { packVersion, TrustLevel } from "../../src/protocol/index.js";
+import { JobStatus, packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { ethers as E } from "ethers";
 import { ContractRevertError, DeploymentNotFoundError, InferenceInputError, JobRefundedError, ProofgridClient, TOKEN } from "../../src/sdk/index.js";
 import { ethers } from "../support/fixture.js";
@@ -71,7 +71,11 @@ describe("sdk: client.infer on the in-process network", function () {
     const r = await net.client.infer("support-intents", featurize("reset my password, login locked"), { trust: "vanilla" });
     expect(r.label).to.equal("account");
     expect(r.verification).to.include({ method: "re-execution", ok: true });
-    expect(r.gas.finalize).to.be.greaterThan(0n);
+    // The client's keeper step and the node's own finalize race once the window is past: whichever
+    // came first settled it; the client reports the gas only of a step it took.
+    const job = await net.contracts.hub.getJob(r.jobId);
+    expect(job.status).to.equal(BigInt(JobStatus.Settled));
+    if (r.gas.finalize !== undefined) expect(r.gas.finalize).to.be.greaterThan(0n);
   });
 
   it("vanilla on a lying node: the watcher proves it wrong, the requester is refunded (JobRefundedError: fraud)", async () => {
