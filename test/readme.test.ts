@@ -60,7 +60,7 @@ describe("README: every tested command block runs as written", function () {
   });
 
   it("finds the blocks the README marks as tested", async () => {
-    expect(await testedBlocks()).to.have.length.greaterThanOrEqual(2);
+    expect(await testedBlocks()).to.have.length.greaterThanOrEqual(3);
   });
 
   it("runs them: one command to a checked result, and a local network of separate processes", async () => {
@@ -77,6 +77,14 @@ describe("README: every tested command block runs as written", function () {
         expect(out).to.match(/job 1: Settled \(zk\), model #1 release 1\.0/);
         expect(out).to.match(/fee 4\.0 PGT, deadline 20\d\d-\d\d-\d\dT/); // in tokens and a date
         expect(out).to.match(/funded the requester 0x[0-9a-fA-F]{40} with 4\.0 PGT/);
+        // What the proof rests on: a development key, or the ceremony the nodes checked.
+        if (block.includes("ceremony finalize")) {
+          expect(out).to.match(/keys: multi-party ceremony #1/);
+          expect(out).to.match(/contribution 2: 0x[0-9a-f]{64} by 0x/);
+          expect(await readFile(logs[1], "utf8")).to.match(/keys from ceremony #1, checked/);
+        } else {
+          expect(out).to.match(/keys: single-party development key/);
+        }
       } else {
         expect(JSON.parse(out.slice(out.indexOf("{")))).to.include({ trust: "zk", label: "billing", verification: "groth16" });
       }

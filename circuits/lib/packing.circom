@@ -55,3 +55,20 @@ template Pack(n, bits, per) {
         packed[j] <== acc;
     }
 }
+
+// Pack, with every value range-checked to [0, 2^bits) first (one bit decomposition each). Without
+// the check, a value past the top would carry into its neighbour and two output vectors would
+// pack to the same field element: a proof of one would verify as the other.
+template PackChecked(n, bits, per) {
+    signal input in[n];
+    signal output packed[packedLength(n, per)];
+    component bitsOf[n];
+    for (var i = 0; i < n; i++) {
+        bitsOf[i] = Num2Bits(bits);
+        bitsOf[i].in <== in[i];
+    }
+    component pack = Pack(n, bits, per);
+    pack.in <== in;
+    packed <== pack.packed;
+}
+

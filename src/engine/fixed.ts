@@ -276,7 +276,14 @@ export function evaluate(model: QuantizedModel, input: readonly bigint[]): Evalu
     }
     trace.push(v);
   });
-  return { output: trace[trace.length - 1], trace };
+  const output = trace[trace.length - 1];
+  // The circuit range-checks every output against the output encoding: so does the engine, so that
+  // no node ever posts an output that no proof can carry (a build whose bounds do not hold).
+  const top = encodingMax(model.output);
+  output.forEach((v, i) => {
+    if (v < model.output.lo || v > top) throw new QuantizationError(`output ${i} is ${v}, outside the model's proven output range [${model.output.lo}, ${top}]: the build's bounds do not hold`);
+  });
+  return { output, trace };
 }
 
 /** JSON with bigints as decimal strings (the on-disk form of a quantized model). */

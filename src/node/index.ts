@@ -4,3 +4,4 @@ export { activateNodes, activatesAt, prepareNode, type BootstrapOptions } from "
 export { EnclaveModelError, SimulatedEnclave } from "./enclave.js";
 export { checkRelease, checkVerifierCode, ReleaseMismatchError } from "./release.js";
 export { Watcher, type ChallengeRecord, type WatcherOptions } from "./watcher.js";
+export { auditBuild, checkSetup, type CheckedSetup, type SetupTrust } from "./setup.js";

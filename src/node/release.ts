@@ -6,7 +6,8 @@
  * point a release at a verifier that accepts its own "proofs" and take the nodes' stake, and an
  * upgrade with new weights is never served with old artifacts.
  */
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Contract, ZeroAddress, type Provider } from "ethers";
 import type { Proofgrid } from "../chain/contracts.js";
@@ -14,6 +15,12 @@ import { ProofgridError } from "../errors.js";
 import type { ModelArtifacts } from "../pipeline/prove.js";
 import { unpackVersion } from "../protocol/index.js";
 import { SetupError } from "../pipeline/ceremony.js";
+import { encodingMax } from "../engine/fixed.js";
+import { loadModel } from "../pipeline/load.js";
+import { hashFile, PIPELINE_VERSION } from "../pipeline/manifest.js";
+import { cacheDir } from "../pipeline/ptau.js";
+import { quantizeAt } from "../pipeline/quantize.js";
+import { hashBytes, weightsCommitment } from "../protocol/hashing.js";
 import { checkSetup, type CheckedSetup, type SetupTrust } from "./setup.js";
 
 /** A release is not the model a node holds, or its verifier is not the code the node's build makes. */
@@ -40,6 +47,7 @@ export async function checkRelease(
     throw new ReleaseMismatchError(`${where} commits to other weights than ${artifacts.dir} (${release.weightsCommitment.slice(0, 10)}... vs ${artifacts.manifest.quantized.weightsCommitment.slice(0, 10)}...)`);
   }
   if (release.contentHash !== artifacts.manifest.model.hash) throw new ReleaseMismatchError(`${where} was registered from another model file than ${artifacts.dir}`);
+  await checkQuantized(release, artifacts, where);
   if (release.verifier === ZeroAddress) return { kind: "none" };
   let setup: CheckedSetup;
   try {
@@ -50,6 +58,51 @@ export async function checkRelease(
   }
   await checkVerifierCode(provider, release.verifier, artifacts, where, setup.deployable);
   return setup;
+}
+
+/** The model file a build was made from: where its manifest says, or the copy the build keeps in its directory. */
+export function modelFileOf(artifacts: ModelArtifacts): string | undefined {
+  const named = path.resolve(artifacts.dir, artifacts.manifest.model.file);
+  const copy = path.join(artifacts.dir, `source.${artifacts.manifest.model.format}`);
+  return [named, copy].find((f) => existsSync(f));
+}
+
+/**
+ * The quantized model a node runs must be the one its model file quantizes to, at the build's
+ * scale and input range: the widths, bounds and encodings in it are then the ones the quantizer
+ * proved, not a build's say-so (a narrower output encoding would let a proof of one output verify
+ * as another; a narrower layer would make the engine fail on an accepted input and the node time
+ * out). And the release must accept no input, and promise no shape, other than the model's.
+ */
+async function checkQuantized(release: { weightsCommitment: string; contentHash: string; inputSize: bigint; outputSize: bigint; scaleBits: bigint; inputMin: bigint; inputMax: bigint }, artifacts: ModelArtifacts, where: string): Promise<void> {
+  const { model } = artifacts;
+  if (weightsCommitment(model) !== release.weightsCommitment) throw new ReleaseMismatchError(`${where}: ${artifacts.dir}'s quantized model is not the one its manifest commits to`);
+  const file = modelFileOf(artifacts);
+  if (!file) throw new ReleaseMismatchError(`${where}: ${artifacts.dir} names model file ${artifacts.manifest.model.file}, which is not here (a node re-quantizes the model file before it stakes)`);
+  if ((await hashFile(file)) !== release.contentHash) throw new ReleaseMismatchError(`${where}: ${file} is not the model file the release was registered from`);
+  const mine = await requantize(file, release.contentHash, model.scaleBits, model.inputRange);
+  if (mine !== release.weightsCommitment) {
+    throw new ReleaseMismatchError(`${where}: ${file} quantizes here (scale 2^${model.scaleBits}) to weights ${mine.slice(0, 10)}..., not the release's ${release.weightsCommitment.slice(0, 10)}...: the build's quantized model is not its model file's`);
+  }
+  const top = encodingMax(model.input);
+  if (Number(release.inputSize) !== model.input.size || Number(release.outputSize) !== model.output.size || Number(release.scaleBits) !== model.scaleBits) {
+    throw new ReleaseMismatchError(`${where}: the release says ${release.inputSize} inputs, ${release.outputSize} outputs, scale 2^${release.scaleBits}; the model has ${model.input.size}, ${model.output.size}, 2^${model.scaleBits}`);
+  }
+  if (release.inputMin < model.input.lo || release.inputMax > top) {
+    throw new ReleaseMismatchError(`${where}: the release accepts inputs in [${release.inputMin}, ${release.inputMax}], beyond the range the model is proven on [${model.input.lo}, ${top}]`);
+  }
+}
+
+/** weightsCommitment of `file` quantized at 2^scaleBits over `inputRange`, remembered in this machine's cache. */
+async function requantize(file: string, contentHash: string, scaleBits: number, inputRange: [number, number]): Promise<string> {
+  const key = hashBytes([PIPELINE_VERSION, contentHash, String(scaleBits), JSON.stringify(inputRange)].join("\0"));
+  const cached = path.join(cacheDir(), "requantized", `${key.slice(2)}.txt`);
+  if (existsSync(cached)) return (await readFile(cached, "utf8")).trim();
+  const { model } = await loadModel(file, { inputRange });
+  const commitment = weightsCommitment(quantizeAt(model, scaleBits).quantized);
+  await mkdir(path.dirname(cached), { recursive: true });
+  await writeFile(cached, commitment);
+  return commitment;
 }
 
 /**

@@ -6,7 +6,8 @@
  * circuit.ts (generation), circom.ts (compiling), setup.ts (ptau and Groth16 keys), solidity.ts
  * (verifier, adapter, solc-js), manifest.ts (the manifest and the cache keys).
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { BuildError } from "../errors.js";
 import { hashBytes, weightsCommitment } from "../protocol/hashing.js";
@@ -185,6 +186,12 @@ async function build(target: string, options: BuildOptions): Promise<BuildResult
   if ((await writeIfChanged(quantizedFile, serializeQuantized(quantized) + "\n")) || !previous) for (const line of formatReport(report)) progress.log(line);
   const commitment = weightsCommitment(quantized);
   const modelHash = hashBytes(loaded.bytes);
+  // A copy of the model file travels with the build: a node re-quantizes it before it stakes.
+  const modelCopy = at(`source.${loaded.format}`);
+  if (path.resolve(loaded.file) !== modelCopy && !(existsSync(modelCopy) && (await hashFile(modelCopy)) === modelHash)) {
+    await writeFile(`${modelCopy}.tmp`, loaded.bytes);
+    await rename(`${modelCopy}.tmp`, modelCopy);
+  }
 
   progress.step("circuit");
   const layout = circuitLayout(quantized);

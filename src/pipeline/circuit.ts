@@ -72,7 +72,8 @@ export function circuitLayout(model: QuantizedModel): CircuitLayout {
   const outputPacked = packedLength(model.output);
   const inputPacked = packedLength(model.input);
   const sizes = valueSizes(model);
-  let cost = 1 + model.input.size * model.input.bits; // binding square + input decomposition
+  // binding square + input decomposition + output range checks
+  let cost = 1 + model.input.size * model.input.bits + model.output.size * model.output.bits;
   let folded = 0;
   model.layers.forEach((layer, index) => {
     const n = sizes[layerInputs(layer, index)[0]];
@@ -261,8 +262,8 @@ export function generateCircuit(model: QuantizedModel, header: string[] = [], op
   });
   const last = `v${model.layers.length}`;
   w();
-  w(`    // Outputs: ${model.output.bits}-bit offsets from ${model.output.lo}, in range by the proven bounds.`);
-  w(`    component pack = Pack(${model.output.size}, ${model.output.bits}, ${valuesPerElement(model.output.bits)});`);
+  w(`    // Outputs: ${model.output.bits}-bit offsets from ${model.output.lo}, each range-checked before packing (one packing, one output).`);
+  w(`    component pack = PackChecked(${model.output.size}, ${model.output.bits}, ${valuesPerElement(model.output.bits)});`);
   w(`    for (var i = 0; i < ${model.output.size}; i++) {`);
   w(`        pack.in[i] <== ${last}[i] - (${model.output.lo});`);
   w("    }");

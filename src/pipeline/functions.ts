@@ -15,7 +15,7 @@
  * slope * x is monotonic there (true of every function here beyond its domain), so its largest
  * distance from the table is reached at the proven range's end: two more evaluations.
  */
-import { QuantizationError } from "../errors.js";
+import { ModelBoundsError, QuantizationError } from "../errors.js";
 import { evalPiecewise, type FunctionName, type PiecewiseTable } from "../engine/piecewise.js";
 
 /** erf(x) for float references: the series 2/sqrt(pi) e^(-x^2) sum 2^n x^(2n+1) / (2n+1)!!, whose
@@ -105,6 +105,34 @@ function interpolate(u: number[], v: number[]): number[] {
  * Fits a table for `fn` on inputs at scale 2^inScale, outputs at scale 2^outScale, for inputs in the
  * proven range [provenLo, provenHi]. Throws QuantizationError when the output cannot fit the field.
  */
+/**
+ * Every table's error and range are measured on every integer of its domain (exact, not
+ * estimated), so a model's cost to quantize grows with its tables' domains, its scale and how many
+ * scales are tried. A model file names all three for free: one quantization may evaluate at most
+ * MAX_TABLE_EVALUATIONS table points in all, and a ModelBoundsError says so before a loop that
+ * would pass it runs (a 228-byte JSON model once kept the quantizer busy for minutes per layer).
+ */
+export const MAX_TABLE_EVALUATIONS = 2 ** 25;
+let evaluations = 0;
+let depth = 0;
+
+/** Runs `work` with a fresh table-evaluation budget (nested calls share the outermost one). */
+export function withTableBudget<T>(work: () => T): T {
+  if (depth++ === 0) evaluations = 0;
+  try {
+    return work();
+  } finally {
+    depth--;
+  }
+}
+
+function chargeTable(points: bigint | number, where: string): void {
+  evaluations += Number(points);
+  if (evaluations > MAX_TABLE_EVALUATIONS) {
+    throw new ModelBoundsError(`${where}: measuring this model's function tables needs more than ${MAX_TABLE_EVALUATIONS} exact evaluations (wide domains, a high scale, or many table layers); fix a smaller scale with --scale-bits or narrow the input range`);
+  }
+}
+
 export function fitFunction(fn: FunctionName, inScale: number, outScale: number, provenLo: bigint, provenHi: bigint, where: string): FittedTable {
   const spec = FUNCTIONS[fn];
   const eps = 2 ** -(outScale + 3);
@@ -148,13 +176,22 @@ export function fitFunction(fn: FunctionName, inScale: number, outScale: number,
   };
 
   let best: { table: PiecewiseTable; error: number } | undefined;
+  // Charged before any work: every candidate segment count (domainError, and keepNonNegative for
+  // exp), then what the loop did not need is given back.
+  const perCandidate = (hi - lo + 1n) * (fn === "exp" ? 2n : 1n);
+  const candidates = Math.min(W, 8) + 1;
+  chargeTable(perCandidate * BigInt(candidates), where);
+  let tried = 0;
   for (let M = 0; M <= Math.min(W, 8); M++) {
+    tried++;
     const table = build(M);
     const error = domainError(table, spec, inScale, outScale);
     if (!best || error < best.error) best = { table, error };
     if (error <= 0.75 * 2 ** -outScale) break;
   }
+  evaluations -= Number(perCandidate) * (candidates - tried);
   const table = best!.table;
+  chargeTable(hi - lo + 1n, where);
   let outLo = evalPiecewise(table, lo);
   let outHi = outLo;
   for (let x = lo; x <= hi; x++) {

@@ -8,3 +8,18 @@ export { quantize, formatReport, type QuantizationReport, type QuantizeOptions }
 export { loadArtifacts, proveInference, verifyInference, releaseProver, type ModelArtifacts, type InferenceProof } from "./prove.js";
 export { FUNCTIONS } from "./functions.js";
 export { evaluate, quantizeInput, toReal, type QuantizedModel } from "../engine/fixed.js";
+export {
+  applyBeacon,
+  BEACON_ITERATIONS_EXP,
+  contribute,
+  describeSetup,
+  initialZkey,
+  readTranscript,
+  SetupError,
+  verifySetup,
+  type Contribution,
+  type SetupRecord,
+  type Transcript,
+  type TranscriptEntry,
+} from "./ceremony.js";
+export { adoptCeremonyKey, findPtau } from "./adopt.js";

@@ -17,7 +17,7 @@ import {
 } from "../engine/fixed.js";
 import { evaluateFloat, inputsOf, traceFloat, validateModel, type FloatModel } from "./model.js";
 import { evalPiecewise } from "../engine/piecewise.js";
-import { fitFunction, rangeOn } from "./functions.js";
+import { fitFunction, rangeOn, withTableBudget } from "./functions.js";
 import { errorBounds } from "./error-bound.js";
 
 export interface QuantizeOptions {
@@ -102,6 +102,10 @@ const max = (xs: bigint[]) => xs.reduce((a, b) => (b > a ? b : a));
 
 /** Builds the fixed-point model at scale 2^S and proves the range of every layer. */
 export function quantizeAt(model: FloatModel, S: number): { quantized: QuantizedModel; bounds: [bigint, bigint][][] } {
+  return withTableBudget(() => quantizeAtScale(model, S));
+}
+
+function quantizeAtScale(model: FloatModel, S: number): { quantized: QuantizedModel; bounds: [bigint, bigint][][] } {
   if (!Number.isInteger(S) || S < 1 || S > 32) throw new QuantizationError(`scale bits ${S} must be an integer in [1, 32]`);
   const inLo = toInt(model.inputRange[0], S, "input range low");
   const inHi = toInt(model.inputRange[1], S, "input range high");
@@ -314,6 +318,10 @@ function measure(model: FloatModel, quantized: QuantizedModel, samples: number[]
 
 /** Quantizes a float model and reports its error and ranges. */
 export function quantize(model: FloatModel, options: QuantizeOptions = {}): { quantized: QuantizedModel; report: QuantizationReport } {
+  return withTableBudget(() => quantizeWith(model, options));
+}
+
+function quantizeWith(model: FloatModel, options: QuantizeOptions): { quantized: QuantizedModel; report: QuantizationReport } {
   validateModel(model);
   const samples = sampleInputs(model, options.sampleCount ?? 64);
   const tolerance = options.tolerance ?? 0.005;

@@ -20,6 +20,6 @@ export type { ActionContext, InferenceResult, InferOptions, JobInfo, RegisterOpt
 export { FeeLimitError, JobNotFoundError, JobRefundedError, JobTimeoutError, ModelNotFoundError, VerificationError } from "./errors.js";
 export { ContractRevertError, decodeRevert, toTypedError } from "../chain/errors.js";
 export { attachProofgrid, DeploymentNotFoundError, reconnect, TOKEN, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
-export { ProofgridError, InferenceInputError, ModelFormatError, UnsupportedOperatorError, ShapeError, QuantizationError, BuildError, EngineCircuitMismatchError } from "../errors.js";
+export { ProofgridError, InferenceInputError, ModelFormatError, ModelBoundsError, UnsupportedOperatorError, ShapeError, QuantizationError, BuildError, EngineCircuitMismatchError } from "../errors.js";
 export { loadArtifacts, proveInference, releaseProver, type ModelArtifacts } from "../pipeline/prove.js";
 export { TrustLevel, parseTrust, trustName } from "../protocol/index.js";

@@ -10,12 +10,17 @@
  *    the ceremony's final one is refused.
  */
 import { expect } from "chai";
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { attachProofgrid, describeDeployment, TOKEN } from "../../deploy/proofgrid.js";
-import { evaluate, parseQuantized, quantizeInput } from "../../src/engine/fixed.js";
+import { evaluate, pack, parseQuantized, quantizeInput, serializeQuantized, type QuantizedModel } from "../../src/engine/fixed.js";
+import { QuantizationError } from "../../src/errors.js";
+import { generateCircuit } from "../../src/pipeline/circuit.js";
+import { compileCircuit } from "../../src/pipeline/circom.js";
+import { calculateWitness } from "../../src/pipeline/witness.js";
+import { weightsCommitment } from "../../src/protocol/hashing.js";
 import { prepareNode } from "../../src/node/bootstrap.js";
 import { ReleaseMismatchError } from "../../src/node/release.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
@@ -145,6 +150,79 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     const runtime = new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[MODEL_ID, forgedBuild]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA], log: quiet });
     await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /single-party development key/);
     expect((await f.nodes.getNode(f.nodeSigners[0].address)).stake).to.equal(0n);
+  });
+
+  it("1c. one packing, one output: a build whose output encoding is narrower than its logits (the review's aliasing) cannot prove the overflowing input, the engine refuses it, and no node stakes on the build", async () => {
+    const featurize = await intentFeaturizer();
+    // The owner's crafted quantized model: the demo's logits, with an output encoding that an
+    // ordinary request fits and a chosen input overflows by one value.
+    const logits = honest.model.layers.length - 1; // the argmax's input: the logits, 6 values
+    const base: QuantizedModel = { ...honest.model, layers: honest.model.layers.slice(0, logits), output: { size: 6, lo: -(1n << 30n), bits: 31 } };
+    let chosen: { x: bigint[]; L: bigint[]; lo: bigint; w: number } | undefined;
+    for (const t of ["i was charged twice, please refund my money", "cancel my subscription now", "my package never arrived", "reset my password please"]) {
+      const x = quantizeInput(base, featurize(t));
+      const L = evaluate(base, x).output;
+      const lo = L.reduce((a, b) => (b < a ? b : a)) - 1n;
+      for (let k = 0; k < L.length - 1 && !chosen; k++) {
+        const w = (L[k] - lo).toString(2).length - 1;
+        if (w >= 2 && L.every((v, j) => j === k || v - lo < (1n << BigInt(w)) - 1n)) chosen = { x, L, lo, w };
+      }
+      if (chosen) break;
+    }
+    expect(chosen, "an input whose largest logit overflows a narrower encoding").to.not.equal(undefined);
+    const { x, lo, w } = chosen!;
+    const crafted: QuantizedModel = { ...base, output: { size: chosen!.L.length, lo, bits: w } };
+    // The engine refuses an output outside the encoding instead of posting it.
+    expect(() => evaluate(crafted, x)).to.throw(QuantizationError, /outside the model's proven output range/);
+    // The circuit range-checks every output before packing: no witness exists for x.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "pg-alias-"));
+    dirs.push(dir);
+    await writeFile(path.join(dir, "crafted.circom"), generateCircuit(crafted));
+    await compileCircuit(path.join(dir, "crafted.circom"), dir);
+    const wasm = path.join(dir, "crafted_js", "crafted.wasm");
+    await expect(calculateWitness(wasm, { binding: "1", inputPacked: pack(x, crafted.input).map(String) })).to.be.rejected;
+    // An ordinary input still proves.
+    const ordinary = quantizeInput(base, featurize("where is my order"));
+    if (evaluate(base, ordinary).output.every((v) => v >= lo && v < lo + (1n << BigInt(w)))) {
+      await calculateWitness(wasm, { binding: "1", inputPacked: pack(ordinary, crafted.input).map(String) });
+    }
+    // And a node never stakes on such a build: it re-quantizes the model file and gets other weights.
+    const build = await copyBuild();
+    dirs.push(build);
+    const manifest = await readManifestFile(build);
+    await writeFile(path.resolve(build, manifest.quantized.file), serializeQuantized(crafted) + "\n");
+    await writeManifest(build, { ...manifest, quantized: { ...manifest.quantized, weightsCommitment: weightsCommitment(crafted), output: { size: crafted.output.size, lo: crafted.output.lo.toString(), bits: w } } });
+    const craftedBuild = await loadArtifacts(build);
+    const f = await deployFixture();
+    await f.models.connect(f.modelOwner).registerModel("support-intents", V1, releaseOf(craftedBuild, { verifier: ethers.ZeroAddress, levels: [TrustLevel.VANILLA], prices: PRICES }));
+    const contracts = attachProofgrid(await describeDeployment(f, f.deployer), f.nodeSigners[0]);
+    const runtime = new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[MODEL_ID, craftedBuild]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA], log: quiet });
+    await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /quantizes here .* not the release's/);
+  });
+
+  it("1d. a release must be its model: another output size, input size, scale or a wider input range is refused before any stake", async () => {
+    const f = await deployFixture();
+    const honestRelease = releaseOf(honest, { verifier: ethers.ZeroAddress, levels: [TrustLevel.VANILLA], prices: PRICES });
+    const cases: [string, Partial<typeof honestRelease>, RegExp][] = [
+      ["outputs", { outputSize: honestRelease.outputSize + 1 }, /the release says .* outputs/],
+      ["inputs", { inputSize: honestRelease.inputSize + 1 }, /the release says/],
+      ["scale", { scaleBits: honestRelease.scaleBits + 1 }, /the release says/],
+      ["range", { inputMax: honestRelease.inputMax + 1n }, /beyond the range the model is proven on/],
+      ["range below", { inputMin: honestRelease.inputMin - 1n }, /beyond the range the model is proven on/],
+    ];
+    let modelId = MODEL_ID;
+    for (const [what, change, message] of cases) {
+      await f.models.connect(f.modelOwner).registerModel(`support-intents-${what.replace(" ", "-")}`, V1, { ...honestRelease, ...change });
+      const contracts = attachProofgrid(await describeDeployment(f, f.deployer), f.nodeSigners[0]);
+      const runtime = new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[modelId, honest]]), versions: new Map([[modelId, V1]]), levels: [TrustLevel.VANILLA], log: quiet });
+      await expect(prepareNode(runtime, { stake: 1_000n * TOKEN }), what).to.be.rejectedWith(ReleaseMismatchError, message);
+      modelId++;
+    }
+    expect((await f.nodes.getNode(f.nodeSigners[0].address)).stake).to.equal(0n);
+    // A narrower accepted range than the model's is safe, and taken.
+    await f.models.connect(f.modelOwner).registerModel("support-intents", V1, { ...honestRelease, inputMax: honestRelease.inputMax - 1n });
+    const contracts = attachProofgrid(await describeDeployment(f, f.deployer), f.nodeSigners[0]);
+    await prepareNode(new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[modelId, honest]]), versions: new Map([[modelId, V1]]), levels: [TrustLevel.VANILLA], log: quiet }), { stake: 1_000n * TOKEN });
   });
 
   it("2b. a ceremony the nodes took part in: both contributors check the transcript and serve it, a real proof settles, a node that did not contribute refuses (unless it names a contributor it trusts), and other keys are refused", async () => {

@@ -227,6 +227,15 @@ describe("adversarial: ZK soundness (issue 20)", function () {
       expect(() => parseOnnxModel(bytes)).to.throw(ModelBoundsError, /makes more than \d+ numbers of its own|elements/);
     });
 
+    it("bounds the quantizer's work: a tiny JSON model whose exp table would need more exact evaluations than the budget is refused at once (ModelBoundsError)", () => {
+      // The review's file: a dense weight of 20, then exp; at scale 2^16 the table's domain is ~2^21 integers.
+      const text = JSON.stringify({ name: "tiny", version: "1.0", input: { shape: [1], range: [-1, 1] }, layers: [{ type: "dense", weights: [[20]], bias: [0] }, { type: "exp" }, { type: "dense", weights: [[1]], bias: [0] }] });
+      expect(text.length).to.be.lessThan(300);
+      expect(() => quantize(parseJsonModel(text), { scaleBits: 16 })).to.throw(ModelBoundsError, /more than 33554432 exact evaluations/);
+      // The same model at an ordinary scale is measured as before.
+      expect(quantize(parseJsonModel(text), { scaleBits: 8 }).quantized.scaleBits).to.equal(8);
+    });
+
     it("fuzz: 2,000 mutations of the committed exporter fixtures each end in a typed error or a model, in bounded memory", () => {
       const dirs = ["test/fixtures/torch", "test/fixtures/sklearn"].map((d) => path.join(PACKAGE_ROOT, d));
       const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith(".onnx")).map((f) => path.join(d, f)));
