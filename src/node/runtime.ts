@@ -140,7 +140,8 @@ export class NodeRuntime {
         const [owner] = await contracts.models.getModel(modelId);
         const keys = setup.kind === "ceremony" ? `; keys from ceremony #${setup.ceremonyId}, checked` : setup.kind === "development" ? "; DEVELOPMENT keys (single party), accepted by configuration" : "";
         this.log(`serving model #${modelId} release ${unpackVersion(version)} (owner ${owner}): weights, model file and verifier code checked${keys}`);
-        this.#releases.set(releaseKey(modelId, version), { modelId, version, artifacts });
+        // A checked ceremony release is proven with the witness calculator this node compiled itself.
+        this.#releases.set(releaseKey(modelId, version), { modelId, version, artifacts: setup.wasm ? { ...artifacts, wasm: setup.wasm } : artifacts });
       }
     }
     return [...this.#releases.values()].map(({ modelId, version }) => ({ modelId, version }));

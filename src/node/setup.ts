@@ -19,7 +19,7 @@
  * machine's cache, keyed by every hash that went into them.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { getAddress, ZeroAddress } from "ethers";
@@ -58,11 +58,15 @@ export interface CheckedSetup {
   transcript?: TranscriptEntry[];
   /** The creation bytecode the node compiled itself from the checked zkey (ceremony releases). */
   deployable?: { bytecode: string; verifierBytecode: string };
+  /** The witness calculator the node compiled itself (ceremony releases): prove with this one. */
+  wasm?: string;
 }
 
 interface Audit {
   transcript: TranscriptEntry[];
   deployable: { bytecode: string; verifierBytecode: string };
+  /** The witness calculator compiled here from the node's own circuit: the only one it proves with. */
+  wasm: string;
 }
 
 /**
@@ -78,7 +82,8 @@ export async function auditBuild(artifacts: ModelArtifacts, ptauFile: string, ex
   const tools = await toolVersions();
   const key = hashBytes([PIPELINE_VERSION, tools.circom, tools.snarkjs, await libraryHash(), commitment, manifest.model.hash, expectedR1cs, zkeyHash, await hashFile(ptauFile)].join("\0"));
   const cacheFile = path.join(cacheDir(), "audits", `${key.slice(2)}.json`);
-  if (existsSync(cacheFile)) return JSON.parse(await readFile(cacheFile, "utf8")) as Audit;
+  const keptWasm = path.join(cacheDir(), "audits", `${key.slice(2)}.wasm`);
+  if (existsSync(cacheFile) && existsSync(keptWasm)) return JSON.parse(await readFile(cacheFile, "utf8")) as Audit;
 
   const dir = await mkdtemp(path.join(os.tmpdir(), "proofgrid-audit-"));
   try {
@@ -96,8 +101,11 @@ export async function auditBuild(artifacts: ModelArtifacts, ptauFile: string, ex
     const { entries } = await verifySetup(r1csFile, ptauFile, artifacts.zkey);
     const contracts = await writeContracts(dir, manifest.model.name, model, artifacts.zkey, undefined, silentProgress());
     const deployable = JSON.parse(await readFile(path.join(dir, contracts.entries.deployable.file), "utf8")) as Audit["deployable"];
-    const audit: Audit = { transcript: entries, deployable: { bytecode: deployable.bytecode, verifierBytecode: deployable.verifierBytecode } };
+    // The build's own wasm is the owner's file and could refuse (or loop on) chosen inputs with the
+    // same r1cs: the node keeps the one it compiled and proves with that.
     await mkdir(path.dirname(cacheFile), { recursive: true });
+    await copyFile(path.join(dir, `${stem}_js`, `${stem}.wasm`), keptWasm);
+    const audit: Audit = { transcript: entries, deployable: { bytecode: deployable.bytecode, verifierBytecode: deployable.verifierBytecode }, wasm: keptWasm };
     await writeFile(cacheFile, JSON.stringify(audit));
     return audit;
   } finally {
@@ -156,5 +164,5 @@ export async function checkSetup(
       `${where}: no contribution to ceremony #${ceremonyId} was recorded by ${[...trusted].join(" or ")}; contribute to the ceremony (or name a contributor you trust) before serving it`,
     );
   }
-  return { kind: "ceremony", ceremonyId, transcript: entries, deployable: audit.deployable };
+  return { kind: "ceremony", ceremonyId, transcript: entries, deployable: audit.deployable, wasm: audit.wasm };
 }

@@ -30,12 +30,14 @@ async function cachedHash(file: string): Promise<string> {
  * names) and this machine's local cache. Throws SetupError when none is.
  */
 export async function findPtau(entry: Pick<PtauEntry, "hash" | "name">, candidates: readonly string[] = []): Promise<string> {
+  // Only files the caller names and the files this machine's cache holds, found by listing it: a
+  // build's manifest names its ptau as free text, which must never become a path (it could point
+  // at a phase 1 whose secrets its author knows, shipped inside the build).
   const local = path.join(cacheDir(), "ptau");
   const files = [...candidates];
-  if (existsSync(path.join(local, entry.name))) files.push(path.join(local, entry.name));
-  if (existsSync(local)) for (const f of await readdir(local)) if (f.endsWith(".ptau")) files.push(path.join(local, f));
+  if (existsSync(local)) for (const f of await readdir(local)) if (/^pot\d+_local\.ptau$/.test(f)) files.push(path.join(local, f));
   for (const file of files) if (existsSync(file) && (await cachedHash(file)) === entry.hash) return file;
-  throw new SetupError(`no powers-of-tau file with keccak256 ${entry.hash} (${entry.name}) here: pass the ceremony file the build used (--ptau)`);
+  throw new SetupError(`no powers-of-tau file with keccak256 ${entry.hash} (named ${JSON.stringify(entry.name)}) among the files trusted here: pass the ceremony file the build used (--ptau)`);
 }
 
 /**

@@ -126,6 +126,9 @@ export function withTableBudget<T>(work: () => T): T {
   }
 }
 
+/** The table evaluations the last (or current) quantization spent: at most MAX_TABLE_EVALUATIONS. */
+export const tableEvaluations = () => evaluations;
+
 function chargeTable(points: bigint | number, where: string): void {
   evaluations += Number(points);
   if (evaluations > MAX_TABLE_EVALUATIONS) {
@@ -243,7 +246,9 @@ function keepNonNegative(table: PiecewiseTable): void {
  * small, else the whole proven range's outputs `fallback`.
  */
 export function rangeOn(table: PiecewiseTable, lo: bigint, hi: bigint, fallback: [bigint, bigint]): [bigint, bigint] {
-  if (hi - lo > 1n << 16n) return fallback;
+  // Past the budget the whole table's output range stands in: wider, still sound, and no more work.
+  if (hi - lo > 1n << 16n || evaluations + Number(hi - lo + 1n) > MAX_TABLE_EVALUATIONS) return fallback;
+  evaluations += Number(hi - lo + 1n);
   let a = evalPiecewise(table, lo);
   let b = a;
   for (let x = lo + 1n; x <= hi; x++) {

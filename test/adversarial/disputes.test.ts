@@ -14,6 +14,7 @@ import { deployVerifier, releaseOf } from "../../src/sdk/index.js";
 import { intentFeaturizer } from "../support/intents.js";
 import { SimulatedEnclave } from "../../src/node/enclave.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
+import { ReleaseMismatchError } from "../../src/node/release.js";
 import { DEV_KEYS } from "../support/fixture.js";
 import { activateNodes, prepareNode } from "../../src/node/bootstrap.js";
 import { Watcher } from "../../src/node/watcher.js";
@@ -70,13 +71,15 @@ async function committeeVotes(f: Fixture, jobId: bigint, output: bigint[], poste
   return committee;
 }
 
-/** The demo model registered twice: #3 as built (its circuit's input range, the real verifier
- *  for ZK), #4 by a registrant who declared a wider input range than the circuit takes. */
+/** The demo model registered three times: #3 as built (its circuit's input range, the real
+ *  verifier for ZK), #4 without a circuit (committee disputes), #5 by a registrant who declared a
+ *  wider input range than the circuit takes (no node stakes on it; a watcher meets its jobs). */
 async function demoModels(f: Fixture, artifacts: ModelArtifacts) {
   // Deployed from the build's own creation code, as the SDK does (nodes check the code).
   const verifier = await deployVerifier(artifacts, f.deployer);
   const prices = [2n * TOKEN, 3n * TOKEN, 5n * TOKEN] as [bigint, bigint, bigint];
   await f.models.connect(f.modelOwner).registerModel("support-intents", packVersion(1, 0), releaseOf(artifacts, { verifier, levels: [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK], prices }));
+  await f.models.connect(f.modelOwner).registerModel("support-intents-plain", packVersion(1, 0), releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA, TrustLevel.TEE], prices }));
   // The registrant declares a wider input range than the circuit takes.
   await f.models.connect(f.modelOwner).registerModel("support-intents-wide", packVersion(1, 0), { ...releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA, TrustLevel.TEE], prices }), inputMax: 10_000n });
 }
@@ -214,18 +217,27 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await expectNothingLost(f);
   });
 
-  it("4. one bad request cannot freeze the node runtime: out-of-range inputs are refused at request, and a job the engine cannot run is isolated while the others are served and heartbeats go on", async function () {
+  it("4. one bad request cannot freeze the node runtime: out-of-range inputs are refused at request, a release wider than its model is never staked on, and a job that fails is isolated while the others are served and heartbeats go on", async function () {
     const f = await loadFixture(deployFixture);
     await demoModels(f, artifacts);
     await f.tee.approveMeasurement(MEASUREMENT);
+    // A release that accepts inputs its model is not proven on: the runtime refuses it before any stake.
+    const wide = new NodeRuntime({ setupTrust: DEV_KEYS, signer: f.nodeSigners[1], contracts: await as(f, f.nodeSigners[1]), models: new Map([[5, artifacts]]), levels: [TrustLevel.VANILLA], log: () => {} });
+    await expect(prepareNode(wide, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /beyond the range the model is proven on/);
     const logs: string[] = [];
     const enclave = new SimulatedEnclave(MEASUREMENT);
+    // A job whose processing fails (here: the strategy throws for model #4's jobs) must not stop the rest.
+    const failing = { name: "fails on #4", vanillaOutput: (job: { modelId: number | bigint }, engine: bigint[]) => {
+      if (Number(job.modelId) === 4) throw new Error("cannot run this job");
+      return engine;
+    } };
     const runtime = new NodeRuntime({
       setupTrust: DEV_KEYS,
       signer: f.nodeSigners[0],
       contracts: await as(f, f.nodeSigners[0]),
       models: new Map([[3, artifacts], [4, artifacts]]),
       levels: [TrustLevel.VANILLA, TrustLevel.TEE],
+      strategy: failing,
       enclave,
       name: "node",
       log: (l) => logs.push(l),
@@ -238,8 +250,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const bad = [...good];
     bad[0] = 64n; // the circuit takes [0, 63]
     await expect(request(f, 3, TrustLevel.TEE, bad)).to.be.revertedWithCustomError(f.hub, "HubInputOutOfRange").withArgs(0, 64n, 0n, 63n);
-    // The wide release lets the bad input through; the node cannot run it, and must serve the rest.
-    const poisoned = await request(f, 4, TrustLevel.TEE, bad);
+    const poisoned = await request(f, 4, TrustLevel.VANILLA, good);
     const tee = await request(f, 3, TrustLevel.TEE, good);
     const vanilla = await request(f, 3, TrustLevel.VANILLA, good);
     await runtime.poll();
@@ -261,19 +272,19 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const f = await loadFixture(deployFixture);
     await demoModels(f, artifacts);
     const node = f.nodeSigners[0];
-    await joinNode(f, node, 1_000n * TOKEN, [3, 4], levelMask(TrustLevel.VANILLA));
+    await joinNode(f, node, 1_000n * TOKEN, [3, 5], levelMask(TrustLevel.VANILLA));
     const good = features("cancel my subscription now");
     const truth = evaluate(artifacts.model, good).output;
     const bad = [...good];
     bad[5] = 9_999n;
-    const unrunnable = await request(f, 4, TrustLevel.VANILLA, bad);
+    const unrunnable = await request(f, 5, TrustLevel.VANILLA, bad);
     const wild = await request(f, 3, TrustLevel.VANILLA, good);
     const lie = await request(f, 3, TrustLevel.VANILLA, good);
     await f.hub.connect(node).submitResult(unrunnable.jobId, [0n]);
     await f.hub.connect(node).submitResult(wild.jobId, [999n]);
     await f.hub.connect(node).submitResult(lie.jobId, [(truth[0] + 1n) % 6n]);
     const logs: string[] = [];
-    const watcher = new Watcher({ signer: f.challenger, contracts: await as(f, f.challenger), models: new Map([[3, artifacts], [4, artifacts]]), log: (l) => logs.push(l) });
+    const watcher = new Watcher({ signer: f.challenger, contracts: await as(f, f.challenger), models: new Map([[3, artifacts], [5, artifacts]]), log: (l) => logs.push(l) });
     await watcher.poll();
     expect((await f.hub.getJob(wild.jobId)).status).to.equal(JobStatus.Refunded);
     expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Refunded);

@@ -28,7 +28,9 @@ import { dependencyDir, PACKAGE_ROOT } from "../../src/package.js";
 import { writeContracts } from "../../src/pipeline/build.js";
 import { applyBeacon, initialZkey, readTranscript } from "../../src/pipeline/ceremony.js";
 import { findPtau } from "../../src/pipeline/adopt.js";
-import { readManifestFile, writeManifest } from "../../src/pipeline/manifest.js";
+import { SetupError } from "../../src/pipeline/ceremony.js";
+import { cacheDir } from "../../src/pipeline/ptau.js";
+import { hashFile, readManifestFile, writeManifest } from "../../src/pipeline/manifest.js";
 import { silentProgress } from "../../src/pipeline/progress.js";
 import { loadArtifacts, proveInference, publicSignalsOf, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
 import { useCurve } from "../../src/pipeline/ptau.js";
@@ -225,6 +227,20 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     await prepareNode(new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[modelId, honest]]), versions: new Map([[modelId, V1]]), levels: [TrustLevel.VANILLA], log: quiet }), { stake: 1_000n * TOKEN });
   });
 
+  it("2c. a build cannot choose the powers of tau a node trusts: a manifest's ptau name is never a path, only files the operator names or its cache holds count", async () => {
+    const manifest = await readManifestFile(BUILD);
+    const local = await findPtau(manifest.ptau); // this machine's own cache
+    const dir = await mkdtemp(path.join(os.tmpdir(), "pg-ptau-"));
+    dirs.push(dir);
+    const planted = path.join(dir, "phase1.ptau");
+    await writeFile(planted, Buffer.concat([await readFile(local), Buffer.from([1])])); // another phase 1, shipped in a build
+    const plantedHash = await hashFile(planted);
+    const traversal = path.relative(path.join(cacheDir(), "ptau"), planted);
+    await expect(findPtau({ hash: plantedHash, name: traversal })).to.be.rejectedWith(SetupError, /among the files trusted here/);
+    await expect(findPtau({ hash: plantedHash, name: planted })).to.be.rejectedWith(SetupError);
+    expect(await findPtau({ hash: plantedHash, name: "anything" }, [planted])).to.equal(planted); // named by the operator
+  });
+
   it("2b. a ceremony the nodes took part in: both contributors check the transcript and serve it, a real proof settles, a node that did not contribute refuses (unless it names a contributor it trusts), and other keys are refused", async () => {
     const dir = await copyBuild();
     dirs.push(dir);
@@ -259,7 +275,8 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     const runtimeOf = (signer: typeof a, extra: Partial<ConstructorParameters<typeof NodeRuntime>[0]> = {}) =>
       new NodeRuntime({ signer, contracts: attachProofgrid(deployment, signer), models: new Map([[MODEL_ID, artifacts]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA, TrustLevel.ZK], log: quiet, ...extra });
     const logs: string[] = [];
-    await prepareNode(runtimeOf(a, { log: (l) => logs.push(l) }), { stake: 1_000n * TOKEN });
+    const runtimeA = runtimeOf(a, { log: (l) => logs.push(l) });
+    await prepareNode(runtimeA, { stake: 1_000n * TOKEN });
     await prepareNode(runtimeOf(b), { stake: 1_000n * TOKEN });
     expect(logs.join("\n")).to.match(new RegExp(`keys from ceremony #${ceremonyId}, checked`));
     await expect(prepareNode(runtimeOf(c), { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /no contribution to ceremony #\d+ was recorded by/);
@@ -267,12 +284,17 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     // Development keys are no way around it: the release names a ceremony, and c trusts a's contribution only when told.
     await prepareNode(runtimeOf(c, { setupTrust: { contributors: [a.address] } }), { stake: 1_000n * TOKEN });
 
+    // The node proves with the witness calculator it compiled itself, not the build's file: an
+    // owner's wasm that refuses (or loops on) chosen inputs with the same r1cs changes nothing.
+    const served = (await runtimeA.artifactsFor(MODEL_ID, V1))!;
+    expect(served.wasm).to.not.equal(artifacts.wasm);
+    await writeFile(artifacts.wasm, Buffer.from("not a witness calculator"));
     // A real proof from the ceremony's key settles.
     await networkHelpers.time.increase(Number(await f.nodes.activationDelay()));
     for (const s of [a, b, c]) await f.nodes.connect(s).activate();
     const { jobId, node } = await requestZk(f, input);
     const prover = f.nodeSigners.find((s) => s.address === node)!;
-    const proof = await proveInference(artifacts, input, { chainId: f.chainId, hub: f.hubAddress, jobId, prover: node });
+    const proof = await proveInference(served, input, { chainId: f.chainId, hub: f.hubAddress, jobId, prover: node });
     await f.hub.connect(prover).submitZkResult(jobId, input, proof.output, proof.calldata);
     expect((await f.hub.getJob(jobId)).status).to.equal(BigInt(JobStatus.Settled));
     await expectHubSolvent(f);
