@@ -17,6 +17,7 @@ import { unpackVersion } from "../protocol/index.js";
 import { SetupError } from "../pipeline/ceremony.js";
 import { encodingMax } from "../engine/fixed.js";
 import { loadModel } from "../pipeline/load.js";
+import { regularFileInside } from "../pipeline/prove.js";
 import { hashFile, PIPELINE_VERSION } from "../pipeline/manifest.js";
 import { cacheDir } from "../pipeline/ptau.js";
 import { quantizeAt } from "../pipeline/quantize.js";
@@ -60,11 +61,15 @@ export async function checkRelease(
   return setup;
 }
 
-/** The model file a build was made from: where its manifest says, or the copy the build keeps in its directory. */
-export function modelFileOf(artifacts: ModelArtifacts): string | undefined {
-  const named = path.resolve(artifacts.dir, artifacts.manifest.model.file);
-  const copy = path.join(artifacts.dir, `source.${artifacts.manifest.model.format}`);
-  return [named, copy].find((f) => existsSync(f));
+/**
+ * The model file a build was made from: the copy the build keeps in its own directory
+ * (`source.json` or `source.onnx`), a regular file. The manifest's own path to the original is
+ * free text and is never followed (it could name a device, a FIFO or any file on the machine).
+ */
+export async function modelFileOf(artifacts: ModelArtifacts): Promise<string | undefined> {
+  const format = artifacts.manifest.model.format === "onnx" ? "onnx" : "json";
+  const copy = path.join(artifacts.dir, `source.${format}`);
+  return (await regularFileInside(artifacts.dir, copy)) ? copy : undefined;
 }
 
 /**
@@ -77,8 +82,8 @@ export function modelFileOf(artifacts: ModelArtifacts): string | undefined {
 async function checkQuantized(release: { weightsCommitment: string; contentHash: string; inputSize: bigint; outputSize: bigint; scaleBits: bigint; inputMin: bigint; inputMax: bigint }, artifacts: ModelArtifacts, where: string): Promise<void> {
   const { model } = artifacts;
   if (weightsCommitment(model) !== release.weightsCommitment) throw new ReleaseMismatchError(`${where}: ${artifacts.dir}'s quantized model is not the one its manifest commits to`);
-  const file = modelFileOf(artifacts);
-  if (!file) throw new ReleaseMismatchError(`${where}: ${artifacts.dir} names model file ${artifacts.manifest.model.file}, which is not here (a node re-quantizes the model file before it stakes)`);
+  const file = await modelFileOf(artifacts);
+  if (!file) throw new ReleaseMismatchError(`${where}: ${artifacts.dir} holds no copy of its model file (source.json or source.onnx, which 'proofgrid model build' writes): a node re-quantizes the model file before it stakes`);
   if ((await hashFile(file)) !== release.contentHash) throw new ReleaseMismatchError(`${where}: ${file} is not the model file the release was registered from`);
   const mine = await requantize(file, release.contentHash, model.scaleBits, model.inputRange);
   if (mine !== release.weightsCommitment) {

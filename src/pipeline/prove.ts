@@ -3,7 +3,7 @@
  * for the hub (`submitZkResult(jobId, input, output, proof)`).
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { lstat, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
 import { BuildError, EngineCircuitMismatchError } from "../errors.js";
@@ -33,9 +33,30 @@ export interface InferenceProof {
   calldata: string;
 }
 
+/**
+ * Whether `file` is a regular file (not a link, a device or a FIFO) inside directory `dir`, both
+ * resolved through the real file system. A build's manifest names its files as free text; only
+ * files of the build itself are ever opened.
+ */
+export async function regularFileInside(dir: string, file: string): Promise<boolean> {
+  try {
+    const root = await realpath(dir);
+    const stats = await lstat(file);
+    if (!stats.isFile()) return false;
+    const real = await realpath(file);
+    return real.startsWith(root + path.sep);
+  } catch {
+    return false;
+  }
+}
+
 export async function loadArtifacts(dir: string): Promise<ModelArtifacts> {
   if (!existsSync(path.join(dir, MANIFEST_FILE))) throw new BuildError(`${dir} holds no ${MANIFEST_FILE}: run \`proofgrid model build\` first`);
   const manifest = await readManifestFile(dir);
+  for (const [what, entry] of [["quantized model", manifest.quantized], ["wasm", manifest.wasm], ["zkey", manifest.zkey], ["verification key", manifest.vkey], ["deployable", manifest.deployable]] as const) {
+    const file = typeof entry?.file === "string" ? path.resolve(dir, entry.file) : undefined;
+    if (!file || !(await regularFileInside(dir, file))) throw new BuildError(`${dir}: the ${what} its manifest names (${JSON.stringify(entry?.file)}) is not a file of the build directory`);
+  }
   const at = (file: string) => path.resolve(dir, file);
   return {
     dir,

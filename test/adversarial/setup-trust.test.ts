@@ -241,6 +241,28 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     expect(await findPtau({ hash: plantedHash, name: "anything" }, [planted])).to.equal(planted); // named by the operator
   });
 
+  it("2d. a build's manifest cannot make a node open files outside the build (a device, a FIFO, another file): typed errors at once", async () => {
+    const build = await copyBuild();
+    dirs.push(build);
+    const manifest = await readManifestFile(build);
+    // Files the artifacts load must be regular files of the build directory.
+    await writeManifest(build, { ...manifest, wasm: { ...manifest.wasm, file: "/dev/zero" } });
+    await expect(loadArtifacts(build)).to.be.rejectedWith(/the wasm its manifest names \("\/dev\/zero"\) is not a file of the build directory/);
+    await writeManifest(build, { ...manifest, zkey: { ...manifest.zkey, file: path.relative(build, path.resolve(BUILD, manifest.zkey.file)) } });
+    await expect(loadArtifacts(build)).to.be.rejectedWith(/the zkey its manifest names .* is not a file of the build directory/);
+    // The model file a node re-quantizes is the build's own copy, a regular file; the manifest's path is never followed.
+    await writeManifest(build, { ...manifest, model: { ...manifest.model, file: "/dev/zero" } });
+    const { execFileSync } = await import("node:child_process");
+    await rm(path.join(build, "source.json"));
+    execFileSync("mkfifo", [path.join(build, "source.json")]);
+    const artifacts = await loadArtifacts(build);
+    const f = await deployFixture();
+    await f.models.connect(f.modelOwner).registerModel("support-intents", V1, releaseOf(artifacts, { verifier: ethers.ZeroAddress, levels: [TrustLevel.VANILLA], prices: PRICES }));
+    const contracts = attachProofgrid(await describeDeployment(f, f.deployer), f.nodeSigners[0]);
+    const runtime = new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[MODEL_ID, artifacts]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA], log: quiet });
+    await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /holds no copy of its model file/);
+  });
+
   it("2b. a ceremony the nodes took part in: both contributors check the transcript and serve it, a real proof settles, a node that did not contribute refuses (unless it names a contributor it trusts), and other keys are refused", async () => {
     const dir = await copyBuild();
     dirs.push(dir);

@@ -136,7 +136,13 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     await prepareNode(runtime, { stake, fund: minter(attachProofgrid(deployment, deployer)), attestationRoot: root });
     stopping.signal.throwIfAborted();
     await activateNodes([runtime], { skipTo: values["advance-time"] ? (t) => increaseTimeTo(signer, t) : undefined, tick, log: (l) => log(`[${name}] ${l}`), signal: stopping.signal });
-    watcher = values.watch ? new Watcher({ signer, contracts, models, log }) : undefined;
+    if (values.watch) {
+      // The watcher proves with the artifacts the runtime checked (for a ceremony release, the
+      // witness calculator this node compiled itself), never with a build's own files.
+      const checked = new Map<number, ModelArtifacts>();
+      for (const { id, version } of served) checked.set(id, (await runtime.artifactsFor(id, version)) ?? models.get(id)!);
+      watcher = new Watcher({ signer, contracts, models: checked, log });
+    }
     runtime.start();
     watcher?.start();
     const me = await runtime.address();
