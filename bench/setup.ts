@@ -132,7 +132,9 @@ export async function setupFigures(
     const source = await useCurve(() => plonk.zKey.exportSolidityVerifier(plonkZkey, { plonk: template }));
     const compiled = compileContract({ "PlonkVerifier.sol": source }, "PlonkVerifier.sol", "PlonkVerifier");
     const deployed = await (await deployer.sendTransaction({ data: compiled.bytecode })).wait();
-    const calldata = JSON.parse(`[${await plonk.plonk.exportSolidityCallData(result.proof, result.publicSignals)}]`) as [string[], string[]];
+    // snarkjs writes "[p0, ..., p23],[s0, ...]" (quoted or not, by version): the numbers, in order.
+    const numbers = (await plonk.plonk.exportSolidityCallData(result.proof, result.publicSignals)).match(/0x[0-9a-fA-F]+/g) ?? [];
+    const calldata = [numbers.slice(0, 24), numbers.slice(24)];
     const data = new Interface([`function verifyProof(uint256[24],uint256[${result.publicSignals.length}]) view returns (bool)`]).encodeFunctionData("verifyProof", calldata);
     out[key("plonk.verifyGas")] = await probeGas(ethers, deployed!.contractAddress!, data);
     return out;
