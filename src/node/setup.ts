@@ -71,16 +71,17 @@ interface Audit {
 
 /**
  * Rebuilds the circuit and the contracts of `artifacts` from its quantized model and zkey in a
- * scratch directory, and verifies the zkey against the rebuilt r1cs and `ptauFile`. Throws
+ * scratch directory, and verifies the zkey against the rebuilt r1cs and `ptauFile` (whose
+ * keccak256 the caller has checked to be `ptauHash`). Throws
  * SetupError on any difference.
  */
-export async function auditBuild(artifacts: ModelArtifacts, ptauFile: string, expectedR1cs: string): Promise<Audit> {
+export async function auditBuild(artifacts: ModelArtifacts, ptauFile: string, ptauHash: string, expectedR1cs: string): Promise<Audit> {
   const { manifest, model } = artifacts;
   const commitment = weightsCommitment(model);
   if (commitment !== manifest.quantized.weightsCommitment) throw new SetupError(`${artifacts.dir}: the quantized model's weights commitment ${commitment} is not the manifest's`);
   const zkeyHash = await hashFile(artifacts.zkey);
   const tools = await toolVersions();
-  const key = hashBytes([PIPELINE_VERSION, tools.circom, tools.snarkjs, await libraryHash(), commitment, manifest.model.hash, expectedR1cs, zkeyHash, await hashFile(ptauFile)].join("\0"));
+  const key = hashBytes([PIPELINE_VERSION, tools.circom, tools.snarkjs, await libraryHash(), commitment, manifest.model.hash, expectedR1cs, zkeyHash, ptauHash].join("\0"));
   const cacheFile = path.join(cacheDir(), "audits", `${key.slice(2)}.json`);
   const keptWasm = path.join(cacheDir(), "audits", `${key.slice(2)}.wasm`);
   if (existsSync(cacheFile) && existsSync(keptWasm)) return JSON.parse(await readFile(cacheFile, "utf8")) as Audit;
@@ -143,7 +144,7 @@ export async function checkSetup(
   const zkeyHash = await hashFile(artifacts.zkey);
   if (zkeyHash !== c.finalZkey) throw new SetupError(`${where}: ${artifacts.zkey} (${zkeyHash.slice(0, 10)}...) is not ceremony #${ceremonyId}'s final zkey (${c.finalZkey.slice(0, 10)}...)`);
   const ptau = await findPtau({ hash: c.ptauHash, name: artifacts.manifest.ptau.name }, trust.ptau ?? []);
-  const audit = await auditBuild(artifacts, ptau, c.r1csHash);
+  const audit = await auditBuild(artifacts, ptau, c.ptauHash, c.r1csHash); // findPtau matched the file to this hash
 
   const entries = audit.transcript;
   const last = entries.at(-1);

@@ -18,6 +18,7 @@ import { open, rm } from "node:fs/promises";
 import * as snarkjs from "snarkjs";
 import { BuildError, ProofgridError } from "../errors.js";
 import { hashBytes } from "../protocol/hashing.js";
+import { describeKeys } from "../protocol/releases.js";
 import { useCurve } from "./ptau.js";
 
 /** A zkey's setup is not what it must be: a broken transcript, an unknown contribution, a beacon that is not the chain's. */
@@ -200,7 +201,7 @@ export interface SetupRecord {
 /** One line for people: what a release's keys rest on. */
 export function describeSetup(setup: SetupRecord | undefined): string {
   if (!setup) return "unknown setup";
-  if (setup.kind === "development") return "single-party development key (its maker could prove anything)";
+  if (setup.kind === "development") return describeKeys(0);
   const contributions = setup.transcript.filter((e) => e.kind === "contribution").length;
   return `multi-party ceremony #${setup.ceremonyId} (${contributions} contribution${contributions === 1 ? "" : "s"} + beacon)`;
 }

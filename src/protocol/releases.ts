@@ -13,6 +13,11 @@ export function packVersion(major: number, minor: number): number {
   return major * 65_536 + minor;
 }
 
+/** What a release's proof keys rest on, for people: its ceremony id (0: a single-party development key). */
+export function describeKeys(ceremonyId: number): string {
+  return ceremonyId === 0 ? "single-party development key (its maker could prove any output)" : `multi-party ceremony #${ceremonyId}`;
+}
+
 /** "major.minor" of a packed version. */
 export function unpackVersion(version: number | bigint): string {
   const v = Number(version);

@@ -1,5 +1,6 @@
 /** `proofgrid status`: a job as the hub holds it, in tokens and dates. */
 import { formatUnits, ZeroAddress } from "ethers";
+import { describeKeys } from "../../protocol/index.js";
 import { ProofgridClient } from "../../sdk/client.js";
 import type { JobInfo } from "../../sdk/types.js";
 import { CliError, parse, pgt, requireDeployment, toJson, withConnection } from "../context.js";
@@ -43,7 +44,7 @@ export async function status(argv: string[]): Promise<number> {
     // What a ZK release's keys rest on (the registry's record of its ceremony, or none).
     const [, release] = await client.contracts.models.getRelease(info.modelId, info.version);
     const ceremony = Number(release.ceremony);
-    const setup = release.verifier === ZeroAddress ? undefined : ceremony === 0 ? "single-party development key (its maker could prove any output)" : `multi-party ceremony #${ceremony}`;
+    const setup = release.verifier === ZeroAddress ? undefined : describeKeys(ceremony);
     if (values.json) {
       console.log(toJson({ ...describeJob(info), ...(setup ? { setup: ceremony === 0 ? "development" : "ceremony", ceremonyId: ceremony || null } : {}) }));
       return 0;

@@ -8,7 +8,7 @@ import * as snarkjs from "snarkjs";
 import type { JobRequest } from "../../chain/jobs.js";
 import { evaluate } from "../../engine/fixed.js";
 import { publicSignalsOf, useCurve, type ModelArtifacts } from "../../pipeline/prove.js";
-import { decodeProof, hashValues, hubDomain, RESULT_TYPES, TrustLevel } from "../../protocol/index.js";
+import { decodeProof, describeKeys, hashValues, hubDomain, RESULT_TYPES, TrustLevel } from "../../protocol/index.js";
 import type { ActionContext, Verification } from "../types.js";
 
 /** Checks `output`, posted by the job's node in transaction `submitTx`, against `request`. */
@@ -24,7 +24,7 @@ export async function verifyResult(context: ActionContext, request: JobRequest, 
     const [, release] = await models.getRelease(modelId, version);
     const ceremonyId = Number(release.ceremony);
     const setup = ceremonyId === 0 ? ({ setup: "development" } as const) : ({ setup: "ceremony", ceremonyId } as const);
-    const keys = ceremonyId === 0 ? "keys: a single-party DEVELOPMENT key (whoever made it could prove any output)" : `keys: multi-party ceremony #${ceremonyId}`;
+    const keys = `keys: ${describeKeys(ceremonyId)}`;
     if (!artifacts) return { method: "none", ok: false, checked: false, detail: `unchecked by this client: settled by the hub's verifier, no local artifacts of this release to re-check the proof; ${keys}`, ...setup };
     const signals = publicSignalsOf(artifacts, input, output, { chainId, hub: hubAddress, jobId, prover: node });
     // The curve's workers are released afterwards (unless a proof in this process still needs them),
