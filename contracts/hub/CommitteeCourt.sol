@@ -4,11 +4,14 @@ pragma solidity ^0.8.28;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICommitteeCourt} from "../interfaces/ICommitteeCourt.sol";
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 
 /// @title CommitteeCourt
-/// @notice Runs committee disputes of VANILLA results whose release has no proof verifier (see
-///         {ICommitteeCourt} for the game). It holds no tokens: the hub takes the bond when a
-///         dispute opens and pays everyone out when the court hands it the verdict.
+/// @notice Runs the disputes of VANILLA results: committees where the release has no proof
+///         verifier, fraud proofs with an answer window where it has one (see {ICommitteeCourt}).
+///         It holds no tokens: the hub takes the bond when a dispute opens and pays everyone out
+///         when the court hands it the verdict.
 contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
     /// @notice Blocks between a challenge and the block whose hash seeds the draw.
     uint256 public constant DRAW_DELAY = 2;
@@ -18,6 +21,7 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
 
     /// @inheritdoc ICommitteeCourt
     IInferenceHub public immutable hub;
+    IModelRegistry private immutable _models;
 
     mapping(uint256 jobId => Dispute) private _disputes;
     mapping(uint256 jobId => address[]) private _committees;
@@ -25,6 +29,7 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
 
     constructor(IInferenceHub hub_) {
         hub = hub_;
+        _models = hub_.models();
     }
 
     /// @inheritdoc ICommitteeCourt
@@ -48,14 +53,53 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
             revealBy: 0,
             commitWindow: t.commitWindow,
             revealWindow: t.revealWindow,
-            resolved: false
+            resolved: false,
+            byProof: false
         });
         emit ChallengeOpened(jobId, msg.sender, t.bond, drawBlock, drawBy);
     }
 
     /// @inheritdoc ICommitteeCourt
+    function proveFraud(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
+        external
+        nonReentrant
+    {
+        _checkFraudProof(jobId, input, output, proof);
+        // The hub checks the status, the window and that the caller is not the node, and takes the bond.
+        IInferenceHub.DisputeTerms memory t = hub.openDispute(jobId, msg.sender, 0);
+        // The answer window: as long as a committee dispute's draw, commit and reveal windows, which
+        // the hub's lock of the node's stake already covers. Fits 32 bits until 2106.
+        uint32 answerBy = uint32(block.timestamp + t.drawWindow + t.commitWindow + t.revealWindow);
+        Dispute storage d = _disputes[jobId];
+        d.challenger = msg.sender;
+        d.drawBy = answerBy;
+        d.byProof = true;
+        emit FraudClaimed(jobId, msg.sender, t.bond, answerBy, output, proof);
+    }
+
+    /// @dev Reverts unless `proof` proves, for the caller, an output other than the posted one on
+    ///      the job's input, under the release's verifier.
+    function _checkFraudProof(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
+        private
+        view
+    {
+        IInferenceHub.Job memory job = hub.getJob(jobId);
+        (address verifier, bytes32 weights) = _models.verifierOf(job.modelId, job.version);
+        if (verifier == address(0)) revert CourtNoVerifier(jobId);
+        bytes32 outputHash = keccak256(abi.encodePacked(output));
+        if (outputHash == job.outputHash) revert CourtNotFraud(jobId, outputHash);
+        bytes32 inputHash = keccak256(abi.encodePacked(input));
+        if (inputHash != job.inputHash) revert CourtInputMismatch(jobId, job.inputHash, inputHash);
+        // Bound to this court, the job and the caller: nobody can take the proof from the mempool.
+        if (!IProofVerifier(verifier).verifyInference(jobId, msg.sender, weights, input, output, proof)) {
+            revert CourtInvalidProof(jobId, msg.sender);
+        }
+    }
+
+    /// @inheritdoc ICommitteeCourt
     function draw(uint256 jobId) external nonReentrant {
         Dispute storage d = _openDispute(jobId);
+        if (d.byProof) revert CourtNoVerifier(jobId);
         if (d.commitBy != 0) revert CourtDrawn(jobId, true);
         if (block.timestamp > d.drawBy) revert CourtDrawWindowClosed(jobId, d.drawBy, block.timestamp);
         uint256 drawBlock = d.drawBlock;
@@ -116,6 +160,7 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
     /// @inheritdoc ICommitteeCourt
     function resolve(uint256 jobId, int256[] calldata output) external nonReentrant {
         Dispute storage d = _openDispute(jobId);
+        if (d.byProof) return _resolveProof(jobId, d, output);
         uint256 seats = d.seats;
         if (d.commitBy == 0) {
             // Never drawn: undecided once the draw window has closed.
@@ -131,6 +176,21 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         (IInferenceHub.Verdict verdict, address[] memory paid, address[] memory absent) =
             _tally(jobId, d.size, d.commitBy != 0 && block.timestamp > d.revealBy);
         hub.closeDispute(jobId, verdict, d.challenger, msg.sender, paid, absent, output);
+    }
+
+    /// @dev A fraud proof: unsound at once if its release was frozen meanwhile (its verifier is gone,
+    ///      and with it what the proof was worth), else fraud once the answer window has closed.
+    function _resolveProof(uint256 jobId, Dispute storage d, int256[] calldata output) private {
+        IInferenceHub.Job memory job = hub.getJob(jobId);
+        (address verifier,) = _models.verifierOf(job.modelId, job.version);
+        IInferenceHub.Verdict verdict = verifier == address(0) ? IInferenceHub.Verdict.Unsound : IInferenceHub.Verdict.Fraud;
+        if (verdict == IInferenceHub.Verdict.Fraud && block.timestamp <= d.drawBy) {
+            revert CourtNotDue(jobId, d.drawBy, block.timestamp);
+        }
+        d.resolved = true;
+        emit DisputeResolved(jobId, verdict, 0, 0);
+        address[] memory nobody = new address[](0);
+        hub.closeDispute(jobId, verdict, d.challenger, msg.sender, nobody, nobody, output);
     }
 
     /// @dev Counts the revealed votes: a strict majority of the configured `size` (however many seats

@@ -151,7 +151,11 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         // A TEE node cannot deliver once governance removed its enclave, revoked its measurement or
         // shortened the heartbeat age after this job was requested: an owner action never turns
         // into a slash of an open job.
-        if (job.level == TrustLevel.TEE && tee.excusesTimeout(job.node, jobId, job.modelId)) {
+        // Likewise a ZK node once its release was frozen as unsound: its verifier is gone.
+        if (
+            (job.level == TrustLevel.TEE && tee.excusesTimeout(job.node, jobId, job.modelId))
+                || (job.level == TrustLevel.ZK && _verifierOf(job) == address(0))
+        ) {
             _refund(jobId, job, RefundReason.TimeoutExcused);
             return;
         }
@@ -210,28 +214,6 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     // ------------------------------------------------------------------ disputes
 
     /// @inheritdoc IInferenceHub
-    function proveFraud(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
-        external
-        nonReentrant
-    {
-        Job storage job = _disputableJob(jobId);
-        _checkOutputLength(jobId, job, output.length);
-        bytes32 outputHash = _hash(output);
-        if (outputHash == job.outputHash) revert HubNotFraud(jobId, outputHash);
-        // Reverts with HubWrongDisputeKind when the release has no verifier.
-        _checkProof(jobId, job, input, output, proof);
-
-        Parameters storage t = _termsOfJob(jobId);
-        address node = job.node;
-        _refund(jobId, job, RefundReason.Fraud);
-        uint256 slashed = _penalize(jobId, node, t.fraudSlash, Penalty.Fraud);
-        uint256 reward = slashed * CATCHER_SHARE_BPS / 10_000;
-        _credit(msg.sender, reward);
-        _credit(t.treasury, slashed - reward);
-        emit FraudProven(jobId, msg.sender, outputHash, reward);
-    }
-
-    /// @inheritdoc IInferenceHub
     function openDispute(uint256 jobId, address challenger, uint64 seedBlock)
         external
         onlyCourt
@@ -241,7 +223,10 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         Job storage job = _disputableJob(jobId);
         address node = job.node;
         if (challenger == node) revert HubSelfChallenge(jobId, node);
-        if (_verifierOf(job) != address(0)) revert HubWrongDisputeKind(jobId, true);
+        // A release with a verifier is disputed by a fraud proof (no seed block: nobody is drawn),
+        // one without by a committee.
+        bool byProof = _verifierOf(job) != address(0);
+        if (byProof != (seedBlock == 0)) revert HubWrongDisputeKind(jobId, byProof);
         Parameters storage t = _termsOfJob(jobId);
         job.status = JobStatus.Challenged;
         d = DisputeTerms({
@@ -256,7 +241,9 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         // The node's stake stays until the dispute can be closed, whatever happens to the draw; the
         // pool's weights are held once the seed block is mined, until the draw.
         nodes.extendLock(node, uint40(block.timestamp) + _disputeSpan(t));
-        nodes.holdPool(jobId, _release(d.modelId, job.version), seedBlock, uint40(block.timestamp) + t.drawWindow);
+        if (!byProof) {
+            nodes.holdPool(jobId, _release(d.modelId, job.version), seedBlock, uint40(block.timestamp) + t.drawWindow);
+        }
         _pull(challenger, d.bond);
         emit DisputeOpened(jobId, challenger, d.bond);
     }
@@ -325,7 +312,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     /// @dev Fraud: refund, slash and jail the node; the challenger gets its bond and half the slash,
     ///      the majority a quarter, the treasury the rest. Undecided: refund; nobody is slashed for
     ///      the output; the challenger forfeits a quarter of its bond, half of it to the members who
-    ///      revealed and the rest to the treasury.
+    ///      revealed and the rest to the treasury. Unsound (the release was frozen while a fraud
+    ///      proof waited for its answer): refund; nobody is slashed; the challenger's bond comes back.
     function _closeAgainstNode(uint256 jobId, Verdict verdict, address challenger, address[] calldata voters) private {
         Job storage job = _jobs[jobId];
         Parameters storage t = _termsOfJob(jobId);
@@ -334,7 +322,13 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         address treasury = t.treasury;
         uint256 challengerPaid;
         uint256 votersPaid;
-        _refund(jobId, job, verdict == Verdict.Fraud ? RefundReason.Fraud : RefundReason.Undecided);
+        _refund(
+            jobId,
+            job,
+            verdict == Verdict.Fraud
+                ? RefundReason.Fraud
+                : verdict == Verdict.Undecided ? RefundReason.Undecided : RefundReason.Unsound
+        );
         if (verdict == Verdict.Fraud) {
             uint256 slashed = _penalize(jobId, node, t.fraudSlash, Penalty.Fraud);
             uint256 reward = slashed * CATCHER_SHARE_BPS / 10_000;
@@ -343,7 +337,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
             challengerPaid = bond + reward;
             _credit(treasury, slashed - reward - toVoters);
         } else {
-            uint256 forfeit = bond * UNDECIDED_FORFEIT_BPS / 10_000;
+            // An unsound release proved both sides: the challenger keeps its whole bond.
+            uint256 forfeit = verdict == Verdict.Unsound ? 0 : bond * UNDECIDED_FORFEIT_BPS / 10_000;
             uint256 toVoters = forfeit / 2;
             votersPaid = _split(toVoters, voters, treasury);
             challengerPaid = bond - forfeit;

@@ -4,9 +4,19 @@ pragma solidity ^0.8.28;
 import {IInferenceHub} from "./IInferenceHub.sol";
 
 /// @title ICommitteeCourt
-/// @notice Decides disputes of VANILLA results of releases without a proof verifier: a committee of
-///         other staked nodes, drawn from randomness fixed after the challenge, re-executes the job
-///         and votes by commit and reveal. The hub holds every token; the court hands it a verdict.
+/// @notice Decides disputes of VANILLA results. For a release without a proof verifier, a committee
+///         of other staked nodes, drawn from randomness fixed after the challenge, re-executes the
+///         job and votes by commit and reveal. For a release with one, a fraud proof ({proveFraud})
+///         decides, unless the release is proven unsound before its answer window closes. The hub
+///         holds every token; the court hands it a verdict.
+/// @dev Fraud proofs: {proveFraud} (anyone but the node, during the challenge window) checks a proof,
+///      bound to the court and the caller, that the model's output on the job's input is not the
+///      posted one; the hub takes the challenge bond. Until `drawBy` (the draw, commit and reveal
+///      windows from now) the node, or anyone, may answer: a proof of the posted output for the
+///      same input together with the claim's proof is an equivocation (ISoundnessBonds), which
+///      freezes the release. {resolve} then gives `Unsound` (refund, no slash, the bond back), and
+///      after `drawBy` with no freeze, `Fraud`. So a forged fraud proof never slashes a node that
+///      can prove its own output, and it costs the forger the release's bond.
 /// @dev The game, for one disputed job:
 ///      1. {challenge} (anyone but the node, during the challenge window): the hub takes the bond.
 ///         The draw's seed is the hash of block `drawBlock` = the challenge's block + {DRAW_DELAY},
@@ -26,8 +36,8 @@ import {IInferenceHub} from "./IInferenceHub.sol";
 interface ICommitteeCourt {
     /// @notice A committee dispute.
     /// @dev Packing: [challenger, drawBlock, size, seats, committed] = [160, 64, 8, 8, 8] = 248;
-    ///      [revealed, drawBy, commitBy, revealBy, commitWindow, revealWindow, resolved] =
-    ///      [8, 32, 32, 32, 32, 32, 8] = 176.
+    ///      [revealed, drawBy, commitBy, revealBy, commitWindow, revealWindow, resolved, byProof] =
+    ///      [8, 32, 32, 32, 32, 32, 8, 8] = 184.
     struct Dispute {
         address challenger;
         uint64 drawBlock;
@@ -43,6 +53,8 @@ interface ICommitteeCourt {
         uint32 commitWindow;
         uint32 revealWindow;
         bool resolved;
+        /// A fraud proof ({proveFraud}): nobody is drawn; `drawBy` ends the answer window.
+        bool byProof;
     }
 
     /// @notice A member's vote: the commitment, then the output hash it reveals.
@@ -78,6 +90,15 @@ interface ICommitteeCourt {
     error CourtZeroOutputHash(uint256 jobId);
     /// @notice Thrown when a zero commitment is sent (it marks "not committed").
     error CourtZeroCommitment(uint256 jobId);
+    /// @notice Thrown when a fraud proof proves the output the node posted: there is no fraud.
+    error CourtNotFraud(uint256 jobId, bytes32 outputHash);
+    /// @notice Thrown when a fraud proof is for a release without a verifier (challenge it instead),
+    ///         or when {draw} is called on a fraud proof's dispute.
+    error CourtNoVerifier(uint256 jobId);
+    /// @notice Thrown when a fraud proof's input is not the job's.
+    error CourtInputMismatch(uint256 jobId, bytes32 expected, bytes32 given);
+    /// @notice Thrown when a fraud proof does not verify for the caller.
+    error CourtInvalidProof(uint256 jobId, address prover);
 
     event ChallengeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond, uint64 drawBlock, uint32 drawBy);
     /// @notice The seed block's hash was no longer available: the draw moved to `drawBlock`.
@@ -85,10 +106,23 @@ interface ICommitteeCourt {
     event CommitteeDrawn(uint256 indexed jobId, address[] committee, uint32 commitBy, uint32 revealBy);
     event VoteCommitted(uint256 indexed jobId, address indexed member);
     event VoteRevealed(uint256 indexed jobId, address indexed member, bytes32 outputHash);
+    /// @notice A fraud proof of `output`, bound to the court, the job and `challenger`, was
+    ///         accepted; it decides at `answerBy` unless the release is proven unsound first (the
+    ///         answer: this output and proof with a proof of the posted output, ISoundnessBonds).
+    event FraudClaimed(
+        uint256 indexed jobId, address indexed challenger, uint256 bond, uint32 answerBy, int256[] output, bytes proof
+    );
     event DisputeResolved(uint256 indexed jobId, IInferenceHub.Verdict verdict, bytes32 decidedOutputHash, uint256 votes);
 
     /// @notice Disputes a VANILLA result during its challenge window; the hub takes the bond from the caller.
     function challenge(uint256 jobId) external;
+
+    /// @notice Claims, during the challenge window of a VANILLA result of a release with a verifier,
+    ///         that the model's output on the job's input is `output`, not the posted one, with a
+    ///         proof bound to this court, the job and the caller. The hub takes the bond from the
+    ///         caller; the claim decides after its answer window (see above).
+    function proveFraud(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
+        external;
 
     /// @notice Draws the committee (anyone), or moves the draw to a new block when the seed's hash expired.
     function draw(uint256 jobId) external;
@@ -100,7 +134,8 @@ interface ICommitteeCourt {
     function revealVote(uint256 jobId, bytes32 outputHash, bytes32 salt) external;
 
     /// @notice Decides the dispute (anyone). `output` is the posted output, passed to the consumer
-    ///         when the node was right; ignored otherwise.
+    ///         when the node was right; ignored otherwise. A fraud proof's dispute is due after its
+    ///         answer window, or at once when its release was frozen as unsound.
     function resolve(uint256 jobId, int256[] calldata output) external;
 
     function hub() external view returns (IInferenceHub);

@@ -2,16 +2,18 @@
 pragma solidity ^0.8.28;
 
 import {TrustLevel} from "../libraries/TrustLevels.sol";
+import {IModelRegistry} from "./IModelRegistry.sol";
 
 /// @title IInferenceHub
 /// @notice Job escrow and coordinator: a requester escrows a fee for one inference at a chosen trust
 ///         level; the hub draws a staked node, checks its result at that level, settles the fee
 ///         (node, model owner, protocol) into withdrawable balances, and refunds and slashes when
 ///         the node misses its deadline or is proven wrong.
-/// @dev Disputes of VANILLA results: where the release has a proof verifier, anyone proves fraud in
-///      one transaction ({proveFraud}); otherwise the {ICommitteeCourt} fixed at deployment runs a
-///      committee (challenge, draw, commit, reveal) and hands the hub its verdict
-///      ({openDispute}, {drawCommittee}, {closeDispute} are for the court only).
+/// @dev Disputes of VANILLA results run in the {ICommitteeCourt} fixed at deployment, which hands the
+///      hub its verdict ({openDispute}, {drawCommittee}, {closeDispute} are for the court only):
+///      where the release has a proof verifier, by a fraud proof that the node (or anyone) may answer
+///      with a proof of the posted output, which proves the release unsound; otherwise by a
+///      committee (challenge, draw, commit, reveal).
 ///      Every job keeps the governance parameters in force when it was requested ({termsOf}).
 interface IInferenceHub {
     enum JobStatus {
@@ -35,8 +37,12 @@ interface IInferenceHub {
         Fraud,
         /// A committee could not decide: nobody is slashed; the challenger forfeits part of its bond.
         Undecided,
-        /// The node missed its deadline after governance disabled its enclave: no slash.
-        TimeoutExcused
+        /// The node missed its deadline after governance disabled its enclave, or its ZK release
+        /// was frozen as unsound: no slash.
+        TimeoutExcused,
+        /// A fraud proof met a proof of the posted output: the release is unsound (frozen by
+        /// {ISoundnessBonds}); nobody is slashed and the challenger keeps its bond.
+        Unsound
     }
 
     enum Penalty {
@@ -53,7 +59,10 @@ interface IInferenceHub {
         /// A majority of the configured committee re-executed another output.
         Fraud,
         /// No output reached a majority of the configured committee (or none could be drawn).
-        Undecided
+        Undecided,
+        /// Fraud proofs only: the release was proven unsound before the fraud proof's answer
+        /// window closed, so the proof decides nothing.
+        Unsound
     }
 
     /// @notice What a requester asks for.
@@ -199,10 +208,8 @@ interface IInferenceHub {
     error HubChallengeWindowClosed(uint256 jobId, uint256 endedAt, uint256 now_);
     /// @notice Thrown when the assigned node disputes its own result.
     error HubSelfChallenge(uint256 jobId, address node);
-    /// @notice Thrown when a fraud proof proves the output the node posted: there is no fraud.
-    error HubNotFraud(uint256 jobId, bytes32 outputHash);
-    /// @notice Thrown by {proveFraud} for a release without a verifier, and by {openDispute} for
-    ///         one with a verifier (its disputes are fraud proofs).
+    /// @notice Thrown by {openDispute} when the dispute's kind (a seed block for a committee, none for
+    ///         a fraud proof) does not match the release (with or without a verifier).
     error HubWrongDisputeKind(uint256 jobId, bool hasVerifier);
     /// @notice Thrown when a court-only function is called by anyone else, or the court is set twice.
     error HubOnlyCourt(address caller, address court);
@@ -235,8 +242,6 @@ interface IInferenceHub {
     );
     event JobRefunded(uint256 indexed jobId, address indexed requester, uint256 fee, RefundReason reason);
     event NodePenalized(uint256 indexed jobId, address indexed node, uint256 slashed, Penalty reason);
-    /// @notice A fraud proof showed that `outputHash`, not the posted output, is the model's output.
-    event FraudProven(uint256 indexed jobId, address indexed prover, bytes32 outputHash, uint256 reward);
     /// @notice The court opened a committee dispute; the hub holds the bond.
     event DisputeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond);
     /// @notice The court's verdict was applied.
@@ -286,16 +291,10 @@ interface IInferenceHub {
 
     // ------------------------------------------------------------------ disputes
 
-    /// @notice VANILLA, release with a verifier: proves, during the challenge window, that the
-    ///         model's output on the job's input is `output`, not the posted one. The proof is bound
-    ///         to the caller. Decided at once: the requester is refunded, the node slashed and
-    ///         jailed; the caller earns half the slash, the treasury the rest.
-    function proveFraud(uint256 jobId, int256[] calldata input, int256[] calldata output, bytes calldata proof)
-        external;
-
-    /// @notice Court only: opens a committee dispute by `challenger` of a VANILLA result of a
-    ///         release without a verifier, takes the bond from `challenger`, and holds the job's
-    ///         pool from block `seedBlock` (whose hash seeds the draw) until the draw.
+    /// @notice Court only: opens a dispute by `challenger` of a VANILLA result and takes the bond
+    ///         from `challenger`. For a release without a verifier (a committee dispute) it holds
+    ///         the job's pool from block `seedBlock` (whose hash seeds the draw) until the draw; for
+    ///         a release with one (a fraud proof the court has checked) `seedBlock` must be 0.
     function openDispute(uint256 jobId, address challenger, uint64 seedBlock) external returns (DisputeTerms memory);
 
     /// @notice Court only: draws the committee of a disputed job from its pool, without the node
@@ -348,6 +347,9 @@ interface IInferenceHub {
 
     /// @notice The committee court (zero until set at deployment).
     function court() external view returns (address);
+
+    /// @notice The model registry whose releases the hub serves.
+    function models() external view returns (IModelRegistry);
 
     function jobCount() external view returns (uint256);
 }

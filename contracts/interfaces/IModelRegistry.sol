@@ -136,6 +136,14 @@ interface IModelRegistry {
     /// @notice Thrown when a zero hash is given where a file's hash is needed.
     error CeremonyInvalidHash();
     /// @notice Thrown when a release names a ceremony that is not final, not its owner's, or for other weights.
+    /// @notice Thrown for a release that two valid proofs of different outputs for one input proved
+    ///         unsound: it serves no new job at any level ({ISoundnessBonds}).
+    error ModelReleaseFrozen(uint32 modelId, uint32 version);
+    /// @notice Thrown for a ZK job of a release whose owner has not posted the soundness bond.
+    error ModelReleaseUnbonded(uint32 modelId, uint32 version);
+    /// @notice Thrown when anyone but the soundness bonds contract marks a release, or the contract
+    ///         is set twice or by anyone but the deployer.
+    error ModelOnlySoundnessBonds(address caller, address bonds);
     error ModelCeremonyMismatch(uint64 ceremonyId, bytes32 weightsCommitment, bytes32 ceremonyWeights, address coordinator);
 
     /// @notice Emitted when a model is registered.
@@ -177,6 +185,12 @@ interface IModelRegistry {
     event CeremonyFinalized(uint64 indexed ceremonyId, bytes32 finalZkey);
     /// @notice Emitted when a release is deprecated.
     event ReleaseDeprecated(uint32 indexed modelId, uint32 indexed version);
+    /// @notice The soundness bonds contract was set (once, at deployment).
+    event SoundnessBondsSet(address bonds);
+    /// @notice A ZK release's bond reached the minimum (`bonded`) or is on its way out.
+    event ReleaseBonded(uint32 indexed modelId, uint32 indexed version, bool bonded);
+    /// @notice The release was proven unsound and serves no new job.
+    event ReleaseFrozen(uint32 indexed modelId, uint32 indexed version);
     /// @notice Emitted when the owner starts a transfer of the model.
     event ModelTransferStarted(uint32 indexed modelId, address indexed from, address indexed to);
     /// @notice Emitted when a transfer is accepted.
@@ -220,6 +234,22 @@ interface IModelRegistry {
 
     /// @notice Deprecates a release: it takes no new requests. Only the owner.
     function deprecateRelease(uint32 modelId, uint32 version) external;
+
+    /// @notice Deployer only, once: the contract that holds soundness bonds and freezes releases.
+    function setSoundnessBonds(address bonds) external;
+
+    /// @notice Soundness bonds contract only: whether a release's ZK jobs are backed by its bond.
+    function setBonded(uint32 modelId, uint32 version, bool bonded) external;
+
+    /// @notice Soundness bonds contract only: freezes a release proven unsound, for good. It serves
+    ///         no new job and {verifierOf} returns no verifier, so no proof of it settles anything.
+    function freezeRelease(uint32 modelId, uint32 version) external;
+
+    /// @notice Whether the release's ZK jobs are bonded and whether it was frozen as unsound.
+    function soundnessOf(uint32 modelId, uint32 version) external view returns (bool bonded, bool frozen);
+
+    /// @notice The soundness bonds contract (zero until set at deployment).
+    function soundnessBonds() external view returns (address);
 
     /// @notice Starts a two-step ownership transfer of a model. Only the owner.
     function transferModel(uint32 modelId, address to) external;

@@ -18,4 +18,17 @@ interface IProofVerifier {
         int256[] calldata output,
         bytes calldata proof
     ) external view returns (bool);
+
+    /// @notice {verifyInference} for a proof bound to `hub` instead of the caller. Evidence of
+    ///         equivocation (two valid proofs of different outputs for one input) names proofs made
+    ///         for the hub and for the court, so the contract that weighs it checks them here.
+    function verifyStatement(
+        address hub,
+        uint256 jobId,
+        address prover,
+        bytes32 weightsCommitment,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) external view returns (bool);
 }

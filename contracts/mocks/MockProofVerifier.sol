@@ -18,11 +18,24 @@ contract MockProofVerifier is IProofVerifier {
         int256[] calldata output,
         bytes calldata proof
     ) external view returns (bool) {
+        return verifyStatement(msg.sender, jobId, prover, weightsCommitment, input, output, proof);
+    }
+
+    /// @inheritdoc IProofVerifier
+    function verifyStatement(
+        address hub,
+        uint256 jobId,
+        address prover,
+        bytes32 weightsCommitment,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) public view returns (bool) {
         if (proof.length != 32) return false;
         bytes32 statement = keccak256(
             abi.encode(
                 block.chainid,
-                msg.sender,
+                hub,
                 jobId,
                 prover,
                 weightsCommitment,

@@ -29,6 +29,14 @@ contract ModelRegistry is IModelRegistry {
         string name;
     }
 
+    /// @dev Flags per release key (`modelId << 32 | version`).
+    uint8 private constant BONDED = 1;
+    uint8 private constant FROZEN = 2;
+
+    address private immutable _deployer;
+    /// @inheritdoc IModelRegistry
+    address public soundnessBonds;
+
     uint32 private _modelCount;
     mapping(uint32 modelId => Model) private _models;
     mapping(uint32 modelId => mapping(uint32 version => Release)) private _releases;
@@ -36,6 +44,18 @@ contract ModelRegistry is IModelRegistry {
     uint64 private _ceremonyCount;
     mapping(uint64 ceremonyId => Ceremony) private _ceremonies;
     mapping(uint64 ceremonyId => mapping(bytes32 contributionHash => address contributor)) private _contributors;
+    mapping(uint64 release => uint8 flags) private _soundness;
+
+    modifier onlyBonds() {
+        if (msg.sender != soundnessBonds || msg.sender == address(0)) {
+            revert ModelOnlySoundnessBonds(msg.sender, soundnessBonds);
+        }
+        _;
+    }
+
+    constructor() {
+        _deployer = msg.sender;
+    }
 
     /// @inheritdoc IModelRegistry
     function registerModel(string calldata name, uint32 version, Release calldata release)
@@ -147,6 +167,36 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function setSoundnessBonds(address bonds) external {
+        if (msg.sender != _deployer || soundnessBonds != address(0) || bonds == address(0)) {
+            revert ModelOnlySoundnessBonds(msg.sender, soundnessBonds);
+        }
+        soundnessBonds = bonds;
+        emit SoundnessBondsSet(bonds);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setBonded(uint32 modelId, uint32 version, bool bonded) external onlyBonds {
+        uint64 key = _key(modelId, version);
+        uint8 flags = _soundness[key];
+        _soundness[key] = bonded ? flags | BONDED : flags & ~BONDED;
+        emit ReleaseBonded(modelId, version, bonded);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function freezeRelease(uint32 modelId, uint32 version) external onlyBonds {
+        uint64 key = _key(modelId, version);
+        _soundness[key] = FROZEN;
+        emit ReleaseFrozen(modelId, version);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function soundnessOf(uint32 modelId, uint32 version) external view returns (bool bonded, bool frozen) {
+        uint8 flags = _soundness[_key(modelId, version)];
+        return (flags & BONDED != 0, flags & FROZEN != 0);
+    }
+
+    /// @inheritdoc IModelRegistry
     function transferModel(uint32 modelId, address to) external {
         Model storage model = _ownedModel(modelId);
         model.pendingOwner = to;
@@ -183,6 +233,7 @@ contract ModelRegistry is IModelRegistry {
     {
         (resolvedVersion, release) = getRelease(modelId, version);
         if (release.deprecated) revert ModelReleaseDeprecated(modelId, resolvedVersion);
+        _checkSound(modelId, resolvedVersion, level);
         if (!TrustLevels.includes(release.levels, level)) {
             revert ModelLevelUnsupported(modelId, resolvedVersion, level);
         }
@@ -212,6 +263,8 @@ contract ModelRegistry is IModelRegistry {
     function verifierOf(uint32 modelId, uint32 version) external view returns (address verifier, bytes32 weightsCommitment) {
         Release storage release = _releases[modelId][version];
         if (release.levels == 0) revert ModelReleaseUnknown(modelId, version);
+        // A frozen release's proofs prove nothing: no fraud proof and no ZK result of it settles.
+        if (_soundness[_key(modelId, version)] & FROZEN != 0) return (address(0), release.weightsCommitment);
         return (release.verifier, release.weightsCommitment);
     }
 
@@ -226,6 +279,7 @@ contract ModelRegistry is IModelRegistry {
         if (levels == 0) revert ModelReleaseUnknown(modelId, resolvedVersion); // every release serves a level
         if (release.deprecated) revert ModelReleaseDeprecated(modelId, resolvedVersion);
         if (!TrustLevels.includes(levels, level)) revert ModelLevelUnsupported(modelId, resolvedVersion, level);
+        _checkSound(modelId, resolvedVersion, level);
         return ServingTerms({
             version: resolvedVersion,
             price: release.prices[uint8(level)],
@@ -310,6 +364,17 @@ contract ModelRegistry is IModelRegistry {
             modelId, version, release.contentHash, release.weightsCommitment, release.verifier, release.levels,
             release.prices
         );
+    }
+
+    /// @dev No new job of a frozen release; no ZK job of a release without its soundness bond.
+    function _checkSound(uint32 modelId, uint32 version, TrustLevel level) private view {
+        uint8 flags = _soundness[_key(modelId, version)];
+        if (flags & FROZEN != 0) revert ModelReleaseFrozen(modelId, version);
+        if (level == TrustLevel.ZK && flags & BONDED == 0) revert ModelReleaseUnbonded(modelId, version);
+    }
+
+    function _key(uint32 modelId, uint32 version) private pure returns (uint64) {
+        return (uint64(modelId) << 32) | version;
     }
 
     function _phase(uint64 ceremonyId) private view returns (CeremonyPhase) {

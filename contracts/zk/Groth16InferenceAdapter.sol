@@ -86,6 +86,19 @@ contract Groth16InferenceAdapter is IProofVerifier {
         int256[] calldata output,
         bytes calldata proof
     ) external view returns (bool) {
+        return verifyStatement(msg.sender, jobId, prover, weights, input, output, proof);
+    }
+
+    /// @inheritdoc IProofVerifier
+    function verifyStatement(
+        address hub,
+        uint256 jobId,
+        address prover,
+        bytes32 weights,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) public view returns (bool) {
         if (weights != weightsCommitment) revert AdapterWrongWeights(weightsCommitment, weights);
         if (input.length != _inputSize) revert AdapterInputLength(_inputSize, input.length);
         if (proof.length != 256) revert AdapterProofLength(proof.length);
@@ -96,7 +109,7 @@ contract Groth16InferenceAdapter is IProofVerifier {
         _pack(input, _inputLo, _inputBits, signals, bindingAt + 1, true);
         (bool outputOk,) = _pack(output, _outputLo, _outputBits, signals, 0, false);
         if (!outputOk) return false;
-        signals[bindingAt] = uint256(keccak256(abi.encode(block.chainid, msg.sender, jobId, prover, weights))) >> 3;
+        signals[bindingAt] = uint256(keccak256(abi.encode(block.chainid, hub, jobId, prover, weights))) >> 3;
 
         // The proof's eight words are already the calldata layout of (a, b, c); the signals follow.
         (bool ok, bytes memory ret) = groth16Verifier.staticcall(abi.encodePacked(_selector, proof, signals));

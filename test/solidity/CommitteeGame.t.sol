@@ -65,6 +65,8 @@ contract CommitteeGameTest is CheatTest {
         address node = hub.getJob(jobId).node;
         uint256 who = h.nodeList(1) == node ? 3 : 1; // odd: another node proves
         h.proveFraud(jobId - 1, who);
+        require(hub.getJob(jobId).status == IInferenceHub.JobStatus.Challenged, "fraud proof not taken");
+        h.resolve(jobId - 1);
         require(hub.getJob(jobId).status == IInferenceHub.JobStatus.Refunded, "fraud not proven");
         require(h.owed() == h.token().balanceOf(address(hub)), "owed");
     }

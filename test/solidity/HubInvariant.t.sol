@@ -4,6 +4,8 @@ pragma solidity ^0.8.28;
 import {RootKeyAttestationVerifier} from "../../contracts/attestation/RootKeyAttestationVerifier.sol";
 import {CommitteeCourt} from "../../contracts/hub/CommitteeCourt.sol";
 import {InferenceHub} from "../../contracts/hub/InferenceHub.sol";
+import {SoundnessBonds} from "../../contracts/hub/SoundnessBonds.sol";
+import {ISoundnessBonds} from "../../contracts/interfaces/ISoundnessBonds.sol";
 import {IAttestationVerifier} from "../../contracts/interfaces/IAttestationVerifier.sol";
 import {ICommitteeCourt} from "../../contracts/interfaces/ICommitteeCourt.sol";
 import {IInferenceHub} from "../../contracts/interfaces/IInferenceHub.sol";
@@ -28,6 +30,7 @@ contract HubHandler is CheatTest {
     uint256 public constant NODES = 5;
     bytes32 internal constant MEASUREMENT = keccak256("enclave");
     bytes32 internal constant WEIGHTS = keccak256("weights");
+    uint256 internal constant BOND = 1_000e18;
 
     ProofgridToken public token;
     ModelRegistry public models;
@@ -35,6 +38,7 @@ contract HubHandler is CheatTest {
     TEERegistry public tee;
     InferenceHub public hub;
     CommitteeCourt public court;
+    SoundnessBonds public bonds;
     MockProofVerifier public verifier;
 
     address public constant TREASURY = address(0x7EA5);
@@ -72,10 +76,15 @@ contract HubHandler is CheatTest {
         court = new CommitteeCourt(hub);
         hub.setCourt(address(court));
         nodes.setHub(address(hub));
+        bonds = new SoundnessBonds(token, models, hub, BOND);
+        models.setSoundnessBonds(address(bonds));
 
+        token.mint(MODEL_OWNER, BOND);
         vm.startPrank(MODEL_OWNER);
         models.registerModel("m", 1 << 16, _release(address(verifier), 7));
         models.registerModel("n", 1 << 16, _release(address(0), 3));
+        token.approve(address(bonds), BOND);
+        bonds.postBond(1, 1 << 16, BOND);
         vm.stopPrank();
 
         uint64[] memory ids = new uint64[](2);
@@ -119,7 +128,7 @@ contract HubHandler is CheatTest {
             vm.prank(who);
             token.approve(address(hub), type(uint256).max);
         }
-        actors = [TREASURY, TREASURY2, MODEL_OWNER, REQUESTER, CHALLENGER, address(court)];
+        actors = [TREASURY, TREASURY2, MODEL_OWNER, REQUESTER, CHALLENGER, address(court), address(bonds)];
         for (uint256 i; i < NODES; ++i) {
             actors.push(nodeList[i]);
         }
@@ -219,7 +228,14 @@ contract HubHandler is CheatTest {
                 if (status == IInferenceHub.JobStatus.Settled) ++settledSeen[jobId];
                 if (status == IInferenceHub.JobStatus.Refunded) {
                     ++refundedSeen[jobId];
-                    if (before.status == IInferenceHub.JobStatus.Submitted && before.modelId == 1 && !postedWrong[jobId]) {
+                    // A fraud proof's dispute that ends refunded while the release is sound (not
+                    // Unsound) slashed the node: never for an honest result.
+                    (, bool frozen) = models.soundnessOf(1, 1 << 16);
+                    if (
+                        (before.status == IInferenceHub.JobStatus.Submitted
+                                || before.status == IInferenceHub.JobStatus.Challenged) && before.modelId == 1
+                            && !postedWrong[jobId] && !frozen
+                    ) {
                         ++honestProvenWrong;
                     }
                 }
@@ -296,7 +312,9 @@ contract HubHandler is CheatTest {
             postedWrong[jobId] = false;
             output = _output(false);
             vm.prank(job.node);
-            hub.submitZkResult(jobId, _input(), output, _proof(jobId, job.node, output));
+            (, bool frozen) = models.soundnessOf(1, 1 << 16);
+            if (frozen) return; // its verifier is gone: the node cannot deliver (and is excused)
+            hub.submitZkResult(jobId, _input(), output, _proof(address(hub), jobId, job.node, output));
         }
     }
 
@@ -331,11 +349,28 @@ contract HubHandler is CheatTest {
         if (prover == job.node) return;
         int256[] memory output = _output(false);
         vm.prank(prover);
-        try hub.proveFraud(jobId, _input(), output, _proof(jobId, prover, output)) {
+        try court.proveFraud(jobId, _input(), output, _proof(address(court), jobId, prover, output)) {
             require(postedWrong[jobId], "a proof of the posted output was taken as fraud");
         } catch {
-            require(!postedWrong[jobId], "a valid fraud proof was refused");
+            (, bool frozen) = models.soundnessOf(1, 1 << 16);
+            require(!postedWrong[jobId] || frozen, "a valid fraud proof was refused");
         }
+    }
+
+    /// Rarely: the (unsound, mock) verifier's release is proven unsound with two proofs of different
+    /// outputs. From then on no ZK job of it settles (timeouts are excused), no fraud proof of it
+    /// slashes, and its bond is forfeit.
+    function equivocate(uint256 seed) external {
+        ++calls;
+        if (seed % 64 != 0) return;
+        (, bool frozen) = models.soundnessOf(1, 1 << 16);
+        if (frozen) return;
+        int256[] memory right = _output(false);
+        int256[] memory wrong = _output(true);
+        ISoundnessBonds.Statement memory a = ISoundnessBonds.Statement(address(hub), 1, CHALLENGER, right, _proof(address(hub), 1, CHALLENGER, right));
+        ISoundnessBonds.Statement memory b = ISoundnessBonds.Statement(address(court), 2, CHALLENGER, wrong, _proof(address(court), 2, CHALLENGER, wrong));
+        vm.prank(CHALLENGER);
+        bonds.proveEquivocation(1, 1 << 16, _input(), a, b, address(0));
     }
 
     /// A committee challenge by the challenger or another node (possibly the liar's second address).
@@ -417,12 +452,16 @@ contract HubHandler is CheatTest {
         return keccak256(abi.encode(jobId, seat, "salt"));
     }
 
-    function _proof(uint256 jobId, address prover, int256[] memory output) private view returns (bytes memory) {
+    function _proof(address boundTo, uint256 jobId, address prover, int256[] memory output)
+        private
+        view
+        returns (bytes memory)
+    {
         return abi.encodePacked(
             keccak256(
                 abi.encode(
                     block.chainid,
-                    address(hub),
+                    boundTo,
                     jobId,
                     prover,
                     WEIGHTS,
@@ -474,6 +513,16 @@ contract HubInvariantTest is CheatTest {
     /// The hub's token balance is exactly what it owes: open escrows, open bonds, balances.
     function invariant_hubBalanceEqualsWhatItOwes() public view {
         require(handler.token().balanceOf(address(handler.hub())) == handler.owed(), "hub balance != owed");
+    }
+
+    /// The bonds contract holds the bond until a freeze, then what its claims are still owed
+    /// (nothing is claimed here: the pool), and never more.
+    function invariant_bondsHoldWhatTheyOwe() public view {
+        HubHandler h = handler;
+        ISoundnessBonds.Bond memory b = h.bonds().bondOf(1, 1 << 16);
+        ISoundnessBonds.Forfeit memory f = h.bonds().forfeitOf(1, 1 << 16);
+        require(h.token().balanceOf(address(h.bonds())) == b.amount + f.pool, "bonds balance != owed");
+        require(b.frozen == (f.claimsEnd != 0), "frozen without a forfeit");
     }
 
     /// The court never holds tokens or a balance: the hub keeps every escrow.
