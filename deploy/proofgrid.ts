@@ -11,6 +11,7 @@ import {
   NodeRegistry__factory,
   ProofgridToken__factory,
   RootKeyAttestationVerifier__factory,
+  SoundnessBonds__factory,
   TEERegistry__factory,
 } from "../src/chain/types/index.js";
 import type { IInferenceHub } from "../src/chain/types/hub/InferenceHub.js";
@@ -48,6 +49,8 @@ export interface DeployOptions {
   staking?: Partial<StakingParameters>;
   tee?: Partial<TeeParameters>;
   hub?: Partial<Omit<HubParameters, "treasury">>;
+  /** The smallest soundness bond with which a ZK release serves jobs (default {@link DEFAULT_MIN_BOND}). */
+  minBond?: bigint;
   /** Called after each step, e.g. to print progress. */
   log?: (line: string) => void;
 }
@@ -85,6 +88,14 @@ export const DEFAULT_HUB = {
   fraudSlash: 100n * TOKEN,
   absentSlash: 5n * TOKEN,
 } satisfies Omit<HubParameters, "treasury">;
+
+/**
+ * The smallest soundness bond of a ZK release. A forging owner loses at least half of it for sure
+ * (SoundnessBonds.TREASURY_SHARE_BPS), which must outweigh the most a forged proof can win inside
+ * the protocol: the catcher's half of a fraud slash, when nobody answers the forged fraud proof in
+ * its window (MAX_FRAUD_SLASH = 1,000 tokens). See README, "What a ZK result rests on".
+ */
+export const DEFAULT_MIN_BOND = 1_000n * TOKEN;
 
 /** Deploys the token, the three registries and the hub, and wires them together. */
 export async function deployProofgrid(deployer: Signer, options: DeployOptions): Promise<Proofgrid> {
@@ -142,6 +153,16 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
   log(`hub          ${await hub.getAddress()}`);
   const court = await (await new CommitteeCourt__factory(deployer).deploy(await hub.getAddress())).waitForDeployment();
   log(`court        ${await court.getAddress()}`);
+  const bonds = await (
+    await new SoundnessBonds__factory(deployer).deploy(
+      await token.getAddress(),
+      await models.getAddress(),
+      await hub.getAddress(),
+      options.minBond ?? DEFAULT_MIN_BOND,
+    )
+  ).waitForDeployment();
+  log(`bonds        ${await bonds.getAddress()}`);
+  await (await models.setSoundnessBonds(await bonds.getAddress())).wait();
   await (await nodes.setHub(await hub.getAddress())).wait();
   await (await hub.setCourt(await court.getAddress())).wait();
   await (await tee.setHub(await hub.getAddress())).wait();
@@ -151,5 +172,5 @@ export async function deployProofgrid(deployer: Signer, options: DeployOptions):
     await (await tee.transferOwnership(owner)).wait();
     await (await token.transferOwnership(owner)).wait();
   }
-  return { token, models, nodes, attestation, tee, hub, court, startBlock: startBlock + 1 };
+  return { token, models, nodes, attestation, tee, hub, court, bonds, startBlock: startBlock + 1 };
 }

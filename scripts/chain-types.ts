@@ -21,6 +21,7 @@ const CONTRACTS = [
   ["attestation", "RootKeyAttestationVerifier"],
   ["hub", "InferenceHub"],
   ["hub", "CommitteeCourt"],
+  ["hub", "SoundnessBonds"],
   ["zk", "Groth16InferenceAdapter"],
 ] as const;
 

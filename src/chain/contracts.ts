@@ -11,6 +11,7 @@ import {
   NodeRegistry__factory,
   ProofgridToken__factory,
   RootKeyAttestationVerifier__factory,
+  SoundnessBonds__factory,
   TEERegistry__factory,
   type CommitteeCourt,
   type InferenceHub,
@@ -18,6 +19,7 @@ import {
   type NodeRegistry,
   type ProofgridToken,
   type RootKeyAttestationVerifier,
+  type SoundnessBonds,
   type TEERegistry,
 } from "./types/index.js";
 
@@ -31,13 +33,15 @@ export interface Proofgrid {
   attestation: RootKeyAttestationVerifier;
   tee: TEERegistry;
   hub: InferenceHub;
-  /** Decides committee disputes of VANILLA results of models without a circuit. */
+  /** Decides disputes of VANILLA results: committees, or fraud proofs with an answer window. */
   court: CommitteeCourt;
+  /** Holds ZK releases' soundness bonds; freezes a release proven unsound. */
+  bonds: SoundnessBonds;
   /** Block of the first deploy transaction: where event scans start. */
   startBlock: number;
 }
 
-export const CONTRACT_NAMES = ["token", "models", "nodes", "attestation", "tee", "hub", "court"] as const;
+export const CONTRACT_NAMES = ["token", "models", "nodes", "attestation", "tee", "hub", "court", "bonds"] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** The JSON that `deployments/<chainId>.json` holds. */
@@ -59,6 +63,7 @@ export function attachProofgrid(file: DeploymentFile, runner: ContractRunner): P
     tee: TEERegistry__factory.connect(file.contracts.tee, runner),
     hub: InferenceHub__factory.connect(file.contracts.hub, runner),
     court: CommitteeCourt__factory.connect(file.contracts.court, runner),
+    bonds: SoundnessBonds__factory.connect(file.contracts.bonds, runner),
     startBlock: file.startBlock,
   };
 }
@@ -73,6 +78,7 @@ export function reconnect(contracts: Proofgrid, runner: ContractRunner): Proofgr
     tee: contracts.tee.connect(runner),
     hub: contracts.hub.connect(runner),
     court: contracts.court.connect(runner),
+    bonds: contracts.bonds.connect(runner),
     startBlock: contracts.startBlock,
   };
 }
@@ -93,6 +99,7 @@ export async function describeDeployment(pg: Proofgrid, deployer: { getAddress()
       tee: await pg.tee.getAddress(),
       hub: await pg.hub.getAddress(),
       court: await pg.court.getAddress(),
+      bonds: await pg.bonds.getAddress(),
     },
   };
 }

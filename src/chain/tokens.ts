@@ -20,3 +20,17 @@ export async function approveIfNeeded(
   const receipt = (await (await token.approve(spender, options.exact ? amount : 2n ** 256n - 1n)).wait())!;
   return { receipt, previous };
 }
+
+/**
+ * On local and test networks, where the signer owns the token (a faucet), mints what `account`
+ * lacks of `amount`. Returns whether it minted; false when nothing was missing or the signer does
+ * not own the token (then the account must be funded some other way).
+ */
+export async function topUpFromFaucet(token: ProofgridToken, account: string, amount: bigint): Promise<boolean> {
+  const balance = await token.balanceOf(account);
+  if (balance >= amount) return false;
+  const signer = await (token.runner as unknown as { getAddress(): Promise<string> }).getAddress();
+  if ((await token.owner()).toLowerCase() !== signer.toLowerCase()) return false;
+  await (await token.mint(account, amount - balance)).wait();
+  return true;
+}

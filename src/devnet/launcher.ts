@@ -6,6 +6,7 @@
  * The deployer owns the token (it mints for the actors) and, on networks without an attestation
  * root of their own, is the simulated attestation root.
  */
+import { topUpFromFaucet } from "../chain/tokens.js";
 import { id, type Signer } from "ethers";
 import { deployProofgrid } from "../../deploy/proofgrid.js";
 import { attachProofgrid, describeDeployment, TOKEN, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
@@ -86,6 +87,8 @@ export async function launchLocalNetwork(options: LocalNetworkOptions): Promise<
     const levels = m.levels ?? [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK];
     // On a network that persists (a local node), a model registered by an earlier run is reused.
     const existing = await findModel(contracts, m.name ?? m.artifacts.model.name, m.artifacts.manifest.quantized.weightsCommitment, levelMask(...levels));
+    // A ZK release's soundness bond comes from the owner (the deployer, who mints it here).
+    if (!existing && levels.includes(TrustLevel.ZK)) await topUpFromFaucet(contracts.token, await deployer.getAddress(), await contracts.bonds.minBond());
     const modelId = existing ?? (await owner.registerModel(m.artifacts, { name: m.name, levels, prices: m.prices ?? [1n * TOKEN, 2n * TOKEN, 4n * TOKEN] }));
     client.addModel(m.artifacts, modelId);
     registered.set(modelId, m.artifacts);

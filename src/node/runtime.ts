@@ -187,7 +187,10 @@ export class NodeRuntime {
     const latest = Math.min(head, from + MAX_SCAN_BLOCKS - 1);
     const requested = await hub.queryFilter(hub.filters.JobRequested(undefined, undefined, me), from, latest);
     const drawn = await court.queryFilter(court.filters.CommitteeDrawn(), from, latest);
-    const opened = await court.queryFilter(court.filters.ChallengeOpened(), from, latest);
+    const opened = [
+      ...(await court.queryFilter(court.filters.ChallengeOpened(), from, latest)),
+      ...(await court.queryFilter(court.filters.FraudClaimed(), from, latest)),
+    ];
     const penalized = await hub.queryFilter(hub.filters.NodePenalized(undefined, me), from, latest);
     for (const e of requested) {
       const { jobId, modelId, version, level, input } = jobRequestOf(e);
@@ -270,10 +273,11 @@ export class NodeRuntime {
 
   /** Draws or resolves a dispute of this node's result, or of a committee it sits on, once due. */
   private async drive(jobId: bigint) {
-    const step = await driveDispute(this.options.contracts, this.options.signer, jobId);
+    const step = await driveDispute(this.options.contracts, this.options.signer, jobId, (modelId, version) => this.artifactsFor(modelId, version));
+    if (step === "answered") this.log(`job ${jobId}: a fraud proof of an output the model does not compute, answered with a proof of the posted one: the release is frozen as unsound, nobody is slashed`);
     if (step === "resolved") this.log(`job ${jobId}: dispute resolved`);
     if (step === "drawn") this.log(`job ${jobId}: committee drawn`);
-    if (step === "gone" || step === "resolved") {
+    if (step === "gone" || step === "resolved" || step === "answered") {
       this.#state.disputes.delete(jobId);
       await this.#state.save();
     }

@@ -1,8 +1,11 @@
 /**
  * A watcher (anyone): re-executes every VANILLA result with the engine and disputes the wrong ones.
- * Where the release has a proof verifier it proves the true output at once (`proveFraud`, bound to
- * itself, so nobody can take it from the mempool); otherwise it opens a committee challenge with a
- * bond and drives it (draw, resolve) while the committee votes.
+ * Where the release has a proof verifier it proves the true output to the court (`proveFraud`,
+ * bound to itself, so nobody can take it from the mempool) and resolves the claim once its answer
+ * window closes; otherwise it opens a committee challenge with a bond and drives it (draw, resolve)
+ * while the committee votes. It also answers other parties' fraud proofs of outputs the model does
+ * not compute against right results: a proof of the posted output beside the claim's freezes the
+ * release as unsound, so a forged proof never slashes an honest node.
  *
  * The block cursor moves only once the new results are queued; each queued result is judged in a
  * step of its own, so one that fails (a bad value, a revert, an RPC error) is retried on the next
@@ -85,19 +88,31 @@ export class Watcher {
       for (const e of events) {
         if (Number(e.args.level) === TrustLevel.VANILLA) this.#queue.set(e.args.jobId, [...e.args.output]);
       }
+      // Every fraud proof is watched: one against a right result gets answered (driveDispute).
+      const { court } = this.options.contracts;
+      for (const e of await court.queryFilter(court.filters.FraudClaimed(), this.#lastBlock + 1, latest)) this.#disputes.add(e.args.jobId);
       this.#lastBlock = latest;
     }
     for (const [jobId, posted] of this.#queue) await this.#steps.run(`job ${jobId}`, () => this.judge(jobId, posted));
     for (const jobId of this.#disputes) {
       await this.#steps.run(`dispute of job ${jobId}`, async () => {
-        const step = await driveDispute(this.options.contracts, this.options.signer, jobId);
+        const step = await driveDispute(this.options.contracts, this.options.signer, jobId, (modelId, version) => this.artifactsOf(modelId, version));
         if (step === "drawn") this.log(`job ${jobId}: committee drawn; its members vote`);
+        if (step === "answered") this.log(`job ${jobId}: a fraud proof of an output the model does not compute was answered: the release is frozen as unsound`);
         if (step === "resolved") this.log(`job ${jobId}: dispute resolved`);
-        if (step === "gone" || step === "resolved") this.#disputes.delete(jobId);
+        if (step === "gone" || step === "resolved" || step === "answered") this.#disputes.delete(jobId);
       });
     }
   }
 
+
+  /** The artifacts of a release when they are its own (same weights), else undefined. */
+  private async artifactsOf(modelId: bigint, version: bigint): Promise<ModelArtifacts | undefined> {
+    const artifacts = this.options.models.get(Number(modelId));
+    if (!artifacts) return undefined;
+    const [, release] = await this.options.contracts.models.getRelease(modelId, version);
+    return release.weightsCommitment === artifacts.manifest.quantized.weightsCommitment ? artifacts : undefined;
+  }
 
   /** Re-executes one posted result; disputes it when wrong. Forgets it once judged or past its window. */
   private async judge(jobId: bigint, posted: bigint[]): Promise<void> {
@@ -129,12 +144,15 @@ export class Watcher {
     if (verifier !== ZeroAddress) {
       this.log(`job ${jobId}: posted [${posted.join(", ")}], re-execution gives [${truth.join(", ")}]: proving fraud`);
       const { chainId } = await provider.getNetwork();
-      const proof = await proveInference(artifacts, input, { chainId, hub: await hub.getAddress(), jobId, prover: me });
-      const receipt = (await (await hub.proveFraud(jobId, input, proof.output, proof.calldata)).wait())!;
+      const proof = await proveInference(artifacts, input, { chainId, hub: await court.getAddress(), jobId, prover: me });
+      const bond = (await hub.termsOf(jobId)).challengeBond;
+      await approveIfNeeded(token, await hub.getAddress(), bond, { exact: false });
+      const receipt = (await (await court.proveFraud(jobId, input, proof.output, proof.calldata)).wait())!;
       record.txs.push(receipt.hash);
       record.gas.proveFraud = receipt.gasUsed;
       record.resolved = "proof";
-      this.log(`job ${jobId}: proven wrong with a Groth16 proof; node slashed, requester refunded`);
+      this.#disputes.add(jobId);
+      this.log(`job ${jobId}: proven wrong with a Groth16 proof; decided when its answer window closes (the node cannot answer a true claim)`);
     } else {
       this.log(`job ${jobId}: posted [${posted.join(", ")}], re-execution gives [${truth.join(", ")}]: challenging before a committee`);
       const bond = (await hub.termsOf(jobId)).challengeBond;

@@ -35,6 +35,8 @@ export enum RefundReason {
   Fraud = 1,
   Undecided = 2,
   TimeoutExcused = 3,
+  /** A fraud proof met a proof of the posted output: the release was frozen as unsound. */
+  Unsound = 4,
 }
 
 /** Why a node was slashed and jailed (IInferenceHub.Penalty). */
@@ -49,9 +51,11 @@ export enum Verdict {
   NodeRight = 0,
   Fraud = 1,
   Undecided = 2,
+  /** A fraud proof's release was proven unsound before its answer window closed. */
+  Unsound = 3,
 }
 
-export const REFUND_REASONS = ["timeout", "fraud", "undecided", "timeout-excused"] as const satisfies Record<RefundReason, string>;
+export const REFUND_REASONS = ["timeout", "fraud", "undecided", "timeout-excused", "unsound"] as const satisfies Record<RefundReason, string>;
 export type RefundReasonName = (typeof REFUND_REASONS)[number];
 
 /** A refund reason as the hub emits it (a uint8), by name. */

@@ -125,4 +125,10 @@ export interface RegisterOptions {
   /** Price per level [VANILLA, TEE, ZK] in token units. */
   prices: [bigint, bigint, bigint];
   royaltyBps?: number;
+  /**
+   * ZK only: the soundness bond to post, in token-wei (default: the deployment's minimum; 0n posts
+   * none, and the release serves no ZK job until one is posted). Forfeit if two valid proofs of
+   * different outputs for one input are ever shown.
+   */
+  bond?: bigint;
 }

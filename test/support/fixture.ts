@@ -85,6 +85,11 @@ export async function deployWith(options: Partial<DeployOptions>) {
     release({ verifier: await verifier.getAddress(), levels: levelMask(TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK) }),
   );
   await pg.models.connect(modelOwner).registerModel("credit-score", V1, release());
+  // Model 1's ZK jobs need its soundness bond.
+  const minBond = await pg.bonds.minBond();
+  await pg.token.mint(modelOwner.address, minBond);
+  await pg.token.connect(modelOwner).approve(await pg.bonds.getAddress(), minBond);
+  await pg.bonds.connect(modelOwner).postBond(1, V1, minBond);
 
   for (const s of [requester, challenger, stranger, ...nodeSigners]) {
     await pg.token.mint(s.address, 10_000n * TOKEN);

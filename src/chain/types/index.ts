@@ -13,5 +13,7 @@ export type { InferenceHub } from "./hub/InferenceHub.js";
 export { InferenceHub__factory } from "./factories/hub/InferenceHub__factory.js";
 export type { CommitteeCourt } from "./hub/CommitteeCourt.js";
 export { CommitteeCourt__factory } from "./factories/hub/CommitteeCourt__factory.js";
+export type { SoundnessBonds } from "./hub/SoundnessBonds.js";
+export { SoundnessBonds__factory } from "./factories/hub/SoundnessBonds__factory.js";
 export type { Groth16InferenceAdapter } from "./zk/Groth16InferenceAdapter.js";
 export { Groth16InferenceAdapter__factory } from "./factories/zk/Groth16InferenceAdapter__factory.js";

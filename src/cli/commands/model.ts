@@ -1,9 +1,12 @@
 /** `proofgrid model build` (model file -> build directory) and `proofgrid model register`. */
 import path from "node:path";
+import { formatUnits } from "ethers";
 import { TOKEN } from "../../chain/contracts.js";
+import { topUpFromFaucet } from "../../chain/tokens.js";
 import { buildModel } from "../../pipeline/build.js";
 import { consoleProgress, silentProgress } from "../../pipeline/progress.js";
 import { loadArtifacts } from "../../pipeline/prove.js";
+import { TrustLevel } from "../../protocol/index.js";
 import { ProofgridClient } from "../../sdk/client.js";
 import { CliError, parse, requireDeployment, signerAt, toJson, trustListFlag, withConnection } from "../context.js";
 
@@ -96,14 +99,17 @@ export async function modelCommand(argv: string[]): Promise<number> {
 
 export const REGISTER_USAGE = `usage: proofgrid model register <build dir> [--network <name>] [options]
 
-Registers a built model (see 'proofgrid model build'); for ZK, deploys its verifier adapter first.
-Prints the model id.
+Registers a built model (see 'proofgrid model build'); for ZK, deploys its verifier adapter first
+and posts the release's soundness bond, which is forfeit if two valid proofs of different outputs
+for one input are ever shown. Prints the model id.
 
 options:
   --levels <levels>     comma-separated (default vanilla,tee,zk)
   --prices <p,p,p>      price per level in whole tokens (default 1,2,4)
   --name <name>         registry name (default: the model's)
   --royalty <bps>       owner's royalty in basis points (default 1000)
+  --bond <tokens>       ZK: soundness bond in whole tokens (default the deployment's minimum;
+                        0 posts none, and the release serves no ZK job until one is posted)
   --account <index>     the owner's account (default 0)
   --deployments <dir>   default deployments
   --json                print {"modelId": ...}`;
@@ -117,6 +123,7 @@ export async function register(argv: string[]): Promise<number> {
       prices: { type: "string", default: "1,2,4" },
       name: { type: "string" },
       royalty: { type: "string", default: "1000" },
+      bond: { type: "string" },
       account: { type: "string", default: "0" },
       deployments: { type: "string", default: "deployments" },
       json: { type: "boolean" },
@@ -134,8 +141,17 @@ export async function register(argv: string[]): Promise<number> {
   if (prices.length !== 3) throw new CliError("--prices takes three prices: vanilla,tee,zk");
   return withConnection(values.network as string | undefined, async (conn) => {
     const deployment = await requireDeployment(values.deployments as string, conn);
-    const client = await ProofgridClient.connect({ signer: signerAt(conn, Number(values.account), "the model owner"), deployment });
+    const signer = signerAt(conn, Number(values.account), "the model owner");
+    const client = await ProofgridClient.connect({ signer, deployment });
+    if (values.bond !== undefined && !/^\d+$/.test(values.bond as string)) throw new CliError(`--bond ${values.bond}: a whole number of tokens`);
+    const bond = values.bond === undefined ? undefined : BigInt(values.bond as string) * TOKEN;
+    if (levels.includes(TrustLevel.ZK) && bond !== 0n) {
+      // On a network where this account owns the token (local, test), it mints its own bond.
+      const needed = bond ?? (await client.contracts.bonds.minBond());
+      if (await topUpFromFaucet(client.contracts.token, await signer.getAddress(), needed)) console.error(`minted ${formatUnits(needed)} PGT for the soundness bond`);
+    }
     const modelId = await client.registerModel(artifacts, {
+      bond,
       name: values.name as string | undefined,
       levels,
       prices: prices as [bigint, bigint, bigint],

@@ -1,3 +1,4 @@
+import { topUpFromFaucet } from "../../chain/tokens.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -27,6 +28,8 @@ export default async function register(args: { model: string; prices: string }, 
   const client = await ProofgridClient.connect({ signer: owner, deployment });
   for (const model of await selectModels(hre.config, args.model || undefined)) {
     const { artifacts } = await buildConfigured(hre.config, model, true);
+    // The ZK release's soundness bond: minted by an owner that owns the token (local, test networks).
+    await topUpFromFaucet(client.contracts.token, await owner.getAddress(), await client.contracts.bonds.minBond());
     const modelId = await client.registerModel(artifacts, { levels: [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK], prices: prices as [bigint, bigint, bigint], royaltyBps: 1000 });
     console.log(`registered model #${modelId} ${artifacts.model.name}, release 1.0`);
   }

@@ -8,6 +8,7 @@ import { encodingMax } from "../../engine/fixed.js";
 import type { ModelArtifacts } from "../../pipeline/prove.js";
 import { levelMask, packVersion, TrustLevel } from "../../protocol/index.js";
 import type { ActionContext, RegisterOptions } from "../types.js";
+import { postBond } from "./bonds.js";
 
 /**
  * The registry's release record of a built model: its hashes, shape, scale and the input range its
@@ -42,17 +43,26 @@ export async function deployVerifier(artifacts: ModelArtifacts, signer: Signer):
   return contract.getAddress();
 }
 
-/** Registers a built model; for ZK, deploys its verifier adapter first. Returns the model id. */
+/**
+ * Registers a built model; for ZK, deploys its verifier adapter first and then posts the release's
+ * soundness bond (`options.bond`, default the deployment's minimum; 0n: post it later). Returns
+ * the model id.
+ */
 export async function registerModel(context: ActionContext, artifacts: ModelArtifacts, options: RegisterOptions): Promise<number> {
   const { models } = context.contracts;
   const zk = options.levels.includes(TrustLevel.ZK);
   const verifier = zk ? await deployVerifier(artifacts, context.signer) : ZeroAddress;
   const [major, minor] = options.version ?? [1, 0];
   const release = releaseOf(artifacts, { ...options, verifier });
-  const receipt = await typed("registerModel", async () => (await (await models.registerModel(options.name ?? artifacts.model.name, packVersion(major, minor), release)).wait())!);
+  const version = packVersion(major, minor);
+  const receipt = await typed("registerModel", async () => (await (await models.registerModel(options.name ?? artifacts.model.name, version, release)).wait())!);
   for (const log of receipt.logs) {
     const parsed = models.interface.parseLog(log);
-    if (parsed?.name === "ModelRegistered") return Number(parsed.args.modelId);
+    if (parsed?.name !== "ModelRegistered") continue;
+    const modelId = Number(parsed.args.modelId);
+    // A ZK release serves ZK jobs only once its soundness bond reaches the deployment's minimum.
+    if (zk && options.bond !== 0n) await postBond(context, modelId, version, options.bond);
+    return modelId;
   }
   throw new ProofgridError(`registerModel: transaction ${receipt.hash} emitted no ModelRegistered event (is the deployment file this network's?)`);
 }

@@ -7,9 +7,9 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 export declare namespace ICommitteeCourt {
       
-    export type DisputeStruct = {challenger: AddressLike, drawBlock: BigNumberish, size: BigNumberish, seats: BigNumberish, committed: BigNumberish, revealed: BigNumberish, drawBy: BigNumberish, commitBy: BigNumberish, revealBy: BigNumberish, commitWindow: BigNumberish, revealWindow: BigNumberish, resolved: boolean}
+    export type DisputeStruct = {challenger: AddressLike, drawBlock: BigNumberish, size: BigNumberish, seats: BigNumberish, committed: BigNumberish, revealed: BigNumberish, drawBy: BigNumberish, commitBy: BigNumberish, revealBy: BigNumberish, commitWindow: BigNumberish, revealWindow: BigNumberish, resolved: boolean, byProof: boolean}
 
-    export type DisputeStructOutput = [challenger: string, drawBlock: bigint, size: bigint, seats: bigint, committed: bigint, revealed: bigint, drawBy: bigint, commitBy: bigint, revealBy: bigint, commitWindow: bigint, revealWindow: bigint, resolved: boolean] & {challenger: string, drawBlock: bigint, size: bigint, seats: bigint, committed: bigint, revealed: bigint, drawBy: bigint, commitBy: bigint, revealBy: bigint, commitWindow: bigint, revealWindow: bigint, resolved: boolean }
+    export type DisputeStructOutput = [challenger: string, drawBlock: bigint, size: bigint, seats: bigint, committed: bigint, revealed: bigint, drawBy: bigint, commitBy: bigint, revealBy: bigint, commitWindow: bigint, revealWindow: bigint, resolved: boolean, byProof: boolean] & {challenger: string, drawBlock: bigint, size: bigint, seats: bigint, committed: bigint, revealed: bigint, drawBy: bigint, commitBy: bigint, revealBy: bigint, commitWindow: bigint, revealWindow: bigint, resolved: boolean, byProof: boolean }
   
 
     export type VoteStruct = {commitment: BytesLike, outputHash: BytesLike}
@@ -19,9 +19,9 @@ export declare namespace ICommitteeCourt {
     }
 
   export interface CommitteeCourtInterface extends Interface {
-    getFunction(nameOrSignature: "DRAW_DELAY" | "RESOLUTION_GRACE" | "challenge" | "commitVote" | "commitmentOf" | "draw" | "getDispute" | "getVote" | "hub" | "resolve" | "revealVote"): FunctionFragment;
+    getFunction(nameOrSignature: "DRAW_DELAY" | "RESOLUTION_GRACE" | "challenge" | "commitVote" | "commitmentOf" | "draw" | "getDispute" | "getVote" | "hub" | "proveFraud" | "resolve" | "revealVote"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "ChallengeOpened" | "CommitteeDrawn" | "DisputeResolved" | "DrawDeferred" | "VoteCommitted" | "VoteRevealed"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "ChallengeOpened" | "CommitteeDrawn" | "DisputeResolved" | "DrawDeferred" | "FraudClaimed" | "VoteCommitted" | "VoteRevealed"): EventFragment;
 
     encodeFunctionData(functionFragment: 'DRAW_DELAY', values?: undefined): string;
 encodeFunctionData(functionFragment: 'RESOLUTION_GRACE', values?: undefined): string;
@@ -32,6 +32,7 @@ encodeFunctionData(functionFragment: 'draw', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getDispute', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getVote', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'hub', values?: undefined): string;
+encodeFunctionData(functionFragment: 'proveFraud', values: [BigNumberish, BigNumberish[], BigNumberish[], BytesLike]): string;
 encodeFunctionData(functionFragment: 'resolve', values: [BigNumberish, BigNumberish[]]): string;
 encodeFunctionData(functionFragment: 'revealVote', values: [BigNumberish, BytesLike, BytesLike]): string;
 
@@ -44,6 +45,7 @@ decodeFunctionResult(functionFragment: 'draw', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getDispute', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getVote', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'hub', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'proveFraud', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'resolve', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'revealVote', data: BytesLike): Result;
   }
@@ -89,6 +91,18 @@ decodeFunctionResult(functionFragment: 'revealVote', data: BytesLike): Result;
       export type InputTuple = [jobId: BigNumberish, drawBlock: BigNumberish];
       export type OutputTuple = [jobId: bigint, drawBlock: bigint];
       export interface OutputObject {jobId: bigint, drawBlock: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace FraudClaimedEvent {
+      export type InputTuple = [jobId: BigNumberish, challenger: AddressLike, bond: BigNumberish, answerBy: BigNumberish, output: BigNumberish[], proof: BytesLike];
+      export type OutputTuple = [jobId: bigint, challenger: string, bond: bigint, answerBy: bigint, output: bigint[], proof: string];
+      export interface OutputObject {jobId: bigint, challenger: string, bond: bigint, answerBy: bigint, output: bigint[], proof: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -227,6 +241,14 @@ decodeFunctionResult(functionFragment: 'revealVote', data: BytesLike): Result;
     
 
     
+    proveFraud: TypedContractMethod<
+      [jobId: BigNumberish, input: BigNumberish[], output: BigNumberish[], proof: BytesLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     resolve: TypedContractMethod<
       [jobId: BigNumberish, output: BigNumberish[], ],
       [void],
@@ -290,6 +312,11 @@ getFunction(nameOrSignature: 'hub'): TypedContractMethod<
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'proveFraud'): TypedContractMethod<
+      [jobId: BigNumberish, input: BigNumberish[], output: BigNumberish[], proof: BytesLike, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'resolve'): TypedContractMethod<
       [jobId: BigNumberish, output: BigNumberish[], ],
       [void],
@@ -305,6 +332,7 @@ getFunction(nameOrSignature: 'revealVote'): TypedContractMethod<
 getEvent(key: 'CommitteeDrawn'): TypedContractEvent<CommitteeDrawnEvent.InputTuple, CommitteeDrawnEvent.OutputTuple, CommitteeDrawnEvent.OutputObject>;
 getEvent(key: 'DisputeResolved'): TypedContractEvent<DisputeResolvedEvent.InputTuple, DisputeResolvedEvent.OutputTuple, DisputeResolvedEvent.OutputObject>;
 getEvent(key: 'DrawDeferred'): TypedContractEvent<DrawDeferredEvent.InputTuple, DrawDeferredEvent.OutputTuple, DrawDeferredEvent.OutputObject>;
+getEvent(key: 'FraudClaimed'): TypedContractEvent<FraudClaimedEvent.InputTuple, FraudClaimedEvent.OutputTuple, FraudClaimedEvent.OutputObject>;
 getEvent(key: 'VoteCommitted'): TypedContractEvent<VoteCommittedEvent.InputTuple, VoteCommittedEvent.OutputTuple, VoteCommittedEvent.OutputObject>;
 getEvent(key: 'VoteRevealed'): TypedContractEvent<VoteRevealedEvent.InputTuple, VoteRevealedEvent.OutputTuple, VoteRevealedEvent.OutputObject>;
 
@@ -324,6 +352,10 @@ getEvent(key: 'VoteRevealed'): TypedContractEvent<VoteRevealedEvent.InputTuple, 
 
       'DrawDeferred(uint256,uint64)': TypedContractEvent<DrawDeferredEvent.InputTuple, DrawDeferredEvent.OutputTuple, DrawDeferredEvent.OutputObject>;
       DrawDeferred: TypedContractEvent<DrawDeferredEvent.InputTuple, DrawDeferredEvent.OutputTuple, DrawDeferredEvent.OutputObject>;
+    
+
+      'FraudClaimed(uint256,address,uint256,uint32,int256[],bytes)': TypedContractEvent<FraudClaimedEvent.InputTuple, FraudClaimedEvent.OutputTuple, FraudClaimedEvent.OutputObject>;
+      FraudClaimed: TypedContractEvent<FraudClaimedEvent.InputTuple, FraudClaimedEvent.OutputTuple, FraudClaimedEvent.OutputObject>;
     
 
       'VoteCommitted(uint256,address)': TypedContractEvent<VoteCommittedEvent.InputTuple, VoteCommittedEvent.OutputTuple, VoteCommittedEvent.OutputObject>;

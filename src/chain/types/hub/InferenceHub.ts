@@ -29,9 +29,9 @@ export declare namespace IInferenceHub {
     }
 
   export interface InferenceHubInterface extends Interface {
-    getFunction(nameOrSignature: "CALLBACK_OVERHEAD" | "CATCHER_SHARE_BPS" | "MAX_ABSENT_SLASH" | "MAX_CALLBACK_GAS_PRICE" | "MAX_CHALLENGE_BOND" | "MAX_COMMITTEE" | "MAX_FRAUD_SLASH" | "MAX_PROTOCOL_FEE_BPS" | "MAX_TIMEOUT_SLASH" | "MAX_WINDOW" | "MIN_VOTE_WINDOW" | "RESOLUTION_GRACE" | "RESULT_TYPEHASH" | "UNDECIDED_FORFEIT_BPS" | "VOTERS_FRAUD_SHARE_BPS" | "acceptOwnership" | "balanceOf" | "callbackOf" | "claimTimeout" | "closeDispute" | "court" | "drawCommittee" | "eip712Domain" | "finalize" | "getJob" | "jobCount" | "models" | "nodes" | "openDispute" | "owner" | "parameters" | "pendingOwner" | "proveFraud" | "renounceOwnership" | "request" | "requestWithPermit" | "resultDigest" | "setCourt" | "setParameters" | "submitResult" | "submitTeeResult" | "submitZkResult" | "tee" | "termsOf" | "token" | "transferOwnership" | "withdraw" | "withdrawTo"): FunctionFragment;
+    getFunction(nameOrSignature: "CALLBACK_OVERHEAD" | "CATCHER_SHARE_BPS" | "MAX_ABSENT_SLASH" | "MAX_CALLBACK_GAS_PRICE" | "MAX_CHALLENGE_BOND" | "MAX_COMMITTEE" | "MAX_FRAUD_SLASH" | "MAX_PROTOCOL_FEE_BPS" | "MAX_TIMEOUT_SLASH" | "MAX_WINDOW" | "MIN_VOTE_WINDOW" | "RESOLUTION_GRACE" | "RESULT_TYPEHASH" | "UNDECIDED_FORFEIT_BPS" | "VOTERS_FRAUD_SHARE_BPS" | "acceptOwnership" | "balanceOf" | "callbackOf" | "claimTimeout" | "closeDispute" | "court" | "drawCommittee" | "eip712Domain" | "finalize" | "getJob" | "jobCount" | "models" | "nodes" | "openDispute" | "owner" | "parameters" | "pendingOwner" | "renounceOwnership" | "request" | "requestWithPermit" | "resultDigest" | "setCourt" | "setParameters" | "submitResult" | "submitTeeResult" | "submitZkResult" | "tee" | "termsOf" | "token" | "transferOwnership" | "withdraw" | "withdrawTo"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "CallbackDelivered" | "CourtSet" | "DisputeClosed" | "DisputeOpened" | "EIP712DomainChanged" | "FraudProven" | "JobRefunded" | "JobRequested" | "JobSettled" | "NodePenalized" | "OwnershipTransferStarted" | "OwnershipTransferred" | "ParametersChanged" | "ResultSubmitted" | "Withdrawn"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "CallbackDelivered" | "CourtSet" | "DisputeClosed" | "DisputeOpened" | "EIP712DomainChanged" | "JobRefunded" | "JobRequested" | "JobSettled" | "NodePenalized" | "OwnershipTransferStarted" | "OwnershipTransferred" | "ParametersChanged" | "ResultSubmitted" | "Withdrawn"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CALLBACK_OVERHEAD', values?: undefined): string;
 encodeFunctionData(functionFragment: 'CATCHER_SHARE_BPS', values?: undefined): string;
@@ -65,7 +65,6 @@ encodeFunctionData(functionFragment: 'openDispute', values: [BigNumberish, Addre
 encodeFunctionData(functionFragment: 'owner', values?: undefined): string;
 encodeFunctionData(functionFragment: 'parameters', values?: undefined): string;
 encodeFunctionData(functionFragment: 'pendingOwner', values?: undefined): string;
-encodeFunctionData(functionFragment: 'proveFraud', values: [BigNumberish, BigNumberish[], BigNumberish[], BytesLike]): string;
 encodeFunctionData(functionFragment: 'renounceOwnership', values?: undefined): string;
 encodeFunctionData(functionFragment: 'request', values: [IInferenceHub.RequestParamsStruct]): string;
 encodeFunctionData(functionFragment: 'requestWithPermit', values: [IInferenceHub.RequestParamsStruct, BigNumberish, BigNumberish, BytesLike, BytesLike]): string;
@@ -114,7 +113,6 @@ decodeFunctionResult(functionFragment: 'openDispute', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'owner', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'parameters', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pendingOwner', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'proveFraud', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'renounceOwnership', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'request', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'requestWithPermit', data: BytesLike): Result;
@@ -185,18 +183,6 @@ decodeFunctionResult(functionFragment: 'withdrawTo', data: BytesLike): Result;
       export type InputTuple = [];
       export type OutputTuple = [];
       export interface OutputObject {};
-      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
-      export type Filter = TypedDeferredTopicFilter<Event>
-      export type Log = TypedEventLog<Event>
-      export type LogDescription = TypedLogDescription<Event>
-    }
-
-  
-
-    export namespace FraudProvenEvent {
-      export type InputTuple = [jobId: BigNumberish, prover: AddressLike, outputHash: BytesLike, reward: BigNumberish];
-      export type OutputTuple = [jobId: bigint, prover: string, outputHash: string, reward: bigint];
-      export interface OutputObject {jobId: bigint, prover: string, outputHash: string, reward: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -603,14 +589,6 @@ decodeFunctionResult(functionFragment: 'withdrawTo', data: BytesLike): Result;
     
 
     
-    proveFraud: TypedContractMethod<
-      [jobId: BigNumberish, input: BigNumberish[], output: BigNumberish[], proof: BytesLike, ],
-      [void],
-      'nonpayable'
-    >
-    
-
-    
     renounceOwnership: TypedContractMethod<
       [],
       [void],
@@ -893,11 +871,6 @@ getFunction(nameOrSignature: 'pendingOwner'): TypedContractMethod<
       [string],
       'view'
     >;
-getFunction(nameOrSignature: 'proveFraud'): TypedContractMethod<
-      [jobId: BigNumberish, input: BigNumberish[], output: BigNumberish[], proof: BytesLike, ],
-      [void],
-      'nonpayable'
-    >;
 getFunction(nameOrSignature: 'renounceOwnership'): TypedContractMethod<
       [],
       [void],
@@ -979,7 +952,6 @@ getEvent(key: 'CourtSet'): TypedContractEvent<CourtSetEvent.InputTuple, CourtSet
 getEvent(key: 'DisputeClosed'): TypedContractEvent<DisputeClosedEvent.InputTuple, DisputeClosedEvent.OutputTuple, DisputeClosedEvent.OutputObject>;
 getEvent(key: 'DisputeOpened'): TypedContractEvent<DisputeOpenedEvent.InputTuple, DisputeOpenedEvent.OutputTuple, DisputeOpenedEvent.OutputObject>;
 getEvent(key: 'EIP712DomainChanged'): TypedContractEvent<EIP712DomainChangedEvent.InputTuple, EIP712DomainChangedEvent.OutputTuple, EIP712DomainChangedEvent.OutputObject>;
-getEvent(key: 'FraudProven'): TypedContractEvent<FraudProvenEvent.InputTuple, FraudProvenEvent.OutputTuple, FraudProvenEvent.OutputObject>;
 getEvent(key: 'JobRefunded'): TypedContractEvent<JobRefundedEvent.InputTuple, JobRefundedEvent.OutputTuple, JobRefundedEvent.OutputObject>;
 getEvent(key: 'JobRequested'): TypedContractEvent<JobRequestedEvent.InputTuple, JobRequestedEvent.OutputTuple, JobRequestedEvent.OutputObject>;
 getEvent(key: 'JobSettled'): TypedContractEvent<JobSettledEvent.InputTuple, JobSettledEvent.OutputTuple, JobSettledEvent.OutputObject>;
@@ -1010,10 +982,6 @@ getEvent(key: 'Withdrawn'): TypedContractEvent<WithdrawnEvent.InputTuple, Withdr
 
       'EIP712DomainChanged()': TypedContractEvent<EIP712DomainChangedEvent.InputTuple, EIP712DomainChangedEvent.OutputTuple, EIP712DomainChangedEvent.OutputObject>;
       EIP712DomainChanged: TypedContractEvent<EIP712DomainChangedEvent.InputTuple, EIP712DomainChangedEvent.OutputTuple, EIP712DomainChangedEvent.OutputObject>;
-    
-
-      'FraudProven(uint256,address,bytes32,uint256)': TypedContractEvent<FraudProvenEvent.InputTuple, FraudProvenEvent.OutputTuple, FraudProvenEvent.OutputObject>;
-      FraudProven: TypedContractEvent<FraudProvenEvent.InputTuple, FraudProvenEvent.OutputTuple, FraudProvenEvent.OutputObject>;
     
 
       'JobRefunded(uint256,address,uint256,uint8)': TypedContractEvent<JobRefundedEvent.InputTuple, JobRefundedEvent.OutputTuple, JobRefundedEvent.OutputObject>;

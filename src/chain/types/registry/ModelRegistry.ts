@@ -24,9 +24,9 @@ export declare namespace IModelRegistry {
     }
 
   export interface ModelRegistryInterface extends Interface {
-    getFunction(nameOrSignature: "BEACON_DELAY" | "MAX_IO_SIZE" | "MAX_NAME_LENGTH" | "MAX_ROYALTY_BPS" | "acceptModel" | "addRelease" | "closeCeremony" | "contribute" | "contributorOf" | "deprecateRelease" | "finalizeCeremony" | "getCeremony" | "getModel" | "getRelease" | "modelCount" | "modelIdOf" | "openCeremony" | "outputSizeOf" | "ownerOf" | "registerModel" | "releaseExists" | "requireServable" | "sealCeremony" | "servingTerms" | "settlementTerms" | "transferModel" | "verifierOf"): FunctionFragment;
+    getFunction(nameOrSignature: "BEACON_DELAY" | "MAX_IO_SIZE" | "MAX_NAME_LENGTH" | "MAX_ROYALTY_BPS" | "acceptModel" | "addRelease" | "closeCeremony" | "contribute" | "contributorOf" | "deprecateRelease" | "finalizeCeremony" | "freezeRelease" | "getCeremony" | "getModel" | "getRelease" | "modelCount" | "modelIdOf" | "openCeremony" | "outputSizeOf" | "ownerOf" | "registerModel" | "releaseExists" | "requireServable" | "sealCeremony" | "servingTerms" | "setBonded" | "setSoundnessBonds" | "settlementTerms" | "soundnessBonds" | "soundnessOf" | "transferModel" | "verifierOf"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "CeremonyClosed" | "CeremonyContributed" | "CeremonyFinalized" | "CeremonyOpened" | "CeremonySealed" | "ModelRegistered" | "ModelTransferStarted" | "ModelTransferred" | "ReleaseAdded" | "ReleaseDeprecated"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "CeremonyClosed" | "CeremonyContributed" | "CeremonyFinalized" | "CeremonyOpened" | "CeremonySealed" | "ModelRegistered" | "ModelTransferStarted" | "ModelTransferred" | "ReleaseAdded" | "ReleaseBonded" | "ReleaseDeprecated" | "ReleaseFrozen" | "SoundnessBondsSet"): EventFragment;
 
     encodeFunctionData(functionFragment: 'BEACON_DELAY', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_IO_SIZE', values?: undefined): string;
@@ -39,6 +39,7 @@ encodeFunctionData(functionFragment: 'contribute', values: [BigNumberish, BytesL
 encodeFunctionData(functionFragment: 'contributorOf', values: [BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'deprecateRelease', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'finalizeCeremony', values: [BigNumberish, BytesLike]): string;
+encodeFunctionData(functionFragment: 'freezeRelease', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getCeremony', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getModel', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getRelease', values: [BigNumberish, BigNumberish]): string;
@@ -52,7 +53,11 @@ encodeFunctionData(functionFragment: 'releaseExists', values: [BigNumberish, Big
 encodeFunctionData(functionFragment: 'requireServable', values: [BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'sealCeremony', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'servingTerms', values: [BigNumberish, BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setBonded', values: [BigNumberish, BigNumberish, boolean]): string;
+encodeFunctionData(functionFragment: 'setSoundnessBonds', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'settlementTerms', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'soundnessBonds', values?: undefined): string;
+encodeFunctionData(functionFragment: 'soundnessOf', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'transferModel', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'verifierOf', values: [BigNumberish, BigNumberish]): string;
 
@@ -67,6 +72,7 @@ decodeFunctionResult(functionFragment: 'contribute', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'contributorOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'deprecateRelease', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'finalizeCeremony', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'freezeRelease', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getCeremony', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getModel', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getRelease', data: BytesLike): Result;
@@ -80,7 +86,11 @@ decodeFunctionResult(functionFragment: 'releaseExists', data: BytesLike): Result
 decodeFunctionResult(functionFragment: 'requireServable', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'sealCeremony', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'servingTerms', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setBonded', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setSoundnessBonds', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'settlementTerms', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'soundnessBonds', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'soundnessOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'transferModel', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
   }
@@ -194,10 +204,46 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
 
   
 
+    export namespace ReleaseBondedEvent {
+      export type InputTuple = [modelId: BigNumberish, version: BigNumberish, bonded: boolean];
+      export type OutputTuple = [modelId: bigint, version: bigint, bonded: boolean];
+      export interface OutputObject {modelId: bigint, version: bigint, bonded: boolean };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace ReleaseDeprecatedEvent {
       export type InputTuple = [modelId: BigNumberish, version: BigNumberish];
       export type OutputTuple = [modelId: bigint, version: bigint];
       export interface OutputObject {modelId: bigint, version: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ReleaseFrozenEvent {
+      export type InputTuple = [modelId: BigNumberish, version: BigNumberish];
+      export type OutputTuple = [modelId: bigint, version: bigint];
+      export interface OutputObject {modelId: bigint, version: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace SoundnessBondsSetEvent {
+      export type InputTuple = [bonds: AddressLike];
+      export type OutputTuple = [bonds: string];
+      export interface OutputObject {bonds: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -328,6 +374,14 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
     
 
     
+    freezeRelease: TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     getCeremony: TypedContractMethod<
       [ceremonyId: BigNumberish, ],
       [[IModelRegistry.CeremonyStructOutput, bigint]],
@@ -432,9 +486,41 @@ decodeFunctionResult(functionFragment: 'verifierOf', data: BytesLike): Result;
     
 
     
+    setBonded: TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, bonded: boolean, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setSoundnessBonds: TypedContractMethod<
+      [bonds: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     settlementTerms: TypedContractMethod<
       [modelId: BigNumberish, version: BigNumberish, ],
       [[string, bigint, bigint] & {owner: string, royaltyBps: bigint, outputSize: bigint }],
+      'view'
+    >
+    
+
+    
+    soundnessBonds: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
+    soundnessOf: TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, ],
+      [[boolean, boolean] & {bonded: boolean, frozen: boolean }],
       'view'
     >
     
@@ -513,6 +599,11 @@ getFunction(nameOrSignature: 'finalizeCeremony'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'freezeRelease'): TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'getCeremony'): TypedContractMethod<
       [ceremonyId: BigNumberish, ],
       [[IModelRegistry.CeremonyStructOutput, bigint]],
@@ -578,9 +669,29 @@ getFunction(nameOrSignature: 'servingTerms'): TypedContractMethod<
       [IModelRegistry.ServingTermsStructOutput],
       'view'
     >;
+getFunction(nameOrSignature: 'setBonded'): TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, bonded: boolean, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setSoundnessBonds'): TypedContractMethod<
+      [bonds: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'settlementTerms'): TypedContractMethod<
       [modelId: BigNumberish, version: BigNumberish, ],
       [[string, bigint, bigint] & {owner: string, royaltyBps: bigint, outputSize: bigint }],
+      'view'
+    >;
+getFunction(nameOrSignature: 'soundnessBonds'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'soundnessOf'): TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, ],
+      [[boolean, boolean] & {bonded: boolean, frozen: boolean }],
       'view'
     >;
 getFunction(nameOrSignature: 'transferModel'): TypedContractMethod<
@@ -603,7 +714,10 @@ getEvent(key: 'ModelRegistered'): TypedContractEvent<ModelRegisteredEvent.InputT
 getEvent(key: 'ModelTransferStarted'): TypedContractEvent<ModelTransferStartedEvent.InputTuple, ModelTransferStartedEvent.OutputTuple, ModelTransferStartedEvent.OutputObject>;
 getEvent(key: 'ModelTransferred'): TypedContractEvent<ModelTransferredEvent.InputTuple, ModelTransferredEvent.OutputTuple, ModelTransferredEvent.OutputObject>;
 getEvent(key: 'ReleaseAdded'): TypedContractEvent<ReleaseAddedEvent.InputTuple, ReleaseAddedEvent.OutputTuple, ReleaseAddedEvent.OutputObject>;
+getEvent(key: 'ReleaseBonded'): TypedContractEvent<ReleaseBondedEvent.InputTuple, ReleaseBondedEvent.OutputTuple, ReleaseBondedEvent.OutputObject>;
 getEvent(key: 'ReleaseDeprecated'): TypedContractEvent<ReleaseDeprecatedEvent.InputTuple, ReleaseDeprecatedEvent.OutputTuple, ReleaseDeprecatedEvent.OutputObject>;
+getEvent(key: 'ReleaseFrozen'): TypedContractEvent<ReleaseFrozenEvent.InputTuple, ReleaseFrozenEvent.OutputTuple, ReleaseFrozenEvent.OutputObject>;
+getEvent(key: 'SoundnessBondsSet'): TypedContractEvent<SoundnessBondsSetEvent.InputTuple, SoundnessBondsSetEvent.OutputTuple, SoundnessBondsSetEvent.OutputObject>;
 
     filters: {
       
@@ -643,8 +757,20 @@ getEvent(key: 'ReleaseDeprecated'): TypedContractEvent<ReleaseDeprecatedEvent.In
       ReleaseAdded: TypedContractEvent<ReleaseAddedEvent.InputTuple, ReleaseAddedEvent.OutputTuple, ReleaseAddedEvent.OutputObject>;
     
 
+      'ReleaseBonded(uint32,uint32,bool)': TypedContractEvent<ReleaseBondedEvent.InputTuple, ReleaseBondedEvent.OutputTuple, ReleaseBondedEvent.OutputObject>;
+      ReleaseBonded: TypedContractEvent<ReleaseBondedEvent.InputTuple, ReleaseBondedEvent.OutputTuple, ReleaseBondedEvent.OutputObject>;
+    
+
       'ReleaseDeprecated(uint32,uint32)': TypedContractEvent<ReleaseDeprecatedEvent.InputTuple, ReleaseDeprecatedEvent.OutputTuple, ReleaseDeprecatedEvent.OutputObject>;
       ReleaseDeprecated: TypedContractEvent<ReleaseDeprecatedEvent.InputTuple, ReleaseDeprecatedEvent.OutputTuple, ReleaseDeprecatedEvent.OutputObject>;
+    
+
+      'ReleaseFrozen(uint32,uint32)': TypedContractEvent<ReleaseFrozenEvent.InputTuple, ReleaseFrozenEvent.OutputTuple, ReleaseFrozenEvent.OutputObject>;
+      ReleaseFrozen: TypedContractEvent<ReleaseFrozenEvent.InputTuple, ReleaseFrozenEvent.OutputTuple, ReleaseFrozenEvent.OutputObject>;
+    
+
+      'SoundnessBondsSet(address)': TypedContractEvent<SoundnessBondsSetEvent.InputTuple, SoundnessBondsSetEvent.OutputTuple, SoundnessBondsSetEvent.OutputObject>;
+      SoundnessBondsSet: TypedContractEvent<SoundnessBondsSetEvent.InputTuple, SoundnessBondsSetEvent.OutputTuple, SoundnessBondsSetEvent.OutputObject>;
     
     };
   }

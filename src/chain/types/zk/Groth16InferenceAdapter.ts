@@ -14,7 +14,7 @@ export declare namespace Groth16InferenceAdapter {
     }
 
   export interface Groth16InferenceAdapterInterface extends Interface {
-    getFunction(nameOrSignature: "groth16Verifier" | "publicSignals" | "publicSignalsOf" | "verifyInference" | "weightsCommitment"): FunctionFragment;
+    getFunction(nameOrSignature: "groth16Verifier" | "publicSignals" | "publicSignalsOf" | "verifyInference" | "verifyStatement" | "weightsCommitment"): FunctionFragment;
 
     
 
@@ -22,12 +22,14 @@ export declare namespace Groth16InferenceAdapter {
 encodeFunctionData(functionFragment: 'publicSignals', values?: undefined): string;
 encodeFunctionData(functionFragment: 'publicSignalsOf', values: [AddressLike, BigNumberish, AddressLike, BigNumberish[], BigNumberish[]]): string;
 encodeFunctionData(functionFragment: 'verifyInference', values: [BigNumberish, AddressLike, BytesLike, BigNumberish[], BigNumberish[], BytesLike]): string;
+encodeFunctionData(functionFragment: 'verifyStatement', values: [AddressLike, BigNumberish, AddressLike, BytesLike, BigNumberish[], BigNumberish[], BytesLike]): string;
 encodeFunctionData(functionFragment: 'weightsCommitment', values?: undefined): string;
 
     decodeFunctionResult(functionFragment: 'groth16Verifier', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'publicSignals', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'publicSignalsOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'verifyInference', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'verifyStatement', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'weightsCommitment', data: BytesLike): Result;
   }
 
@@ -99,6 +101,14 @@ decodeFunctionResult(functionFragment: 'weightsCommitment', data: BytesLike): Re
     
 
     
+    verifyStatement: TypedContractMethod<
+      [hub: AddressLike, jobId: BigNumberish, prover: AddressLike, weights: BytesLike, input: BigNumberish[], output: BigNumberish[], proof: BytesLike, ],
+      [boolean],
+      'view'
+    >
+    
+
+    
     weightsCommitment: TypedContractMethod<
       [],
       [string],
@@ -126,6 +136,11 @@ getFunction(nameOrSignature: 'publicSignalsOf'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'verifyInference'): TypedContractMethod<
       [jobId: BigNumberish, prover: AddressLike, weights: BytesLike, input: BigNumberish[], output: BigNumberish[], proof: BytesLike, ],
+      [boolean],
+      'view'
+    >;
+getFunction(nameOrSignature: 'verifyStatement'): TypedContractMethod<
+      [hub: AddressLike, jobId: BigNumberish, prover: AddressLike, weights: BytesLike, input: BigNumberish[], output: BigNumberish[], proof: BytesLike, ],
       [boolean],
       'view'
     >;
