@@ -86,14 +86,24 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         IInferenceHub.Job memory job = hub.getJob(jobId);
         (address verifier, bytes32 weights) = _models.verifierOf(job.modelId, job.version);
         if (verifier == address(0)) revert CourtNoVerifier(jobId);
-        bytes32 outputHash = keccak256(abi.encodePacked(output));
-        if (outputHash == job.outputHash) revert CourtNotFraud(jobId, outputHash);
-        bytes32 inputHash = keccak256(abi.encodePacked(input));
-        if (inputHash != job.inputHash) revert CourtInputMismatch(jobId, job.inputHash, inputHash);
+        _checkStatement(jobId, job, input, output);
         // Bound to this court, the job and the caller: nobody can take the proof from the mempool.
         if (!IProofVerifier(verifier).verifyInference(jobId, msg.sender, weights, input, output, proof)) {
             revert CourtInvalidProof(jobId, msg.sender);
         }
+    }
+
+    /// @dev The claim is about the job's input, and its output has the release's size and is not the posted one.
+    function _checkStatement(uint256 jobId, IInferenceHub.Job memory job, int256[] calldata input, int256[] calldata output)
+        private
+        view
+    {
+        uint32 outputSize = _models.outputSizeOf(job.modelId, job.version);
+        if (output.length != outputSize) revert CourtOutputLength(jobId, outputSize, output.length);
+        bytes32 outputHash = keccak256(abi.encodePacked(output));
+        if (outputHash == job.outputHash) revert CourtNotFraud(jobId, outputHash);
+        bytes32 inputHash = keccak256(abi.encodePacked(input));
+        if (inputHash != job.inputHash) revert CourtInputMismatch(jobId, job.inputHash, inputHash);
     }
 
     /// @inheritdoc ICommitteeCourt

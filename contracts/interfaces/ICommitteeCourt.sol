@@ -95,6 +95,8 @@ interface ICommitteeCourt {
     /// @notice Thrown when a fraud proof is for a release without a verifier (challenge it instead),
     ///         or when {draw} is called on a fraud proof's dispute.
     error CourtNoVerifier(uint256 jobId);
+    /// @notice Thrown when a fraud proof's output does not have the release's output size.
+    error CourtOutputLength(uint256 jobId, uint256 expected, uint256 given);
     /// @notice Thrown when a fraud proof's input is not the job's.
     error CourtInputMismatch(uint256 jobId, bytes32 expected, bytes32 given);
     /// @notice Thrown when a fraud proof does not verify for the caller.

@@ -1,6 +1,6 @@
 /**
- * Disputes of VANILLA results: fraud proofs decided in one transaction (releases with a verifier)
- * and the committee court (releases without one): challenge, draw from a future block, commit,
+ * Disputes of VANILLA results: fraud proofs with an answer window (releases with a verifier) and
+ * the committee court (releases without one): challenge, draw from a future block, commit,
  * reveal, resolve; every outcome's payouts; terms fixed at request; governance never turning into
  * a slash of an open job; bounded punishment.
  */
@@ -24,6 +24,7 @@ import {
   oneNodeFixture,
   OUTPUT,
   PRICES,
+  claimFor,
   proofFor,
   requestJob,
   time,
@@ -73,34 +74,51 @@ async function reveal(f: Fixture, jobId: bigint, member: { address: string }, ou
 
 describe("disputes", function () {
   describe("fraud proofs (the release has a verifier)", function () {
-    it("a proof of another output decides at once: refund, slash and jail, half the slash to the prover, half to the treasury", async function () {
+    /** The answer window of a fraud proof opened now: draw + commit + reveal windows. */
+    const ANSWER = 3_600 + 1_800 + 1_800;
+
+    it("a proof of another output is a claim with an answer window; unanswered, it refunds, slashes and jails, the bond back and half the slash to the prover", async function () {
       const f = await loadFixture(oneNodeFixture);
       const { jobId } = await requestJob(f, TrustLevel.VANILLA);
       await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
       const stake = (await f.nodes.getNode(f.node.address)).stake;
-      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
-        .to.emit(f.hub, "FraudProven")
-        .withArgs(jobId, f.challenger.address, hashValues(OUTPUT), SLASH / 2n)
+      const claim = claimFor(f, jobId, f.challenger.address);
+      await expect(f.court.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, claim))
+        .to.emit(f.court, "FraudClaimed")
+        .withArgs(jobId, f.challenger.address, BOND, BigInt(await time.latest()) + 1n + BigInt(ANSWER), OUTPUT, claim)
+        .and.to.emit(f.hub, "DisputeOpened")
+        .withArgs(jobId, f.challenger.address, BOND);
+      expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Challenged);
+      await expectSolvent(f); // the bond is held
+      const [d] = await f.court.getDispute(jobId);
+      expect(d.byProof).to.equal(true);
+      await expect(f.court.resolve(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.court, "CourtNotDue").withArgs(jobId, d.drawBy, anyValue);
+      await expect(f.court.draw(jobId)).to.be.revertedWithCustomError(f.court, "CourtNoVerifier").withArgs(jobId);
+      await time.increaseTo(d.drawBy + 1n);
+      await expect(f.court.connect(f.stranger).resolve(jobId, WRONG_OUTPUT))
+        .to.emit(f.court, "DisputeResolved")
+        .withArgs(jobId, Verdict.Fraud, E.ZeroHash, 0)
         .and.to.emit(f.hub, "NodePenalized")
         .withArgs(jobId, f.node.address, SLASH, Penalty.Fraud)
         .and.to.emit(f.hub, "JobRefunded")
         .withArgs(jobId, f.requester.address, FEE, RefundReason.Fraud);
       expect(await f.hub.balanceOf(f.requester.address)).to.equal(FEE);
-      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(SLASH / 2n);
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(BOND + SLASH / 2n);
       expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 2n);
       const info = await f.nodes.getNode(f.node.address);
       expect(info.stake).to.equal(stake - SLASH);
       expect(info.jailedUntil).to.be.greaterThan(0n);
       expect(await f.nodes.weightOf(f.node.address, releaseKey(1, V1), TrustLevel.VANILLA)).to.equal(0n);
+      await expect(f.court.resolve(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.court, "CourtResolved");
       await expectSolvent(f);
     });
 
-    it("refuses a proof of the posted output (HubNotFraud): an honest node is never penalised", async function () {
+    it("refuses a proof of the posted output (CourtNotFraud): an honest node is never penalised", async function () {
       const f = await loadFixture(oneNodeFixture);
       const { jobId } = await requestJob(f, TrustLevel.VANILLA);
       await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
-      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
-        .to.be.revertedWithCustomError(f.hub, "HubNotFraud")
+      await expect(f.court.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.court, "CourtNotFraud")
         .withArgs(jobId, hashValues(OUTPUT));
       await time.increase(601);
       await f.hub.finalize(jobId, OUTPUT);
@@ -108,42 +126,70 @@ describe("disputes", function () {
       await expectSolvent(f);
     });
 
-    it("refuses a proof for another prover, another input, the wrong length, after the window, by the node, or on a job not submitted", async function () {
+    it("refuses a proof for another prover, bound to the hub, another input, the wrong length, after the window, by the node, or on a job not submitted", async function () {
       const f = await loadFixture(oneNodeFixture);
       const pending = await requestJob(f, TrustLevel.VANILLA);
-      await expect(f.hub.connect(f.challenger).proveFraud(pending.jobId, INPUT, OUTPUT, proofFor(f, pending.jobId, f.challenger.address)))
+      await expect(f.court.connect(f.challenger).proveFraud(pending.jobId, INPUT, OUTPUT, claimFor(f, pending.jobId, f.challenger.address)))
         .to.be.revertedWithCustomError(f.hub, "HubWrongStatus")
         .withArgs(pending.jobId, JobStatus.Requested, JobStatus.Submitted);
       const { jobId } = await requestJob(f, TrustLevel.VANILLA);
       await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
-      await expect(f.hub.connect(f.stranger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
-        .to.be.revertedWithCustomError(f.hub, "HubInvalidProof")
+      await expect(f.court.connect(f.stranger).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.court, "CourtInvalidProof")
         .withArgs(jobId, f.stranger.address);
-      await expect(f.hub.connect(f.challenger).proveFraud(jobId, [1n, 2n, 3n, 4n], OUTPUT, proofFor(f, jobId, f.challenger.address, OUTPUT, [1n, 2n, 3n, 4n])))
-        .to.be.revertedWithCustomError(f.hub, "HubInputMismatch");
-      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, [1n], proofFor(f, jobId, f.challenger.address, [1n])))
-        .to.be.revertedWithCustomError(f.hub, "HubOutputLength")
+      await expect(f.court.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.court, "CourtInvalidProof")
+        .withArgs(jobId, f.challenger.address);
+      await expect(f.court.connect(f.challenger).proveFraud(jobId, [1n, 2n, 3n, 4n], OUTPUT, claimFor(f, jobId, f.challenger.address, OUTPUT, [1n, 2n, 3n, 4n])))
+        .to.be.revertedWithCustomError(f.court, "CourtInputMismatch");
+      await expect(f.court.connect(f.challenger).proveFraud(jobId, INPUT, [1n], claimFor(f, jobId, f.challenger.address, [1n])))
+        .to.be.revertedWithCustomError(f.court, "CourtOutputLength")
         .withArgs(jobId, 3, 1);
-      await expect(f.hub.connect(f.node).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address)))
+      await expect(f.court.connect(f.node).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.node.address)))
         .to.be.revertedWithCustomError(f.hub, "HubSelfChallenge")
         .withArgs(jobId, f.node.address);
       const job = await f.hub.getJob(jobId);
       await time.increaseTo(job.deadline + 1n);
-      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+      await expect(f.court.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.challenger.address)))
         .to.be.revertedWithCustomError(f.hub, "HubChallengeWindowClosed")
         .withArgs(jobId, job.deadline, anyValue);
+      await expect(f.court.connect(f.challenger).proveFraud(99n, INPUT, OUTPUT, claimFor(f, 99n, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.models, "ModelReleaseUnknown");
       await expectSolvent(f);
     });
 
-    it("a release with a verifier is disputed by proof only, one without by the court only (HubWrongDisputeKind)", async function () {
+    it("a release with a verifier is disputed by proof only, one without by a committee only", async function () {
       const f = await loadFixture(oneNodeFixture);
       const { jobId } = await requestJob(f, TrustLevel.VANILLA);
       await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
       await expect(f.court.connect(f.challenger).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongDisputeKind").withArgs(jobId, true);
       const other = await submittedJob(f, WRONG_OUTPUT);
-      await expect(f.hub.connect(f.challenger).proveFraud(other.jobId, INPUT, OUTPUT, proofFor(f, other.jobId, f.challenger.address)))
-        .to.be.revertedWithCustomError(f.hub, "HubWrongDisputeKind")
-        .withArgs(other.jobId, false);
+      await expect(f.court.connect(f.challenger).proveFraud(other.jobId, INPUT, OUTPUT, claimFor(f, other.jobId, f.challenger.address)))
+        .to.be.revertedWithCustomError(f.court, "CourtNoVerifier")
+        .withArgs(other.jobId);
+      await expectSolvent(f);
+    });
+
+    it("a forged claim against a right result is answered: the release freezes as unsound, nobody is slashed, the bond comes back", async function () {
+      const f = await loadFixture(oneNodeFixture);
+      const { jobId } = await requestJob(f, TrustLevel.VANILLA);
+      await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
+      // The mock verifier is unsound by design: anyone proves anything, as a trapdoor holder could.
+      const forged = claimFor(f, jobId, f.challenger.address, WRONG_OUTPUT);
+      await f.court.connect(f.challenger).proveFraud(jobId, INPUT, WRONG_OUTPUT, forged);
+      const stake = (await f.nodes.getNode(f.node.address)).stake;
+      const claimed = { hub: f.courtAddress, jobId, prover: f.challenger.address, output: WRONG_OUTPUT, proof: forged };
+      const answer = { hub: await f.bonds.getAddress(), jobId, prover: f.node.address, output: OUTPUT, proof: proofFor(f, jobId, f.node.address, OUTPUT, INPUT, await f.bonds.getAddress()) };
+      await expect(f.bonds.connect(f.node).proveEquivocation(1, V1, INPUT, claimed, answer, E.ZeroAddress)).to.emit(f.bonds, "EquivocationProven");
+      await expect(f.court.connect(f.stranger).resolve(jobId, OUTPUT))
+        .to.emit(f.court, "DisputeResolved")
+        .withArgs(jobId, Verdict.Unsound, E.ZeroHash, 0)
+        .and.to.emit(f.hub, "JobRefunded")
+        .withArgs(jobId, f.requester.address, FEE, RefundReason.Unsound)
+        .and.not.to.emit(f.hub, "NodePenalized");
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(BOND);
+      expect((await f.nodes.getNode(f.node.address)).stake).to.equal(stake);
+      expect((await f.nodes.getNode(f.node.address)).jailedUntil).to.equal(0n);
       await expectSolvent(f);
     });
   });
@@ -323,7 +369,9 @@ describe("disputes", function () {
       expect((await f.hub.termsOf(later.jobId)).protocolFeeBps).to.equal(1_000n);
       await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
       expect((await f.hub.getJob(jobId)).deadline).to.equal(BigInt(await time.latest()) + 600n); // the old window
-      await expect(f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address)))
+      await f.court.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.challenger.address));
+      await time.increase(7_201);
+      await expect(f.court.resolve(jobId, WRONG_OUTPUT))
         .to.emit(f.hub, "NodePenalized")
         .withArgs(jobId, f.node.address, SLASH, Penalty.Fraud); // the old slash, to the old treasury
       expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 2n);

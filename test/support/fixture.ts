@@ -98,6 +98,7 @@ export async function deployWith(options: Partial<DeployOptions>) {
   }
   const { chainId } = await ethers.provider.getNetwork();
   const hubAddress = await pg.hub.getAddress();
+  const courtAddress = await pg.court.getAddress();
   return {
     ...pg,
     verifier,
@@ -111,6 +112,7 @@ export async function deployWith(options: Partial<DeployOptions>) {
     nodeSigners,
     chainId,
     hubAddress,
+    courtAddress,
     domain: hubDomain(chainId, hubAddress),
   };
 }
@@ -192,8 +194,13 @@ export async function requestJob(f: Fixture, level: TrustLevel, overrides: Recor
   throw new Error("no JobRequested event");
 }
 
-export function proofFor(f: Fixture, jobId: bigint, prover: string, output = OUTPUT, input = INPUT) {
-  return mockProof({ chainId: f.chainId, hub: f.hubAddress, jobId, prover, weightsCommitment: E.id("weights"), input, output });
+export function proofFor(f: Fixture, jobId: bigint, prover: string, output = OUTPUT, input = INPUT, boundTo = f.hubAddress) {
+  return mockProof({ chainId: f.chainId, hub: boundTo, jobId, prover, weightsCommitment: E.id("weights"), input, output });
+}
+
+/** A (mock) fraud proof for the court: bound to the court, which calls the verifier. */
+export function claimFor(f: Fixture, jobId: bigint, prover: string, output = OUTPUT, input = INPUT) {
+  return proofFor(f, jobId, prover, output, input, f.courtAddress);
 }
 
 /** Sum of what the hub owes: escrows of open jobs, bonds of open challenges, balances. */
