@@ -6,7 +6,7 @@
 import { ethers as E } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
-import { deployProofgrid, TOKEN, type Proofgrid } from "../deploy/proofgrid.js";
+import { DEFAULT_HUB, deployProofgrid, TOKEN, type Proofgrid } from "../deploy/proofgrid.js";
 import { evaluate, quantizeInput } from "../src/engine/fixed.js";
 import { proveInference, releaseProver, type ModelArtifacts } from "../src/pipeline/prove.js";
 import { deployVerifier, releaseOf } from "../src/sdk/index.js";
@@ -138,16 +138,23 @@ export async function disputePaths(ethers: HardhatEthers, helpers: NetworkHelper
   };
 
   const proof: bigint[] = [];
+  const resolved: bigint[] = [];
+  const answerWindow = Number(DEFAULT_HUB.drawWindow + DEFAULT_HUB.commitWindow + DEFAULT_HUB.revealWindow);
   for (let i = 0; i <= runs; i++) {
     const { jobId, node } = await request(1);
     await (await pg.hub.connect(node).submitResult(jobId, wrong)).wait();
-    const p = await proveInference(artifacts, input, { chainId, hub: await pg.hub.getAddress(), jobId, prover: challenger.address });
-    const used = await gasOf(pg.hub.connect(challenger).proveFraud(jobId, input, p.output, p.calldata));
+    const p = await proveInference(artifacts, input, { chainId, hub: await pg.court.getAddress(), jobId, prover: challenger.address });
+    const used = await gasOf(pg.court.connect(challenger).proveFraud(jobId, input, p.output, p.calldata));
+    await helpers.time.increase(answerWindow + 1);
+    const resolve = await gasOf(pg.court.connect(challenger).resolve(jobId, wrong));
     if (i > 0) proof.push(used);
+    if (i > 0) resolved.push(resolve);
     await unjailAll();
   }
   await releaseProver();
   out["gas.dispute.proof.proveFraud"] = median(proof);
+  out["gas.dispute.proof.resolve"] = median(resolved);
+  out["gas.dispute.proof.total"] = median(proof) + median(resolved);
 
   for (const outcome of ["nodeRight", "fraud"] as const) {
     const steps: Record<string, bigint[]> = { challenge: [], draw: [], commit: [], reveal: [], resolve: [] };

@@ -23,6 +23,7 @@ import {
   networkHelpers,
   OUTPUT,
   oneNodeFixture,
+  claimFor,
   proofFor,
   requestJob,
   requestParams,
@@ -111,9 +112,9 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
     // A fraud proof binds its prover, so a front-runner cannot take the reward.
     const v = await requestJob(f, TrustLevel.VANILLA);
     await f.hub.connect(f.node).submitResult(v.jobId, WRONG_OUTPUT);
-    const challengerProof = proofFor(f, v.jobId, f.challenger.address);
-    await expect(f.hub.connect(f.stranger).proveFraud(v.jobId, INPUT, OUTPUT, challengerProof)).to.be.revertedWithCustomError(f.hub, "HubInvalidProof");
-    await f.hub.connect(f.challenger).proveFraud(v.jobId, INPUT, OUTPUT, challengerProof);
+    const challengerProof = claimFor(f, v.jobId, f.challenger.address);
+    await expect(f.court.connect(f.stranger).proveFraud(v.jobId, INPUT, OUTPUT, challengerProof)).to.be.revertedWithCustomError(f.court, "CourtInvalidProof");
+    await f.court.connect(f.challenger).proveFraud(v.jobId, INPUT, OUTPUT, challengerProof);
     expect(await f.hub.balanceOf(f.stranger.address)).to.equal(0n);
     await expectNothingLost(f);
   });
@@ -173,7 +174,7 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
     const f = await loadFixture(oneNodeFixture);
     const { jobId } = await requestJob(f, TrustLevel.VANILLA);
     await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
-    await expect(f.hub.connect(f.node).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address))).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge");
+    await expect(f.court.connect(f.node).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.node.address))).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge");
     const v = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
     await f.hub.connect(f.node).submitResult(v.jobId, OUTPUT);
     await expect(f.court.connect(f.node).challenge(v.jobId)).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge");

@@ -37,6 +37,7 @@ import {
   oneNodeFixture,
   OUTPUT,
   PRICES,
+  claimFor,
   proofFor,
   release,
   requestJob,
@@ -151,7 +152,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await f.hub.connect(f.node).submitResult(jobId, OUTPUT);
     // The requester itself attacks: it cannot open a challenge it can win by waiting.
     await expect(f.court.connect(f.requester).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongDisputeKind");
-    await expect(f.hub.connect(f.requester).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.requester.address))).to.be.revertedWithCustomError(f.hub, "HubNotFraud");
+    await expect(f.court.connect(f.requester).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.requester.address))).to.be.revertedWithCustomError(f.court, "CourtNotFraud");
     await time.increase(601);
     await f.hub.connect(f.requester).finalize(jobId, OUTPUT);
     expect((await f.nodes.getNode(f.node.address)).stake).to.equal(1_000n * TOKEN);
@@ -194,9 +195,12 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const liar = signerOf(f, node);
     const alt = f.nodeSigners.find((s) => s.address !== node)!;
     await f.hub.connect(liar).submitResult(jobId, WRONG_OUTPUT);
-    const before = (await f.nodes.getNode(liar.address)).stake + (await f.hub.balanceOf(alt.address));
-    await f.hub.connect(alt).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, alt.address));
-    const after = (await f.nodes.getNode(liar.address)).stake + (await f.hub.balanceOf(alt.address));
+    const held = async () => (await f.nodes.getNode(liar.address)).stake + (await f.token.balanceOf(alt.address)) + (await f.hub.balanceOf(alt.address));
+    const before = await held();
+    await f.court.connect(alt).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, alt.address));
+    await time.increase(7_201); // the answer window: nobody can answer a true claim
+    await f.court.resolve(jobId, WRONG_OUTPUT);
+    const after = await held();
     expect(before - after, "the pair loses half the slash").to.equal(SLASH / 2n);
     expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 2n);
 
@@ -401,7 +405,9 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await router.connect(f.requester).openTicket(INPUT, TrustLevel.VANILLA, fee, deadline);
     const jobId = await f.hub.jobCount();
     await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
-    await f.hub.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.challenger.address));
+    await f.court.connect(f.challenger).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.challenger.address));
+    await time.increase(7_201);
+    await f.court.resolve(jobId, WRONG_OUTPUT);
     const before = await f.token.balanceOf(f.requester.address);
     await router.connect(f.stranger).claimRefund(0);
     expect(await f.token.balanceOf(f.requester.address)).to.equal(before + fee);

@@ -17,7 +17,7 @@ import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
 import { hashValues, levelMask, signHeartbeat, signResult, teeDomain, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
 import { RecordingConsumer__factory } from "../../types/contracts/index.js";
-import { INPUT, joinNode, networkHelpers, OUTPUT, oneNodeFixture, proofFor, requestJob, WRONG_OUTPUT, WEIGHTS } from "../support/fixture.js";
+import { INPUT, joinNode, networkHelpers, OUTPUT, oneNodeFixture, claimFor, proofFor, requestJob, WRONG_OUTPUT, WEIGHTS } from "../support/fixture.js";
 
 const FILE = path.join(PACKAGE_ROOT, "snapshots/gas.json");
 const TOLERANCE = 0.01;
@@ -77,10 +77,12 @@ async function measure(): Promise<Record<string, number>> {
     const sig2 = await signResult(f.enclave, f.domain, { jobId: job.jobId, node: f.node.address, modelId: 1, version, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
     record("tee.submitTeeResultWithCallback", await gas(hub.submitTeeResult(job.jobId, OUTPUT, sig2)));
 
-    // A lie decided by a fraud proof in one transaction.
+    // A lie disputed by a fraud proof, decided after its answer window.
     job = await requestJob(f, TrustLevel.VANILLA);
     await hub.submitResult(job.jobId, WRONG_OUTPUT);
-    record("vanilla.proveFraudMockVerifier", await gas(f.hub.connect(f.challenger).proveFraud(job.jobId, INPUT, OUTPUT, proofFor(f, job.jobId, f.challenger.address))));
+    record("vanilla.proveFraudMockVerifier", await gas(f.court.connect(f.challenger).proveFraud(job.jobId, INPUT, OUTPUT, claimFor(f, job.jobId, f.challenger.address))));
+    await networkHelpers.time.increase(7_201);
+    record("vanilla.resolveFraudProof", await gas(f.court.connect(f.stranger).resolve(job.jobId, WRONG_OUTPUT)));
     // A committee dispute of a right result (model 2): challenge, draw, commit, reveal, resolve.
     job = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
     const posted = f.nodeSigners.find((n) => n.address === job.node)!;

@@ -22,7 +22,9 @@ import {
 import { JobStatus, levelMask, packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { Groth16InferenceAdapter__factory, type Groth16InferenceAdapter } from "../../types/contracts/index.js";
 import { intentFeaturizer } from "../support/intents.js";
-import { deployFixture, ethers, joinNode, networkHelpers, release, type Fixture } from "../support/fixture.js";
+import { bondRelease, deployFixture, ethers, joinNode, networkHelpers, release, type Fixture } from "../support/fixture.js";
+
+const { time } = networkHelpers;
 
 const BUILD = path.join(PACKAGE_ROOT, "build/support-intents");
 const MODEL_ID = 3;
@@ -57,6 +59,7 @@ async function zkFixture() {
       levels: levelMask(TrustLevel.VANILLA, TrustLevel.ZK),
     }),
   );
+  await bondRelease(f, MODEL_ID, packVersion(1, 0));
   const node = f.nodeSigners[0];
   await joinNode(f, node, 1_000n * TOKEN, [MODEL_ID], levelMask(TrustLevel.VANILLA, TrustLevel.ZK));
   return { ...f, adapter, artifacts, featurize, node };
@@ -187,8 +190,11 @@ describe("pipeline: real Groth16 proofs, end to end", function () {
     expect(artifacts.model.labels![Number(truth[0])]).to.equal("technical");
     const jobId = await requestIntent(f, input, TrustLevel.VANILLA);
     await f.hub.connect(f.node).submitResult(jobId, [(truth[0] + 1n) % 6n]);
-    const proof = await proveInference(artifacts, input, { chainId: f.chainId, hub: f.hubAddress, jobId, prover: f.challenger.address });
-    await expect(f.hub.connect(f.challenger).proveFraud(jobId, input, proof.output, proof.calldata)).to.emit(f.hub, "NodePenalized");
+    const proof = await proveInference(artifacts, input, { chainId: f.chainId, hub: f.courtAddress, jobId, prover: f.challenger.address });
+    await expect(f.court.connect(f.challenger).proveFraud(jobId, input, proof.output, proof.calldata)).to.emit(f.court, "FraudClaimed");
+    const [d] = await f.court.getDispute(jobId);
+    await time.increaseTo(d.drawBy + 1n);
+    await expect(f.court.resolve(jobId, [(truth[0] + 1n) % 6n])).to.emit(f.hub, "NodePenalized");
     expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
   });
 

@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { network } from "hardhat";
-import { DEFAULT_HUB, deployProofgrid, TOKEN, type DeployOptions } from "../../deploy/proofgrid.js";
+import { DEFAULT_HUB, deployProofgrid, TOKEN, type DeployOptions, type Proofgrid } from "../../deploy/proofgrid.js";
 import {
   attestationDomain,
   hubDomain,
@@ -86,10 +86,7 @@ export async function deployWith(options: Partial<DeployOptions>) {
   );
   await pg.models.connect(modelOwner).registerModel("credit-score", V1, release());
   // Model 1's ZK jobs need its soundness bond.
-  const minBond = await pg.bonds.minBond();
-  await pg.token.mint(modelOwner.address, minBond);
-  await pg.token.connect(modelOwner).approve(await pg.bonds.getAddress(), minBond);
-  await pg.bonds.connect(modelOwner).postBond(1, V1, minBond);
+  await bondRelease({ ...pg, modelOwner }, 1);
 
   for (const s of [requester, challenger, stranger, ...nodeSigners]) {
     await pg.token.mint(s.address, 10_000n * TOKEN);
@@ -192,6 +189,18 @@ export async function requestJob(f: Fixture, level: TrustLevel, overrides: Recor
     if (parsed?.name === "JobRequested") return { jobId: parsed.args.jobId as bigint, node: parsed.args.node as string, receipt: receipt! };
   }
   throw new Error("no JobRequested event");
+}
+
+/** Mints the minimum soundness bond to the model owner and posts it for a ZK release. */
+export async function bondRelease(
+  f: { token: Proofgrid["token"]; bonds: Proofgrid["bonds"]; modelOwner: HardhatEthersSigner },
+  modelId: number | bigint,
+  version: number = V1,
+) {
+  const minBond = await f.bonds.minBond();
+  await f.token.mint(f.modelOwner.address, minBond);
+  await f.token.connect(f.modelOwner).approve(await f.bonds.getAddress(), minBond);
+  await f.bonds.connect(f.modelOwner).postBond(modelId, version, minBond);
 }
 
 export function proofFor(f: Fixture, jobId: bigint, prover: string, output = OUTPUT, input = INPUT, boundTo = f.hubAddress) {
