@@ -37,6 +37,7 @@ import {
   oneNodeFixture,
   OUTPUT,
   PRICES,
+  bondRelease,
   claimFor,
   proofFor,
   release,
@@ -83,6 +84,7 @@ async function demoModels(f: Fixture, artifacts: ModelArtifacts) {
   await f.models.connect(f.modelOwner).registerModel("support-intents-plain", packVersion(1, 0), releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA, TrustLevel.TEE], prices }));
   // The registrant declares a wider input range than the circuit takes.
   await f.models.connect(f.modelOwner).registerModel("support-intents-wide", packVersion(1, 0), { ...releaseOf(artifacts, { verifier: E.ZeroAddress, levels: [TrustLevel.VANILLA, TrustLevel.TEE], prices }), inputMax: 10_000n });
+  await bondRelease(f, 3);
 }
 
 /** A right VANILLA result of model 2 (no circuit), challenged, with its committee drawn. */
@@ -290,12 +292,21 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const logs: string[] = [];
     const watcher = new Watcher({ signer: f.challenger, contracts: await as(f, f.challenger), models: new Map([[3, artifacts], [5, artifacts]]), log: (l) => logs.push(l) });
     await watcher.poll();
-    expect((await f.hub.getJob(wild.jobId)).status).to.equal(JobStatus.Refunded);
-    expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Refunded);
+    // Each lie is claimed with a real proof; nobody can answer a true claim, so each is decided
+    // once its answer window closes, when the watcher resolves it.
+    expect((await f.hub.getJob(wild.jobId)).status).to.equal(JobStatus.Challenged);
+    expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Challenged);
     expect(watcher.challenges.map((c) => [c.jobId, c.resolved])).to.deep.equal([[wild.jobId, "proof"], [lie.jobId, "proof"]]);
     expect((await f.hub.getJob(unrunnable.jobId)).status).to.equal(JobStatus.Submitted);
     expect(logs.some((l) => l.includes(`job ${unrunnable.jobId}`) && l.includes("will retry"))).to.equal(true);
-    expect(await f.hub.balanceOf(f.challenger.address)).to.equal(SLASH); // half of each of two slashes
+    await watcher.poll(); // inside the window: nothing to do
+    expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Challenged);
+    await time.increase(7_201);
+    await watcher.poll();
+    expect((await f.hub.getJob(wild.jobId)).status).to.equal(JobStatus.Refunded);
+    expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Refunded);
+    const bond = (await f.hub.parameters()).challengeBond;
+    expect(await f.hub.balanceOf(f.challenger.address)).to.equal(SLASH + 2n * bond); // half of each of two slashes, and its bonds
     await expectNothingLost(f);
   });
 

@@ -37,7 +37,7 @@ import { useCurve } from "../../src/pipeline/ptau.js";
 import { encodeProof, JobStatus, levelMask, packVersion, TrustLevel } from "../../src/protocol/index.js";
 import { closeCeremony, contributeToCeremony, deployVerifier, finalizeCeremony, openCeremony, releaseOf } from "../../src/sdk/index.js";
 import { intentFeaturizer } from "../support/intents.js";
-import { deployFixture, ethers, expectHubSolvent, joinNode, networkHelpers, PRICES, type Fixture } from "../support/fixture.js";
+import { bondRelease, deployFixture, ethers, expectHubSolvent, joinNode, networkHelpers, PRICES, type Fixture } from "../support/fixture.js";
 
 const BUILD = path.join(PACKAGE_ROOT, "build/support-intents");
 const V1 = packVersion(1, 0);
@@ -131,9 +131,10 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     const verifier = await deployVerifier(forgedBuild, owner);
     await f.models.connect(owner).registerModel("support-intents", V1, releaseOf(forgedBuild, { verifier, levels: [TrustLevel.VANILLA, TrustLevel.ZK], prices: PRICES }));
     expect((await f.models.getRelease(MODEL_ID, V1))[1].ceremony).to.equal(0n);
+    await bondRelease(f, MODEL_ID);
     // The owner's own node stakes on it (it runs no check), and is drawn for a ZK job.
     const liar = f.nodeSigners[5];
-    await joinNode(f, liar, 1_000n * TOKEN, [MODEL_ID], levelMask(TrustLevel.VANILLA, TrustLevel.ZK));
+    await joinNode(f, liar, 1_000n * TOKEN, [MODEL_ID], levelMask(TrustLevel.ZK));
     const { jobId, node } = await requestZk(f, input);
     expect(node).to.equal(liar.address);
     const truth = evaluate(forgedBuild.model, input).output;
@@ -144,6 +145,54 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     await f.hub.connect(liar).submitZkResult(jobId, input, lie, encodeProof(proof as snarkjs.Groth16Proof));
     const job = await f.hub.getJob(jobId);
     expect(job.status).to.equal(BigInt(JobStatus.Settled)); // what a single-party key allows
+    await expectHubSolvent(f);
+
+    // The owner's wealth: its two addresses (the owner and its node) and the bond it posted.
+    const forger = f.stranger; // a third address of the owner, with the trapdoor
+    const wealth = async () => {
+      let total = (await f.bonds.bondOf(MODEL_ID, V1)).amount;
+      for (const a of [owner.address, liar.address, forger.address]) total += (await f.token.balanceOf(a)) + (await f.hub.balanceOf(a));
+      return total;
+    };
+    const before = await wealth();
+
+    // A node whose operator accepted development keys serves VANILLA jobs of the release. The
+    // trapdoor's holder claims its right result is wrong with a forged fraud proof; the node's
+    // runtime answers with a real proof of its output, which freezes the release: no slash.
+    const honestNode = f.nodeSigners[0];
+    const honestContracts = attachProofgrid(await describeDeployment(f, f.deployer), honestNode);
+    const logs: string[] = [];
+    const accepting = new NodeRuntime({ signer: honestNode, contracts: honestContracts, models: new Map([[MODEL_ID, forgedBuild]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA], setupTrust: { developmentKeys: true }, log: (l) => logs.push(l) });
+    await prepareNode(accepting, { stake: 1_000n * TOKEN });
+    await networkHelpers.time.increase(Number(await f.nodes.activationDelay()));
+    await f.nodes.connect(honestNode).activate();
+    const receipt = await (
+      await f.hub.connect(f.requester).request({ modelId: MODEL_ID, version: 0, level: TrustLevel.VANILLA, fee: PRICES[TrustLevel.VANILLA], deadline: BigInt((await networkHelpers.time.latest()) + 3_600), consumer: ethers.ZeroAddress, callbackGasLimit: 0, input })
+    ).wait();
+    const vanillaJob = f.hub.interface.parseLog(receipt!.logs.find((l) => f.hub.interface.parseLog(l)?.name === "JobRequested")!)!.args.jobId as bigint;
+    await accepting.poll();
+    expect((await f.hub.getJob(vanillaJob)).status).to.equal(BigInt(JobStatus.Submitted));
+    const stake = (await f.nodes.getNode(honestNode.address)).stake;
+    const claimBinding = { chainId: f.chainId, hub: f.courtAddress, jobId: vanillaJob, prover: forger.address };
+    const forgedClaim = encodeProof((await forge(publicSignalsOf(forgedBuild, input, lie, claimBinding))) as snarkjs.Groth16Proof);
+    await f.court.connect(forger).proveFraud(vanillaJob, input, lie, forgedClaim);
+    await accepting.poll();
+    expect(logs.some((l) => l.includes("answered with a proof of the posted one")), logs.join("\n")).to.equal(true);
+    expect(await f.models.soundnessOf(MODEL_ID, V1)).to.deep.equal([false, true]);
+    const ended = await f.hub.getJob(vanillaJob);
+    expect(ended.status).to.equal(BigInt(JobStatus.Refunded));
+    expect((await f.nodes.getNode(honestNode.address)).stake, "an honest node is never slashed by a forged proof").to.equal(stake);
+    expect((await f.nodes.getNode(honestNode.address)).jailedUntil).to.equal(0n);
+
+    // The requester of the lie that settled at ZK is paid back the price from the bond.
+    await f.bonds.claim(jobId);
+    await networkHelpers.time.increase(14 * 86_400 + 1);
+    const paid = await f.token.balanceOf(f.requester.address);
+    await f.bonds.payClaim(jobId);
+    expect(await f.token.balanceOf(f.requester.address)).to.equal(paid + PRICES[TrustLevel.ZK]);
+    // The owner lost its whole bond; the most it won is the ZK fee its own node earned for the lie.
+    const lost = before - (await wealth());
+    expect(lost).to.equal(await f.bonds.minBond());
     await expectHubSolvent(f);
 
     // An honest node with default settings never stakes on such a release (so a forged fraud proof
@@ -293,6 +342,7 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     await expect(f.models.connect(f.stranger).registerModel("impostor", V1, record)).to.be.revertedWithCustomError(f.models, "ModelCeremonyMismatch");
     await expect(f.models.connect(f.modelOwner).registerModel("other", V1, { ...record, weightsCommitment: ethers.id("other") })).to.be.revertedWithCustomError(f.models, "ModelCeremonyMismatch");
     await f.models.connect(f.modelOwner).registerModel("support-intents", V1, record);
+    await bondRelease(f, MODEL_ID);
 
     const runtimeOf = (signer: typeof a, extra: Partial<ConstructorParameters<typeof NodeRuntime>[0]> = {}) =>
       new NodeRuntime({ signer, contracts: attachProofgrid(deployment, signer), models: new Map([[MODEL_ID, artifacts]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA, TrustLevel.ZK], log: quiet, ...extra });
