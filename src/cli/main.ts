@@ -19,6 +19,7 @@ commands:
   model build <file|dir>                       model -> quantized model, circuit, keys, verifier
   model register <build dir>                   register a built model (deploys its ZK verifier)
   ceremony open|contribute|close|finalize      make a model's Groth16 keys with many parties (production)
+  bonds show|post|claim|pay                    ZK releases' soundness bonds; claims of a frozen release
   node start --trust <levels> --model <dir>    run a node (zk proves, tee signs, vanilla submits)
   status <jobId>                               a job as the hub holds it
   init [dir] [--model <file>]                  a Hardhat 3 project that uses proofgrid, ready for npm test
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   model: async (argv) => (await import("./commands/model.js")).modelCommand(argv),
   node: async (argv) => (await import("./commands/node.js")).nodeCommand(argv),
   ceremony: async (argv) => (await import("./commands/ceremony.js")).ceremonyCommand(argv),
+  bonds: async (argv) => (await import("./commands/bonds.js")).bondsCommand(argv),
   status: async (argv) => (await import("./commands/status.js")).status(argv),
   init: async (argv) => (await import("./commands/init.js")).init(argv),
   version: async () => {

@@ -44,6 +44,8 @@ export async function checkRelease(
 ): Promise<CheckedSetup> {
   const where = `model #${modelId} release ${unpackVersion(version)}`;
   const [, release] = await contracts.models.getRelease(modelId, version);
+  const [, frozen] = await contracts.models.soundnessOf(modelId, version);
+  if (frozen) throw new ReleaseMismatchError(`${where} was proven unsound (two valid proofs of different outputs for one input) and is frozen: it serves no job`);
   if (release.weightsCommitment !== artifacts.manifest.quantized.weightsCommitment) {
     throw new ReleaseMismatchError(`${where} commits to other weights than ${artifacts.dir} (${release.weightsCommitment.slice(0, 10)}... vs ${artifacts.manifest.quantized.weightsCommitment.slice(0, 10)}...)`);
   }

@@ -72,6 +72,8 @@ export interface Verification {
    */
   setup?: "development" | "ceremony";
   ceremonyId?: number;
+  /** True when the release was proven unsound and frozen (ISoundnessBonds): its proofs prove nothing. */
+  unsound?: boolean;
 }
 
 export interface InferenceResult {

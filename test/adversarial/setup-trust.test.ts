@@ -147,6 +147,13 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     expect(job.status).to.equal(BigInt(JobStatus.Settled)); // what a single-party key allows
     await expectHubSolvent(f);
 
+    // An honest node with default settings never stakes on such a release (unless its operator accepts
+    // development keys, as below), and says why.
+    const contracts = attachProofgrid(await describeDeployment(f, f.deployer), f.nodeSigners[1]);
+    const runtime = new NodeRuntime({ signer: f.nodeSigners[1], contracts, models: new Map([[MODEL_ID, forgedBuild]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA], log: quiet });
+    await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /single-party development key/);
+    expect((await f.nodes.getNode(f.nodeSigners[1].address)).stake).to.equal(0n);
+
     // The owner's wealth: its two addresses (the owner and its node) and the bond it posted.
     const forger = f.stranger; // a third address of the owner, with the trapdoor
     const wealth = async () => {
@@ -195,12 +202,6 @@ describe("adversarial: ZK setup trust (issue 20)", function () {
     expect(lost).to.equal(await f.bonds.minBond());
     await expectHubSolvent(f);
 
-    // An honest node with default settings never stakes on such a release (so a forged fraud proof
-    // can never reach its stake), and says why.
-    const contracts = attachProofgrid(await describeDeployment(f, f.deployer), f.nodeSigners[0]);
-    const runtime = new NodeRuntime({ signer: f.nodeSigners[0], contracts, models: new Map([[MODEL_ID, forgedBuild]]), versions: new Map([[MODEL_ID, V1]]), levels: [TrustLevel.VANILLA], log: quiet });
-    await expect(prepareNode(runtime, { stake: 1_000n * TOKEN })).to.be.rejectedWith(ReleaseMismatchError, /single-party development key/);
-    expect((await f.nodes.getNode(f.nodeSigners[0].address)).stake).to.equal(0n);
   });
 
   it("1c. one packing, one output: a build whose output encoding is narrower than its logits (the review's aliasing) cannot prove the overflowing input, the engine refuses it, and no node stakes on the build", async () => {

@@ -33,3 +33,51 @@ export async function postBond(context: ActionContext, modelId: number, version:
   await typed("postBond", async () => (await bonds.postBond(modelId, version, needed)).wait());
   return held + needed;
 }
+
+/** A release's bond and, once frozen, what its forfeit pays. */
+export interface BondStatus {
+  modelId: number;
+  version: number;
+  /** Tokens held (0 once withdrawn or forfeit). */
+  amount: bigint;
+  minBond: bigint;
+  /** Whether the release serves ZK jobs (bond at the minimum, no withdrawal asked). */
+  bonded: boolean;
+  /** Whether the release was proven unsound and frozen for good. */
+  frozen: boolean;
+  /** When the owner may withdraw (0: not asked). */
+  withdrawableAt: bigint;
+  /** Once frozen: what ZK requesters share, until when they may claim, how many did, and each one's pay once settled. */
+  forfeit?: { pool: bigint; claimsEnd: bigint; claims: number; perJob?: bigint };
+}
+
+export async function bondStatus(context: ActionContext, modelId: number, version: number): Promise<BondStatus> {
+  const { bonds, models } = context.contracts;
+  const [bond, forfeit, minBond, [bonded, frozen]] = await Promise.all([bonds.bondOf(modelId, version), bonds.forfeitOf(modelId, version), bonds.minBond(), models.soundnessOf(modelId, version)]);
+  return {
+    modelId,
+    version,
+    amount: BigInt(bond.amount),
+    minBond,
+    bonded,
+    frozen,
+    withdrawableAt: BigInt(bond.withdrawableAt),
+    forfeit: forfeit.claimsEnd === 0n ? undefined : { pool: BigInt(forfeit.pool), claimsEnd: BigInt(forfeit.claimsEnd), claims: Number(forfeit.claims), perJob: forfeit.settled ? BigInt(forfeit.perJob) : undefined },
+  };
+}
+
+/** Registers a ZK job of a frozen release for its share of the forfeit bond (paid to its requester after the window). */
+export async function claimForfeit(context: ActionContext, jobId: bigint): Promise<void> {
+  await typed("claim", async () => (await context.contracts.bonds.claim(jobId)).wait());
+}
+
+/** After the claim window: pays a registered job's requester. Returns what was paid. */
+export async function payForfeitClaim(context: ActionContext, jobId: bigint): Promise<bigint> {
+  const { bonds } = context.contracts;
+  const receipt = await typed("payClaim", async () => (await bonds.payClaim(jobId)).wait());
+  for (const log of receipt!.logs) {
+    const parsed = bonds.interface.parseLog(log);
+    if (parsed?.name === "ClaimPaid") return parsed.args.amount as bigint;
+  }
+  return 0n;
+}

@@ -1,5 +1,5 @@
 /** The SDK's actions: each one thing against a deployment, composed by ProofgridClient. */
-export { BondFundsError, postBond } from "./bonds.js";
+export { BondFundsError, bondStatus, claimForfeit, payForfeitClaim, postBond, type BondStatus } from "./bonds.js";
 export { getJob } from "./getJob.js";
 export { deployVerifier, registerModel, releaseOf } from "./registerModel.js";
 export { requestInference, type Requested } from "./request.js";

@@ -25,6 +25,11 @@ export async function verifyResult(context: ActionContext, request: JobRequest, 
     const ceremonyId = Number(release.ceremony);
     const setup = ceremonyId === 0 ? ({ setup: "development" } as const) : ({ setup: "ceremony", ceremonyId } as const);
     const keys = `keys: ${describeKeys(ceremonyId)}`;
+    // Two valid proofs of different outputs for one input froze the release: its proofs prove nothing.
+    const [, frozen] = await models.soundnessOf(modelId, version);
+    if (frozen) {
+      return { method: "groth16", ok: false, checked: true, unsound: true, detail: `the release was proven unsound (two valid proofs of different outputs for one input) and frozen: none of its proofs proves anything; its bond pays ZK requesters who claim within the window (proofgrid bonds claim); ${keys}`, ...setup };
+    }
     if (!artifacts) return { method: "none", ok: false, checked: false, detail: `unchecked by this client: settled by the hub's verifier, no local artifacts of this release to re-check the proof; ${keys}`, ...setup };
     const signals = publicSignalsOf(artifacts, input, output, { chainId, hub: hubAddress, jobId, prover: node });
     // The curve's workers are released afterwards (unless a proof in this process still needs them),
