@@ -7,11 +7,13 @@ import {
   NodeRegistry__factory,
   ProofgridToken__factory,
   RootKeyAttestationVerifier__factory,
+  SoundnessBonds__factory,
   TEERegistry__factory,
 } from "./chain/types/index.js";
 
 export const inferenceHubAbi = InferenceHub__factory.abi;
 export const committeeCourtAbi = CommitteeCourt__factory.abi;
+export const soundnessBondsAbi = SoundnessBonds__factory.abi;
 export const modelRegistryAbi = ModelRegistry__factory.abi;
 export const nodeRegistryAbi = NodeRegistry__factory.abi;
 export const teeRegistryAbi = TEERegistry__factory.abi;
