@@ -11,7 +11,10 @@ import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 /// @dev The hub calls the consumer under the requester's gas cap and ignores a revert, so a hook
 ///      that reverts or runs out of gas never blocks settlement; it only loses that callback.
 ///      The job's fee is already settled when the hook runs: refunds reach the requester through
-///      the hub's balances, never through this call.
+///      the hub's balances, never through this call. The requester is this contract, so it also
+///      receives the hub's refunds and, for a ZK job of a release later proven unsound, the
+///      soundness bond's compensation (ISoundnessBonds.payClaim): pass both on to whoever paid
+///      (TicketRouter shows how).
 abstract contract InferenceConsumer is IInferenceConsumer {
     /// @notice The callback came from `caller`, not the hub.
     error InferenceConsumerNotHub(address caller);

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {InferenceConsumer} from "../consumer/InferenceConsumer.sol";
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
+import {ISoundnessBonds} from "../interfaces/ISoundnessBonds.sol";
 import {TrustLevel} from "../libraries/TrustLevels.sol";
 
 /// @title TicketRouter
@@ -13,7 +14,9 @@ import {TrustLevel} from "../libraries/TrustLevels.sol";
 ///         customer pays for, and routes the ticket to that intent's queue when the checked result
 ///         arrives. If the hub refunds the job (timeout, fraud, undecided dispute), anyone can pass
 ///         the refund back to the ticket's customer with {claimRefund}: the router is the requester,
-///         so the hub credits it. An example consumer, not part of the protocol.
+///         so the hub credits it. Likewise, if a ZK ticket's release is later proven unsound, the
+///         bond's compensation for its job is paid to the router and {claimCompensation} passes it
+///         on. An example consumer, not part of the protocol.
 contract TicketRouter is InferenceConsumer {
     using SafeERC20 for IERC20;
 
@@ -31,10 +34,12 @@ contract TicketRouter is InferenceConsumer {
     error TicketRouterBadIntent(uint256 ticketId, int256 intent);
     error TicketRouterNotRefunded(uint256 ticketId, IInferenceHub.JobStatus status);
     error TicketRouterAlreadyRefunded(uint256 ticketId);
+    error TicketRouterNoCompensation(uint256 ticketId, uint8 claimState);
 
     event TicketOpened(uint256 indexed ticketId, address indexed customer, uint256 indexed jobId, TrustLevel level);
     event TicketRouted(uint256 indexed ticketId, uint8 indexed intent, string queue);
     event TicketRefunded(uint256 indexed ticketId, address indexed customer, uint256 fee);
+    event TicketCompensated(uint256 indexed ticketId, address indexed customer, uint256 amount);
 
     IERC20 public immutable token;
     uint32 public immutable modelId;
@@ -111,6 +116,26 @@ contract TicketRouter is InferenceConsumer {
         uint256 fee = t.fee;
         emit TicketRefunded(ticketId, t.customer, fee);
         token.safeTransfer(t.customer, fee);
+    }
+
+    /// @notice Passes the compensation for a ticket's job, from the soundness bond of a release
+    ///         proven unsound, to its customer. The job's claim must be registered
+    ///         (ISoundnessBonds.claim, by anyone) and the claim window over. Anyone may call; once
+    ///         per ticket (a ticket is refunded or compensated, never both: a compensated job settled).
+    function claimCompensation(uint256 ticketId) external {
+        Ticket storage t = _tickets[ticketId];
+        if (t.refunded) revert TicketRouterAlreadyRefunded(ticketId);
+        ISoundnessBonds bonds = ISoundnessBonds(hub.models().soundnessBonds());
+        uint256 jobId = t.jobId;
+        uint8 state = bonds.claimOf(jobId);
+        // Registered: have it paid to the router now; already paid (by anyone): it is here.
+        if (state == 1) bonds.payClaim(jobId);
+        else if (state != 2) revert TicketRouterNoCompensation(ticketId, state);
+        IInferenceHub.Job memory job = hub.getJob(jobId);
+        uint256 amount = bonds.forfeitOf(job.modelId, job.version).perJob;
+        t.refunded = true;
+        emit TicketCompensated(ticketId, t.customer, amount);
+        if (amount != 0) token.safeTransfer(t.customer, amount);
     }
 
     function ticket(uint256 ticketId) external view returns (Ticket memory) {

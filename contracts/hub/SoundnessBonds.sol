@@ -14,8 +14,8 @@ import {TrustLevel} from "../libraries/TrustLevels.sol";
 /// @notice Holds each ZK release's soundness bond and freezes a release that two valid proofs of
 ///         different outputs for one input prove unsound (see {ISoundnessBonds} for the game).
 /// @dev Accounting invariant: token.balanceOf(this) == sum of bonds (not withdrawn, not forfeit) +
-///      sum over frozen releases of what their claims have still to be paid (the pool until
-///      settled, then perJob for each claim not yet paid).
+///      sum over frozen releases of what is still to be paid (the pool and the untaken reward
+///      until settled, then perJob for each claim not yet paid).
 contract SoundnessBonds is ISoundnessBonds, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -26,9 +26,10 @@ contract SoundnessBonds is ISoundnessBonds, ReentrancyGuardTransient {
     uint16 public constant REPORTER_SHARE_BPS = 1_000;
     /// @notice How long after a freeze the harmed may register their jobs.
     uint32 public constant CLAIM_WINDOW = 14 days;
-    /// @notice How long a deprecated release's bond stays after the owner asks for it: longer than
-    ///         any job requested before the deprecation can stay open (IInferenceHub.MAX_WINDOW).
-    uint32 public constant WITHDRAWAL_DELAY = 30 days;
+    /// @notice How long a deprecated release's bond stays after the owner asks for it: the longest
+    ///         a job requested before the deprecation can stay open (IInferenceHub.MAX_WINDOW, 30
+    ///         days), plus the claim window in which to find a lie settled at its very end.
+    uint32 public constant WITHDRAWAL_DELAY = 30 days + CLAIM_WINDOW;
 
     IERC20 public immutable token;
     IModelRegistry public immutable models;
@@ -40,6 +41,8 @@ contract SoundnessBonds is ISoundnessBonds, ReentrancyGuardTransient {
     mapping(uint64 release => Forfeit) private _forfeits;
     /// @dev 1 registered, 2 paid.
     mapping(uint256 jobId => uint8) private _claims;
+    /// @dev The block a reporter's commitment was first seen in.
+    mapping(bytes32 commitment => uint256 blockNumber) private _commitments;
 
     constructor(IERC20 token_, IModelRegistry models_, IInferenceHub hub_, uint256 minBond_) {
         if (minBond_ == 0 || minBond_ > type(uint128).max) revert BondInvalidAmount(minBond_);
@@ -100,6 +103,13 @@ contract SoundnessBonds is ISoundnessBonds, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ equivocation
 
     /// @inheritdoc ISoundnessBonds
+    function commitEquivocation(bytes32 commitment) external {
+        if (_commitments[commitment] != 0) return; // the first sighting counts
+        _commitments[commitment] = block.number;
+        emit EquivocationCommitted(commitment, block.number);
+    }
+
+    /// @inheritdoc ISoundnessBonds
     function proveEquivocation(
         uint32 modelId,
         uint32 version,
@@ -109,19 +119,86 @@ contract SoundnessBonds is ISoundnessBonds, ReentrancyGuardTransient {
         address reporter
     ) external nonReentrant {
         Bond storage bond = _activeBond(modelId, version);
-        (bytes32 hashA, bytes32 hashB) = _checkEquivocation(modelId, version, input, a, b);
+        // The reporter is paid now only with a commitment from an earlier block: a copy of this
+        // transaction that names another reporter pays nobody, and the reward waits for one that
+        // committed ({claimReporterReward}).
+        address paid = _committedBefore(reporter, evidenceDigest(modelId, version, input, a, b), block.number)
+            ? reporter
+            : address(0);
+        bytes32 inputHash = keccak256(abi.encodePacked(input));
+        (bytes32 hashA, bytes32 hashB) = _checkLiveEquivocation(modelId, version, input, a, b);
         bond.frozen = true;
         models.freezeRelease(modelId, version);
+        _forfeit(modelId, version, bond, paid, inputHash, hashA, hashB);
+    }
+
+    /// @dev Splits a frozen release's bond: the treasury's share now, the reporter's now (to `paid`)
+    ///      or reserved, the rest to the pool of claims.
+    function _forfeit(
+        uint32 modelId,
+        uint32 version,
+        Bond storage bond,
+        address paid,
+        bytes32 inputHash,
+        bytes32 hashA,
+        bytes32 hashB
+    ) private {
         uint256 amount = bond.amount;
         bond.amount = 0;
         uint256 toTreasury = amount * TREASURY_SHARE_BPS / 10_000;
         uint256 reward = amount * REPORTER_SHARE_BPS / 10_000;
         uint256 pool = amount - toTreasury - reward;
-        _openForfeit(modelId, version, pool);
-        if (reporter == address(0)) reporter = msg.sender;
-        emit EquivocationProven(modelId, version, reporter, keccak256(abi.encodePacked(input)), hashA, hashB, reward, pool);
+        _openForfeit(modelId, version, pool, paid == address(0) ? reward : 0);
+        emit EquivocationProven(modelId, version, paid, inputHash, hashA, hashB, reward, pool);
         if (toTreasury != 0) token.safeTransfer(_treasury(), toTreasury);
-        if (reward != 0) token.safeTransfer(reporter, reward);
+        if (paid != address(0) && reward != 0) {
+            emit ReporterRewarded(modelId, version, paid, reward);
+            token.safeTransfer(paid, reward);
+        }
+    }
+
+    /// @dev {_checkEquivocation} under the release's current verifier (none once frozen).
+    function _checkLiveEquivocation(
+        uint32 modelId,
+        uint32 version,
+        int256[] calldata input,
+        Statement calldata a,
+        Statement calldata b
+    ) private view returns (bytes32, bytes32) {
+        (address verifier, bytes32 weights) = models.verifierOf(modelId, version);
+        return _checkEquivocation(modelId, version, verifier, weights, input, a, b);
+    }
+
+    /// @inheritdoc ISoundnessBonds
+    function claimReporterReward(
+        uint32 modelId,
+        uint32 version,
+        int256[] calldata input,
+        Statement calldata a,
+        Statement calldata b,
+        address reporter
+    ) external nonReentrant {
+        Forfeit storage f = _forfeits[_key(modelId, version)];
+        if (f.claimsEnd == 0) revert BondNotFrozen(modelId, version);
+        if (block.timestamp > f.claimsEnd) revert ClaimWindow(modelId, version, f.claimsEnd, block.timestamp);
+        bytes32 digest = evidenceDigest(modelId, version, input, a, b);
+        uint256 reward = f.reward;
+        if (reward == 0 || !_committedBefore(reporter, digest, f.frozenBlock)) revert ReporterNotCommitted(reporter, digest);
+        // The release's own verifier (the registry no longer returns it once frozen).
+        (, IModelRegistry.Release memory release) = models.getRelease(modelId, version);
+        _checkEquivocation(modelId, version, release.verifier, release.weightsCommitment, input, a, b);
+        f.reward = 0;
+        emit ReporterRewarded(modelId, version, reporter, reward);
+        token.safeTransfer(reporter, reward);
+    }
+
+    /// @inheritdoc ISoundnessBonds
+    function evidenceDigest(uint32 modelId, uint32 version, int256[] calldata input, Statement calldata a, Statement calldata b)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(modelId, version, input, a, b));
     }
 
     // ------------------------------------------------------------------ claims
@@ -188,7 +265,9 @@ contract SoundnessBonds is ISoundnessBonds, ReentrancyGuardTransient {
         (, IModelRegistry.Release memory release) = models.getRelease(modelId, version);
         uint256 price = release.prices[uint8(TrustLevel.ZK)];
         uint256 claims = f.claims;
-        uint256 pool = f.pool;
+        // A reporter's share nobody took in time goes to the harmed.
+        uint256 pool = f.pool + f.reward;
+        f.reward = 0;
         uint256 share = claims == 0 ? 0 : pool / claims;
         uint256 perJob = share < price ? share : price;
         uint256 rest = pool - perJob * claims;
@@ -204,11 +283,12 @@ contract SoundnessBonds is ISoundnessBonds, ReentrancyGuardTransient {
     function _checkEquivocation(
         uint32 modelId,
         uint32 version,
+        address verifier,
+        bytes32 weights,
         int256[] calldata input,
         Statement calldata a,
         Statement calldata b
     ) private view returns (bytes32 hashA, bytes32 hashB) {
-        (address verifier, bytes32 weights) = models.verifierOf(modelId, version);
         if (verifier == address(0)) revert BondNoVerifier(modelId, version);
         hashA = keccak256(abi.encodePacked(a.output));
         hashB = keccak256(abi.encodePacked(b.output));
@@ -217,16 +297,25 @@ contract SoundnessBonds is ISoundnessBonds, ReentrancyGuardTransient {
         if (!_verifies(verifier, weights, input, b)) revert EquivocationInvalidProof(1);
     }
 
-    function _openForfeit(uint32 modelId, uint32 version, uint256 pool) private {
-        // Safe: pool < 2^128; the hub's job count is far below 2^64; 40 bits of seconds.
+    function _openForfeit(uint32 modelId, uint32 version, uint256 pool, uint256 reward) private {
+        // Safe: pool and reward < 2^128; the hub's job count and block numbers are far below
+        // 2^64; 40 bits of seconds.
         _forfeits[_key(modelId, version)] = Forfeit({
             pool: uint128(pool),
             jobsBefore: uint64(hub.jobCount()),
             claimsEnd: uint40(block.timestamp + CLAIM_WINDOW),
             claims: 0,
             perJob: 0,
-            settled: false
+            frozenBlock: uint64(block.number),
+            settled: false,
+            reward: uint128(reward)
         });
+    }
+
+    /// @dev Whether `reporter` committed to `digest` in a block before `beforeBlock`.
+    function _committedBefore(address reporter, bytes32 digest, uint256 beforeBlock) private view returns (bool) {
+        uint256 seen = _commitments[keccak256(abi.encode(reporter, digest))];
+        return reporter != address(0) && seen != 0 && seen < beforeBlock;
     }
 
     function _verifies(address verifier, bytes32 weights, int256[] calldata input, Statement calldata s)

@@ -12,14 +12,17 @@ pragma solidity ^0.8.28;
 ///         no new job at any level, and no proof of it settles a job or wins a dispute any more.
 ///         The bond is forfeit: {TREASURY_SHARE_BPS} to the hub's treasury at once, which the
 ///         owner loses whatever it does next (it may report its own forgery, and may have
-///         requested ZK jobs of its own to claim for), {REPORTER_SHARE_BPS} to the reporter, the
-///         rest to the harmed.
+///         requested ZK jobs of its own to claim for), {REPORTER_SHARE_BPS} to the reporter (one
+///         that committed to its evidence in an earlier block, {commitEquivocation}, so that
+///         nobody can take it from the mempool), the rest to the harmed.
 ///      3. {claim} (anyone, for a ZK job of the release settled before the freeze, within
 ///         {CLAIM_WINDOW}): registers the job; after the window {payClaim} pays its requester the
 ///         release's ZK price, or an equal share of the pool when the pool is short. What is left
 ///         goes to the hub's treasury, never back to the owner.
 ///      4. {requestWithdrawal} and {withdrawBond} (owner, after deprecating the release): the bond
-///         comes back {WITHDRAWAL_DELAY} after the request, unless the release is frozen first.
+///         comes back {WITHDRAWAL_DELAY} after the request (longer than any job requested before
+///         can stay open, plus the claim window to find a lie it settled), unless the release is
+///         frozen first.
 interface ISoundnessBonds {
     /// @notice One proven statement: `output` is the model's output on the evidence's input, proven
     ///         by `proof` bound to (`hub`, `jobId`, `prover`), as the verifier's {verifyStatement}.
@@ -42,7 +45,8 @@ interface ISoundnessBonds {
     }
 
     /// @notice What a frozen release's bond pays out.
-    /// @dev [pool, jobsBefore, claimsEnd, claims]: [128, 64, 40, 24]; [perJob, settled]: [128, 8].
+    /// @dev [pool, jobsBefore, claimsEnd, claims]: [128, 64, 40, 24];
+    ///      [perJob, frozenBlock, settled]: [128, 64, 8]; [reward]: [128].
     struct Forfeit {
         /// What the harmed share: the bond less the reporter's reward.
         uint128 pool;
@@ -54,7 +58,12 @@ interface ISoundnessBonds {
         uint24 claims;
         /// What each registered job is paid, fixed after the window.
         uint128 perJob;
+        /// The block of the freeze: a reporter's commitment must be older.
+        uint64 frozenBlock;
         bool settled;
+        /// The reporter's share, while no reporter with an older commitment has taken it (it joins
+        /// the pool when the claim window closes).
+        uint128 reward;
     }
 
     /// @notice Thrown for a release without a proof verifier: it has no circuit to be unsound.
@@ -82,6 +91,9 @@ interface ISoundnessBonds {
     /// @notice Thrown when a job cannot claim: `reason` says why (not ZK, not settled, another release,
     ///         requested after the freeze, already claimed).
     error ClaimIneligible(uint256 jobId, bytes32 reason);
+    /// @notice Thrown when a reporter has no commitment of the evidence older than the freeze, or
+    ///         the reward is already paid.
+    error ReporterNotCommitted(address reporter, bytes32 evidence);
     /// @notice Thrown for a claim after the claim window, or a payout before its end.
     error ClaimWindow(uint32 modelId, uint32 version, uint256 claimsEnd, uint256 now_);
 
@@ -99,6 +111,9 @@ interface ISoundnessBonds {
         uint256 reward,
         uint256 pool
     );
+    /// @notice `commitment` = keccak256(abi.encode(reporter, evidenceDigest)) was first seen at `blockNumber`.
+    event EquivocationCommitted(bytes32 indexed commitment, uint256 blockNumber);
+    event ReporterRewarded(uint32 indexed modelId, uint32 indexed version, address indexed reporter, uint256 amount);
     event ClaimRegistered(uint32 indexed modelId, uint32 indexed version, uint256 indexed jobId, address requester);
     event ClaimPaid(uint256 indexed jobId, address indexed requester, uint256 amount);
     /// @notice The claim window closed: each claim gets `perJob`; `toTreasury` is what nobody claimed.
@@ -114,8 +129,14 @@ interface ISoundnessBonds {
     /// @notice Owner of the model, after the delay: pays the bond to the owner.
     function withdrawBond(uint32 modelId, uint32 version) external;
 
+    /// @notice Records a commitment to evidence before showing it, so that the reporter's share
+    ///         cannot be taken from the mempool: keccak256(abi.encode(reporter, {evidenceDigest})).
+    function commitEquivocation(bytes32 commitment) external;
+
     /// @notice Anyone: proves the release unsound with two valid proofs of different outputs for
-    ///         one input. Freezes the release, pays `reporter` (the caller when zero) its share.
+    ///         one input. Freezes the release. The reporter's share goes to `reporter` if it
+    ///         committed to this evidence in an earlier block; otherwise it waits for
+    ///         {claimReporterReward} by a reporter that did, and joins the pool after the window.
     function proveEquivocation(
         uint32 modelId,
         uint32 version,
@@ -124,6 +145,24 @@ interface ISoundnessBonds {
         Statement calldata b,
         address reporter
     ) external;
+
+    /// @notice Within the claim window: pays the reporter's share to `reporter`, whose commitment
+    ///         to this evidence (valid: two proofs of different outputs for one input under the
+    ///         release's verifier) is older than the freeze, when the freeze's caller had none.
+    function claimReporterReward(
+        uint32 modelId,
+        uint32 version,
+        int256[] calldata input,
+        Statement calldata a,
+        Statement calldata b,
+        address reporter
+    ) external;
+
+    /// @notice The digest a reporter commits to (with its address): the release, the input and both statements.
+    function evidenceDigest(uint32 modelId, uint32 version, int256[] calldata input, Statement calldata a, Statement calldata b)
+        external
+        pure
+        returns (bytes32);
 
     /// @notice Anyone, within the claim window: registers a ZK job of the frozen release that
     ///         settled before the freeze; paid to its requester after the window.

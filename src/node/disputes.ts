@@ -7,7 +7,7 @@
  * window). The node runtime drives the disputes of its own results and of the committees it sits
  * on; the watcher drives the disputes it opened and answers forged fraud proofs it can check.
  */
-import type { Signer } from "ethers";
+import { AbiCoder, keccak256, type Signer } from "ethers";
 import type { Proofgrid } from "../chain/contracts.js";
 import { readJobRequest, readPostedResult } from "../chain/jobs.js";
 import { typed } from "../chain/errors.js";
@@ -83,6 +83,25 @@ export async function answerFraudClaim(contracts: Proofgrid, signer: Signer, art
   const job = await hub.getJob(jobId);
   const claimed = { hub: await court.getAddress(), jobId, prover: claim.args.challenger, output: [...claim.args.output], proof: claim.args.proof };
   const ours = { hub: bondsAddress, jobId, prover: me, output: proof.output, proof: proof.calldata };
-  await typed("proveEquivocation", async () => (await bonds.proveEquivocation(job.modelId, job.version, input, claimed, ours, me)).wait());
+  // Commit to the evidence first (mined), then show it: a copy of the second transaction from the
+  // mempool cannot take the reporter's share.
+  const digest = await bonds.evidenceDigest(job.modelId, job.version, input, claimed, ours);
+  await typed("commitEquivocation", async () => (await bonds.commitEquivocation(equivocationCommitment(me, digest))).wait());
+  try {
+    await typed("proveEquivocation", async () => (await bonds.proveEquivocation(job.modelId, job.version, input, claimed, ours, me)).wait());
+  } catch (error) {
+    // Someone froze the release first (a copy from the mempool naming another reporter, say):
+    // the share waits for a reporter whose commitment is older than the freeze.
+    const [, frozen] = await contracts.models.soundnessOf(job.modelId, job.version);
+    if (!frozen) throw error;
+    if ((await bonds.forfeitOf(job.modelId, job.version)).reward !== 0n) {
+      await typed("claimReporterReward", async () => (await bonds.claimReporterReward(job.modelId, job.version, input, claimed, ours, me)).wait());
+    }
+  }
   return true;
+}
+
+/** The commitment a reporter records before showing evidence: keccak256(abi.encode(reporter, digest)). */
+export function equivocationCommitment(reporter: string, digest: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [reporter, digest]));
 }

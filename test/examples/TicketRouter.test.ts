@@ -3,7 +3,7 @@ import { ethers as E } from "ethers";
 import { DEFAULT_HUB } from "../../deploy/proofgrid.js";
 import { hashValues, JobStatus, signResult, TrustLevel } from "../../src/protocol/index.js";
 import { TicketRouter__factory } from "../../types/contracts/index.js";
-import { ethers, INPUT, networkHelpers, oneNodeFixture, PRICES, WEIGHTS } from "../support/fixture.js";
+import { ethers, INPUT, networkHelpers, oneNodeFixture, OUTPUT, PRICES, proofFor, V1, WEIGHTS, WRONG_OUTPUT } from "../support/fixture.js";
 
 const QUEUES = ["billing", "refund", "shipping", "account"];
 /** The TEE price plus the router's 100,000 callback gas at the default callback gas price. */
@@ -71,6 +71,27 @@ describe("TicketRouter (example consumer)", function () {
     expect(await f.token.balanceOf(f.requester.address)).to.equal(before + 2n * FEE);
     expect(await f.token.balanceOf(await f.router.getAddress())).to.equal(0n);
     expect(await f.hub.balanceOf(await f.router.getAddress())).to.equal(0n);
+  });
+
+  it("passes the soundness bond's compensation for a ZK ticket of a release proven unsound to its customer, once", async function () {
+    const f = await networkHelpers.loadFixture(routerFixture);
+    const zkFee = PRICES[TrustLevel.ZK] + 100_000n * DEFAULT_HUB.callbackGasPrice;
+    const deadline = BigInt((await networkHelpers.time.latest()) + 600);
+    const receipt = (await (await f.router.connect(f.requester).openTicket(INPUT, TrustLevel.ZK, zkFee, deadline)).wait())!;
+    const opened = receipt.logs.map((l) => f.router.interface.parseLog(l)).find((l) => l?.name === "TicketOpened")!;
+    const { ticketId, jobId } = opened.args as unknown as { ticketId: bigint; jobId: bigint };
+    // The node settles a (forged: the mock proves anything) output; later the release is proven unsound.
+    await f.hub.connect(f.node).submitZkResult(jobId, INPUT, [1n, 0n, 0n], proofFor(f, jobId, f.node.address, [1n, 0n, 0n]));
+    await expect(f.router.claimCompensation(ticketId)).to.be.revertedWithCustomError(f.router, "TicketRouterNoCompensation").withArgs(ticketId, 0);
+    const statement = (boundTo: string, id: bigint, output: bigint[]) => ({ hub: boundTo, jobId: id, prover: f.stranger.address, output, proof: proofFor(f, id, f.stranger.address, output, INPUT, boundTo) });
+    await f.bonds.proveEquivocation(1, V1, INPUT, statement(f.hubAddress, 1n, OUTPUT), statement(f.courtAddress, 2n, WRONG_OUTPUT), E.ZeroAddress);
+    await f.bonds.connect(f.stranger).claim(jobId); // anyone registers it; it is paid to the requester: the router
+    await networkHelpers.time.increase(14 * 86_400 + 1);
+    const before = await f.token.balanceOf(f.requester.address);
+    await expect(f.router.connect(f.stranger).claimCompensation(ticketId)).to.emit(f.router, "TicketCompensated").withArgs(ticketId, f.requester.address, PRICES[TrustLevel.ZK]);
+    expect(await f.token.balanceOf(f.requester.address)).to.equal(before + PRICES[TrustLevel.ZK]);
+    await expect(f.router.claimCompensation(ticketId)).to.be.revertedWithCustomError(f.router, "TicketRouterAlreadyRefunded");
+    expect(await f.token.balanceOf(await f.router.getAddress()), "the router keeps nothing").to.equal(0n);
   });
 
   it("accepts results only from the hub, and only for its own jobs", async function () {

@@ -9,6 +9,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
+import { equivocationCommitment } from "../../src/node/disputes.js";
 import { JobStatus, RefundReason, TrustLevel, Verdict, hashValues, levelMask } from "../../src/protocol/index.js";
 import {
   claimFor,
@@ -31,7 +32,7 @@ import {
 
 const MIN_BOND = 1_000n * TOKEN;
 const CLAIM_WINDOW = 14 * 86_400;
-const WITHDRAWAL_DELAY = 30 * 86_400;
+const WITHDRAWAL_DELAY = 44 * 86_400;
 
 /** A statement of `output` on INPUT for job `jobId`, bound to `boundTo` and `prover` (mock proof). */
 function statement(f: Fixture, boundTo: string, jobId: bigint, prover: string, output: bigint[]) {
@@ -43,6 +44,15 @@ function equivocation(f: Fixture) {
   return [statement(f, f.hubAddress, 1n, f.challenger.address, OUTPUT), statement(f, f.courtAddress, 2n, f.stranger.address, WRONG_OUTPUT)] as const;
 }
 
+/** Records `reporter`'s commitment to the evidence (a, b) on model 1's INPUT, in its own block. */
+async function commit(f: Fixture, reporter: { address: string } & Parameters<Fixture["bonds"]["connect"]>[0], a: Statement, b: Statement, modelId = 1) {
+  const digest = await f.bonds.evidenceDigest(modelId, V1, INPUT, a, b);
+  await f.bonds.connect(reporter).commitEquivocation(equivocationCommitment(reporter.address, digest));
+  return digest;
+}
+
+type Statement = ReturnType<typeof statement>;
+
 /** What the bonds contract owes: bonds held plus unpaid claims of frozen releases. */
 async function expectBondsSolvent(f: Fixture, releases: [number, number][] = [[1, V1]]) {
   let owed = 0n;
@@ -50,7 +60,7 @@ async function expectBondsSolvent(f: Fixture, releases: [number, number][] = [[1
     const bond = await f.bonds.bondOf(modelId, version);
     const forfeit = await f.bonds.forfeitOf(modelId, version);
     owed += bond.amount;
-    if (forfeit.claimsEnd !== 0n && !forfeit.settled) owed += forfeit.pool;
+    if (forfeit.claimsEnd !== 0n && !forfeit.settled) owed += forfeit.pool + forfeit.reward;
   }
   // Settled forfeits owe perJob per claim not yet paid: the callers pass them in through `releases`
   // only before settlement, and tests that settle check the remainder by hand.
@@ -136,12 +146,14 @@ describe("soundness bonds", function () {
       await expectBondsSolvent(f);
     });
 
-    it("a bond on its way out is still forfeit by an equivocation shown during the delay", async function () {
+    it("a bond on its way out is still forfeit by an equivocation shown during the delay (44 days: the longest job, then the claim window)", async function () {
       const f = await deployFixture();
       await f.models.connect(f.modelOwner).deprecateRelease(1, V1);
       await f.bonds.connect(f.modelOwner).requestWithdrawal(1, V1);
+      await time.increase(30 * 86_400 + 100); // a job requested just before could have settled a lie by now
       const [a, b] = equivocation(f);
-      await f.bonds.connect(f.stranger).proveEquivocation(1, V1, INPUT, a, b, E.ZeroAddress);
+      await commit(f, f.stranger, a, b);
+      await f.bonds.connect(f.stranger).proveEquivocation(1, V1, INPUT, a, b, f.stranger.address);
       await time.increase(WITHDRAWAL_DELAY);
       await expect(f.bonds.connect(f.modelOwner).withdrawBond(1, V1)).to.be.revertedWithCustomError(f.bonds, "BondReleaseFrozen");
       expect(await f.token.balanceOf(f.stranger.address)).to.equal(10_000n * TOKEN + MIN_BOND / 10n);
@@ -167,6 +179,7 @@ describe("soundness bonds", function () {
       const f = await deployFixture();
       const [a, b] = equivocation(f);
       const treasury = await f.token.balanceOf(f.treasury.address);
+      await commit(f, f.challenger, a, b); // mined: the next block shows the evidence
       await expect(f.bonds.connect(f.stranger).proveEquivocation(1, V1, INPUT, a, b, f.challenger.address))
         .to.emit(f.bonds, "EquivocationProven")
         .withArgs(1, V1, f.challenger.address, hashValues(INPUT), hashValues(OUTPUT), hashValues(WRONG_OUTPUT), MIN_BOND / 10n, (MIN_BOND * 4n) / 10n)
@@ -176,10 +189,49 @@ describe("soundness bonds", function () {
       expect(await f.token.balanceOf(f.challenger.address)).to.equal(10_000n * TOKEN + MIN_BOND / 10n);
       expect(await f.models.soundnessOf(1, V1)).to.deep.equal([false, true]);
       expect((await f.models.verifierOf(1, V1)).verifier).to.equal(E.ZeroAddress);
+      expect((await f.bonds.forfeitOf(1, V1)).reward).to.equal(0n);
       for (const level of [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK]) {
         await expect(requestJob(f, level)).to.be.revertedWithCustomError(f.models, "ModelReleaseFrozen").withArgs(1, V1);
       }
       await expectBondsSolvent(f);
+    });
+
+    it("the reporter's share cannot be taken from the mempool: a copy naming another reporter freezes the release but pays only a reporter that committed earlier", async function () {
+      const f = await deployFixture();
+      const [a, b] = equivocation(f);
+      const digest = await commit(f, f.challenger, a, b);
+      // A bot copies the evidence and names itself: no commitment, so the share is held back.
+      await expect(f.bonds.connect(f.stranger).proveEquivocation(1, V1, INPUT, a, b, f.stranger.address))
+        .to.emit(f.bonds, "EquivocationProven")
+        .withArgs(1, V1, E.ZeroAddress, anyValue, anyValue, anyValue, MIN_BOND / 10n, (MIN_BOND * 4n) / 10n)
+        .and.not.to.emit(f.bonds, "ReporterRewarded");
+      expect(await f.token.balanceOf(f.stranger.address)).to.equal(10_000n * TOKEN);
+      expect((await f.bonds.forfeitOf(1, V1)).reward).to.equal(MIN_BOND / 10n);
+      await expectBondsSolvent(f);
+      // A commitment made now is too late; the bot has none; wrong evidence does not verify.
+      await commit(f, f.stranger, a, b);
+      await expect(f.bonds.claimReporterReward(1, V1, INPUT, a, b, f.stranger.address)).to.be.revertedWithCustomError(f.bonds, "ReporterNotCommitted");
+      await expect(f.bonds.claimReporterReward(1, V1, INPUT, a, { ...b, output: OUTPUT }, f.challenger.address)).to.be.revertedWithCustomError(f.bonds, "ReporterNotCommitted");
+      // The reporter that committed first takes it, once.
+      await expect(f.bonds.connect(f.stranger).claimReporterReward(1, V1, INPUT, a, b, f.challenger.address))
+        .to.emit(f.bonds, "ReporterRewarded")
+        .withArgs(1, V1, f.challenger.address, MIN_BOND / 10n);
+      expect(await f.token.balanceOf(f.challenger.address)).to.equal(10_000n * TOKEN + MIN_BOND / 10n);
+      await expect(f.bonds.claimReporterReward(1, V1, INPUT, a, b, f.challenger.address)).to.be.revertedWithCustomError(f.bonds, "ReporterNotCommitted").withArgs(f.challenger.address, digest);
+      await expectBondsSolvent(f);
+    });
+
+    it("a committed reporter's evidence must still verify, and a share nobody takes in the window goes to the harmed", async function () {
+      const f = await deployFixture();
+      const [a, b] = equivocation(f);
+      const forged = { ...b, proof: E.id("not a proof") };
+      await commit(f, f.challenger, a, forged); // committed to evidence that does not verify
+      await f.bonds.connect(f.stranger).proveEquivocation(1, V1, INPUT, a, b, f.stranger.address);
+      await expect(f.bonds.claimReporterReward(1, V1, INPUT, a, forged, f.challenger.address)).to.be.revertedWithCustomError(f.bonds, "EquivocationInvalidProof").withArgs(1);
+      await time.increase(CLAIM_WINDOW + 1);
+      await expect(f.bonds.claimReporterReward(1, V1, INPUT, a, b, f.challenger.address)).to.be.revertedWithCustomError(f.bonds, "ClaimWindow");
+      await expect(f.bonds.settleForfeit(1, V1)).to.emit(f.bonds, "ForfeitSettled").withArgs(1, V1, 0, 0, MIN_BOND / 2n);
+      expect(await f.token.balanceOf(await f.bonds.getAddress())).to.equal(0n);
     });
 
     it("in-flight jobs: a ZK job cannot settle and its timeout is excused; a VANILLA result goes to a committee; a waiting fraud proof ends Unsound", async function () {
@@ -258,16 +310,18 @@ describe("soundness bonds", function () {
       const requester = await f.token.balanceOf(f.requester.address);
       const treasury = await f.token.balanceOf(f.treasury.address);
       const price = PRICES[TrustLevel.ZK];
+      // Nobody committed before the freeze, so the reporter's share joined the pool.
+      const shared = pool + MIN_BOND / 10n;
       await expect(f.bonds.connect(f.stranger).payClaim(f.jobs[0]))
         .to.emit(f.bonds, "ForfeitSettled")
-        .withArgs(1, V1, 3, price, pool - 3n * price)
+        .withArgs(1, V1, 3, price, shared - 3n * price)
         .and.to.emit(f.bonds, "ClaimPaid")
         .withArgs(f.jobs[0], f.requester.address, price);
       await expect(f.bonds.payClaim(f.jobs[0])).to.be.revertedWithCustomError(f.bonds, "ClaimIneligible").withArgs(f.jobs[0], E.encodeBytes32String("already paid"));
       await expect(f.bonds.payClaim(f.vanilla)).to.be.revertedWithCustomError(f.bonds, "ClaimIneligible").withArgs(f.vanilla, E.encodeBytes32String("not claimed"));
       for (const jobId of f.jobs.slice(1)) await f.bonds.payClaim(jobId);
       expect(await f.token.balanceOf(f.requester.address)).to.equal(requester + 3n * price);
-      expect(await f.token.balanceOf(f.treasury.address)).to.equal(treasury + pool - 3n * price);
+      expect(await f.token.balanceOf(f.treasury.address)).to.equal(treasury + shared - 3n * price);
       expect(await f.token.balanceOf(await f.bonds.getAddress()), "the bonds contract holds exactly what it owes: nothing").to.equal(0n);
     });
 
@@ -277,8 +331,8 @@ describe("soundness bonds", function () {
       await g.bonds.proveEquivocation(1, V1, INPUT, a, b, E.ZeroAddress);
       await time.increase(CLAIM_WINDOW + 1);
       const treasury = await g.token.balanceOf(g.treasury.address);
-      await expect(g.bonds.settleForfeit(1, V1)).to.emit(g.bonds, "ForfeitSettled").withArgs(1, V1, 0, 0, (MIN_BOND * 4n) / 10n);
-      expect(await g.token.balanceOf(g.treasury.address)).to.equal(treasury + (MIN_BOND * 4n) / 10n);
+      await expect(g.bonds.settleForfeit(1, V1)).to.emit(g.bonds, "ForfeitSettled").withArgs(1, V1, 0, 0, MIN_BOND / 2n);
+      expect(await g.token.balanceOf(g.treasury.address)).to.equal(treasury + MIN_BOND / 2n);
       expect(await g.token.balanceOf(await g.bonds.getAddress())).to.equal(0n);
       await g.bonds.settleForfeit(1, V1); // idempotent
     });
@@ -303,7 +357,7 @@ describe("soundness bonds", function () {
       await time.increase(CLAIM_WINDOW + 1);
       const before = await f.token.balanceOf(f.requester.address);
       for (const jobId of jobs) await f.bonds.payClaim(jobId);
-      expect(await f.token.balanceOf(f.requester.address)).to.equal(before + (MIN_BOND * 4n) / 10n);
+      expect(await f.token.balanceOf(f.requester.address)).to.equal(before + MIN_BOND / 2n); // the pool and the untaken reporter's share
       expect(await f.token.balanceOf(await f.bonds.getAddress())).to.equal(MIN_BOND); // model 1's bond only
       await expect(f.bonds.claim(jobs[0])).to.be.revertedWithCustomError(f.bonds, "ClaimWindow");
       const other = await requestJob(f, TrustLevel.VANILLA); // model 1, not frozen
@@ -332,9 +386,10 @@ describe("soundness bonds", function () {
       await f.court.connect(forger).proveFraud(jobId, INPUT, WRONG_OUTPUT, forged);
       // The node answers with a proof of its posted output (bound to the bonds contract).
       const bondsAddress = await f.bonds.getAddress();
-      await f.bonds
-        .connect(f.node)
-        .proveEquivocation(1, V1, INPUT, { hub: f.courtAddress, jobId, prover: forger.address, output: WRONG_OUTPUT, proof: forged }, statement(f, bondsAddress, jobId, f.node.address, OUTPUT), E.ZeroAddress);
+      const claimed = { hub: f.courtAddress, jobId, prover: forger.address, output: WRONG_OUTPUT, proof: forged };
+      const answer = statement(f, bondsAddress, jobId, f.node.address, OUTPUT);
+      await commit(f, f.node, claimed, answer);
+      await f.bonds.connect(f.node).proveEquivocation(1, V1, INPUT, claimed, answer, f.node.address);
       await f.court.resolve(jobId, OUTPUT);
       expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
       expect((await f.nodes.getNode(f.node.address)).stake).to.equal(stake);

@@ -521,7 +521,7 @@ contract HubInvariantTest is CheatTest {
         HubHandler h = handler;
         ISoundnessBonds.Bond memory b = h.bonds().bondOf(1, 1 << 16);
         ISoundnessBonds.Forfeit memory f = h.bonds().forfeitOf(1, 1 << 16);
-        require(h.token().balanceOf(address(h.bonds())) == b.amount + f.pool, "bonds balance != owed");
+        require(h.token().balanceOf(address(h.bonds())) == b.amount + f.pool + f.reward, "bonds balance != owed");
         require(b.frozen == (f.claimsEnd != 0), "frozen without a forfeit");
     }
 

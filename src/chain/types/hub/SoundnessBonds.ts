@@ -12,21 +12,21 @@ export declare namespace ISoundnessBonds {
     export type BondStructOutput = [amount: bigint, withdrawableAt: bigint, frozen: boolean] & {amount: bigint, withdrawableAt: bigint, frozen: boolean }
   
 
-    export type ForfeitStruct = {pool: BigNumberish, jobsBefore: BigNumberish, claimsEnd: BigNumberish, claims: BigNumberish, perJob: BigNumberish, settled: boolean}
-
-    export type ForfeitStructOutput = [pool: bigint, jobsBefore: bigint, claimsEnd: bigint, claims: bigint, perJob: bigint, settled: boolean] & {pool: bigint, jobsBefore: bigint, claimsEnd: bigint, claims: bigint, perJob: bigint, settled: boolean }
-  
-
     export type StatementStruct = {hub: AddressLike, jobId: BigNumberish, prover: AddressLike, output: BigNumberish[], proof: BytesLike}
 
     export type StatementStructOutput = [hub: string, jobId: bigint, prover: string, output: bigint[], proof: string] & {hub: string, jobId: bigint, prover: string, output: bigint[], proof: string }
   
+
+    export type ForfeitStruct = {pool: BigNumberish, jobsBefore: BigNumberish, claimsEnd: BigNumberish, claims: BigNumberish, perJob: BigNumberish, frozenBlock: BigNumberish, settled: boolean, reward: BigNumberish}
+
+    export type ForfeitStructOutput = [pool: bigint, jobsBefore: bigint, claimsEnd: bigint, claims: bigint, perJob: bigint, frozenBlock: bigint, settled: boolean, reward: bigint] & {pool: bigint, jobsBefore: bigint, claimsEnd: bigint, claims: bigint, perJob: bigint, frozenBlock: bigint, settled: boolean, reward: bigint }
+  
     }
 
   export interface SoundnessBondsInterface extends Interface {
-    getFunction(nameOrSignature: "CLAIM_WINDOW" | "REPORTER_SHARE_BPS" | "TREASURY_SHARE_BPS" | "WITHDRAWAL_DELAY" | "bondOf" | "claim" | "claimOf" | "forfeitOf" | "hub" | "minBond" | "models" | "payClaim" | "postBond" | "proveEquivocation" | "requestWithdrawal" | "settleForfeit" | "token" | "withdrawBond"): FunctionFragment;
+    getFunction(nameOrSignature: "CLAIM_WINDOW" | "REPORTER_SHARE_BPS" | "TREASURY_SHARE_BPS" | "WITHDRAWAL_DELAY" | "bondOf" | "claim" | "claimOf" | "claimReporterReward" | "commitEquivocation" | "evidenceDigest" | "forfeitOf" | "hub" | "minBond" | "models" | "payClaim" | "postBond" | "proveEquivocation" | "requestWithdrawal" | "settleForfeit" | "token" | "withdrawBond"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "BondPosted" | "BondWithdrawalRequested" | "BondWithdrawn" | "ClaimPaid" | "ClaimRegistered" | "EquivocationProven" | "ForfeitSettled"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "BondPosted" | "BondWithdrawalRequested" | "BondWithdrawn" | "ClaimPaid" | "ClaimRegistered" | "EquivocationCommitted" | "EquivocationProven" | "ForfeitSettled" | "ReporterRewarded"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLAIM_WINDOW', values?: undefined): string;
 encodeFunctionData(functionFragment: 'REPORTER_SHARE_BPS', values?: undefined): string;
@@ -35,6 +35,9 @@ encodeFunctionData(functionFragment: 'WITHDRAWAL_DELAY', values?: undefined): st
 encodeFunctionData(functionFragment: 'bondOf', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'claim', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'claimOf', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'claimReporterReward', values: [BigNumberish, BigNumberish, BigNumberish[], ISoundnessBonds.StatementStruct, ISoundnessBonds.StatementStruct, AddressLike]): string;
+encodeFunctionData(functionFragment: 'commitEquivocation', values: [BytesLike]): string;
+encodeFunctionData(functionFragment: 'evidenceDigest', values: [BigNumberish, BigNumberish, BigNumberish[], ISoundnessBonds.StatementStruct, ISoundnessBonds.StatementStruct]): string;
 encodeFunctionData(functionFragment: 'forfeitOf', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'hub', values?: undefined): string;
 encodeFunctionData(functionFragment: 'minBond', values?: undefined): string;
@@ -54,6 +57,9 @@ decodeFunctionResult(functionFragment: 'WITHDRAWAL_DELAY', data: BytesLike): Res
 decodeFunctionResult(functionFragment: 'bondOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claim', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimOf', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimReporterReward', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'commitEquivocation', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'evidenceDigest', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'forfeitOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'hub', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'minBond', data: BytesLike): Result;
@@ -128,6 +134,18 @@ decodeFunctionResult(functionFragment: 'withdrawBond', data: BytesLike): Result;
 
   
 
+    export namespace EquivocationCommittedEvent {
+      export type InputTuple = [commitment: BytesLike, blockNumber: BigNumberish];
+      export type OutputTuple = [commitment: string, blockNumber: bigint];
+      export interface OutputObject {commitment: string, blockNumber: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace EquivocationProvenEvent {
       export type InputTuple = [modelId: BigNumberish, version: BigNumberish, reporter: AddressLike, inputHash: BytesLike, outputHashA: BytesLike, outputHashB: BytesLike, reward: BigNumberish, pool: BigNumberish];
       export type OutputTuple = [modelId: bigint, version: bigint, reporter: string, inputHash: string, outputHashA: string, outputHashB: string, reward: bigint, pool: bigint];
@@ -144,6 +162,18 @@ decodeFunctionResult(functionFragment: 'withdrawBond', data: BytesLike): Result;
       export type InputTuple = [modelId: BigNumberish, version: BigNumberish, claims: BigNumberish, perJob: BigNumberish, toTreasury: BigNumberish];
       export type OutputTuple = [modelId: bigint, version: bigint, claims: bigint, perJob: bigint, toTreasury: bigint];
       export interface OutputObject {modelId: bigint, version: bigint, claims: bigint, perJob: bigint, toTreasury: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ReporterRewardedEvent {
+      export type InputTuple = [modelId: BigNumberish, version: BigNumberish, reporter: AddressLike, amount: BigNumberish];
+      export type OutputTuple = [modelId: bigint, version: bigint, reporter: string, amount: bigint];
+      export interface OutputObject {modelId: bigint, version: bigint, reporter: string, amount: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -237,6 +267,30 @@ decodeFunctionResult(functionFragment: 'withdrawBond', data: BytesLike): Result;
     claimOf: TypedContractMethod<
       [jobId: BigNumberish, ],
       [bigint],
+      'view'
+    >
+    
+
+    
+    claimReporterReward: TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, input: BigNumberish[], a: ISoundnessBonds.StatementStruct, b: ISoundnessBonds.StatementStruct, reporter: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    commitEquivocation: TypedContractMethod<
+      [commitment: BytesLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    evidenceDigest: TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, input: BigNumberish[], a: ISoundnessBonds.StatementStruct, b: ISoundnessBonds.StatementStruct, ],
+      [string],
       'view'
     >
     
@@ -367,6 +421,21 @@ getFunction(nameOrSignature: 'claimOf'): TypedContractMethod<
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'claimReporterReward'): TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, input: BigNumberish[], a: ISoundnessBonds.StatementStruct, b: ISoundnessBonds.StatementStruct, reporter: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'commitEquivocation'): TypedContractMethod<
+      [commitment: BytesLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'evidenceDigest'): TypedContractMethod<
+      [modelId: BigNumberish, version: BigNumberish, input: BigNumberish[], a: ISoundnessBonds.StatementStruct, b: ISoundnessBonds.StatementStruct, ],
+      [string],
+      'view'
+    >;
 getFunction(nameOrSignature: 'forfeitOf'): TypedContractMethod<
       [modelId: BigNumberish, version: BigNumberish, ],
       [ISoundnessBonds.ForfeitStructOutput],
@@ -428,8 +497,10 @@ getEvent(key: 'BondWithdrawalRequested'): TypedContractEvent<BondWithdrawalReque
 getEvent(key: 'BondWithdrawn'): TypedContractEvent<BondWithdrawnEvent.InputTuple, BondWithdrawnEvent.OutputTuple, BondWithdrawnEvent.OutputObject>;
 getEvent(key: 'ClaimPaid'): TypedContractEvent<ClaimPaidEvent.InputTuple, ClaimPaidEvent.OutputTuple, ClaimPaidEvent.OutputObject>;
 getEvent(key: 'ClaimRegistered'): TypedContractEvent<ClaimRegisteredEvent.InputTuple, ClaimRegisteredEvent.OutputTuple, ClaimRegisteredEvent.OutputObject>;
+getEvent(key: 'EquivocationCommitted'): TypedContractEvent<EquivocationCommittedEvent.InputTuple, EquivocationCommittedEvent.OutputTuple, EquivocationCommittedEvent.OutputObject>;
 getEvent(key: 'EquivocationProven'): TypedContractEvent<EquivocationProvenEvent.InputTuple, EquivocationProvenEvent.OutputTuple, EquivocationProvenEvent.OutputObject>;
 getEvent(key: 'ForfeitSettled'): TypedContractEvent<ForfeitSettledEvent.InputTuple, ForfeitSettledEvent.OutputTuple, ForfeitSettledEvent.OutputObject>;
+getEvent(key: 'ReporterRewarded'): TypedContractEvent<ReporterRewardedEvent.InputTuple, ReporterRewardedEvent.OutputTuple, ReporterRewardedEvent.OutputObject>;
 
     filters: {
       
@@ -453,12 +524,20 @@ getEvent(key: 'ForfeitSettled'): TypedContractEvent<ForfeitSettledEvent.InputTup
       ClaimRegistered: TypedContractEvent<ClaimRegisteredEvent.InputTuple, ClaimRegisteredEvent.OutputTuple, ClaimRegisteredEvent.OutputObject>;
     
 
+      'EquivocationCommitted(bytes32,uint256)': TypedContractEvent<EquivocationCommittedEvent.InputTuple, EquivocationCommittedEvent.OutputTuple, EquivocationCommittedEvent.OutputObject>;
+      EquivocationCommitted: TypedContractEvent<EquivocationCommittedEvent.InputTuple, EquivocationCommittedEvent.OutputTuple, EquivocationCommittedEvent.OutputObject>;
+    
+
       'EquivocationProven(uint32,uint32,address,bytes32,bytes32,bytes32,uint256,uint256)': TypedContractEvent<EquivocationProvenEvent.InputTuple, EquivocationProvenEvent.OutputTuple, EquivocationProvenEvent.OutputObject>;
       EquivocationProven: TypedContractEvent<EquivocationProvenEvent.InputTuple, EquivocationProvenEvent.OutputTuple, EquivocationProvenEvent.OutputObject>;
     
 
       'ForfeitSettled(uint32,uint32,uint256,uint256,uint256)': TypedContractEvent<ForfeitSettledEvent.InputTuple, ForfeitSettledEvent.OutputTuple, ForfeitSettledEvent.OutputObject>;
       ForfeitSettled: TypedContractEvent<ForfeitSettledEvent.InputTuple, ForfeitSettledEvent.OutputTuple, ForfeitSettledEvent.OutputObject>;
+    
+
+      'ReporterRewarded(uint32,uint32,address,uint256)': TypedContractEvent<ReporterRewardedEvent.InputTuple, ReporterRewardedEvent.OutputTuple, ReporterRewardedEvent.OutputObject>;
+      ReporterRewarded: TypedContractEvent<ReporterRewardedEvent.InputTuple, ReporterRewardedEvent.OutputTuple, ReporterRewardedEvent.OutputObject>;
     
     };
   }
