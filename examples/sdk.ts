@@ -28,6 +28,9 @@ const artifacts = await loadArtifacts(built.dir);
 
 // 3. The contracts. The deployer owns the local token and acts as the simulated attestation root.
 const contracts = await deployProofgrid(deployer, { attestationRoot: deployer.address });
+const mint = minter(contracts);
+// The ZK release's soundness bond, forfeit if two valid proofs of different outputs are ever shown.
+await mint(deployer.address, await contracts.bonds.minBond());
 const owner = await ProofgridClient.connect({ signer: deployer, deployment: contracts });
 const modelId = await owner.registerModel(artifacts, {
   levels: [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK],
@@ -36,7 +39,6 @@ const modelId = await owner.registerModel(artifacts, {
 await (await contracts.tee.approveMeasurement(ENCLAVE_MEASUREMENT)).wait();
 
 // 4. One node per level: fund its stake, join for the release, admit the enclave (TEE), activate.
-const mint = minter(contracts);
 const nodes = [
   { signer: zkNode, level: TrustLevel.ZK },
   { signer: teeNode, level: TrustLevel.TEE },

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { formatUnits, type Provider, type Signer } from "ethers";
 // Types only: the `ethers` member hardhat-ethers adds to a network connection (erased at run time).
 import type {} from "@nomicfoundation/hardhat-ethers";
-import { checkDeployed, DeploymentNotFoundError, type DeploymentFile } from "../chain/contracts.js";
+import { checkDeployed, CONTRACT_NAMES, DeploymentNotFoundError, type DeploymentFile } from "../chain/contracts.js";
 import { ProofgridError } from "../errors.js";
 import { releaseProver } from "../pipeline/prove.js";
 import { parseTrust, TRUST_NAMES, type TrustLevel, type TrustName, UnknownTrustLevelError } from "../protocol/index.js";
@@ -120,8 +120,8 @@ export async function readDeployment(dir: string, chainId: bigint): Promise<Depl
     throw new CliError(`${file} is not valid JSON (${(err as Error).message}); delete it or deploy again`);
   }
   const isAddress = (a: unknown) => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);
-  const names = ["token", "models", "nodes", "attestation", "tee", "hub"] as const;
-  const missing = names.filter((n) => !isAddress(doc?.contracts?.[n]));
+  // Every contract of a deployment (a file from an older version lacks the newer ones: deploy again).
+  const missing = CONTRACT_NAMES.filter((n) => !isAddress(doc?.contracts?.[n]));
   if (missing.length > 0 || !Number.isInteger(doc.startBlock)) {
     throw new CliError(`${file} is not a proofgrid deployment (missing or bad: ${[...missing, ...(Number.isInteger(doc.startBlock) ? [] : ["startBlock"])].join(", ")})`);
   }

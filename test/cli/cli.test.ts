@@ -124,10 +124,10 @@ describe("cli: proofgrid", function () {
       const env = { PROOFGRID_RPC_URL: chain.url };
       expectOneLineError(await cli(["status", "1", "--network", "localhost", "--deployments", deployments], env), /31337\.json is not valid JSON/);
       await writeFile(path.join(deployments, "31337.json"), JSON.stringify({ chainId: 31337, startBlock: 1, contracts: { hub: "0x12" } }));
-      expectOneLineError(await cli(["status", "1", "--network", "localhost", "--deployments", deployments], env), /is not a proofgrid deployment \(missing or bad: token, models, nodes, attestation, tee, hub\)/);
+      expectOneLineError(await cli(["status", "1", "--network", "localhost", "--deployments", deployments], env), /is not a proofgrid deployment \(missing or bad: token, models, nodes, attestation, tee, hub, court, bonds\)/);
       // A well-formed file of an earlier chain (restarted since): named stale, with the fix.
       const address = (i: number) => `0x${i.toString(16).padStart(40, "0")}`;
-      const contracts = Object.fromEntries(["token", "models", "nodes", "attestation", "tee", "hub", "court"].map((n, i) => [n, address(0xabc0 + i)]));
+      const contracts = Object.fromEntries(["token", "models", "nodes", "attestation", "tee", "hub", "court", "bonds"].map((n, i) => [n, address(0xabc0 + i)]));
       await writeFile(path.join(deployments, "31337.json"), JSON.stringify({ chainId: 31337, startBlock: 1, deployer: address(1), attestationRoot: address(1), contracts }));
       for (const args of [["status", "1"], ["model", "register", "build/support-intents"], ["infer", "support-intents", "--input", example, "--trust", "zk"]]) {
         expectOneLineError(
