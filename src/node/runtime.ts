@@ -243,6 +243,12 @@ export class NodeRuntime {
     const me = await this.address();
     const started = Date.now();
     if (job.level === TrustLevel.ZK) {
+      const [, frozen] = await this.options.contracts.models.soundnessOf(job.modelId, job.version);
+      if (frozen) {
+        // Its proofs prove nothing any more; the hub refunds the job after its deadline without a slash.
+        this.log(`job ${jobId}: model #${job.modelId} release ${unpackVersion(job.version)} was frozen as unsound; no proof of it settles (the timeout is excused)`);
+        return this.done(jobId);
+      }
       const { chainId } = await this.options.signer.provider!.getNetwork();
       const proof = await proveInference(artifacts, job.input, { chainId, hub: await hub.getAddress(), jobId, prover: me });
       await (await hub.submitZkResult(jobId, job.input, proof.output, proof.calldata)).wait();
