@@ -1,6 +1,8 @@
 /** Finding a model and its releases in the registry. */
 import type { ModelArtifacts } from "../pipeline/prove.js";
 import type { Proofgrid } from "./contracts.js";
+import { providerOf } from "./jobs.js";
+import { allEvents } from "./logs.js";
 
 /** The id of the model registered under `name` (names are unique: the first registrant's), or undefined. */
 export async function modelIdByName(contracts: Proofgrid, name: string): Promise<number | undefined> {
@@ -23,7 +25,7 @@ export async function findModel(contracts: Proofgrid, name: string, weightsCommi
 /** The newest release of `modelId` that is `artifacts`' model (same weights and model file), or undefined. */
 export async function findRelease(contracts: Proofgrid, modelId: number, artifacts: ModelArtifacts): Promise<number | undefined> {
   const { models } = contracts;
-  const added = await models.queryFilter(models.filters.ReleaseAdded(modelId), contracts.startBlock);
+  const added = await allEvents(providerOf(contracts), contracts.startBlock, (from, to) => models.queryFilter(models.filters.ReleaseAdded(modelId), from, to));
   for (const e of added.reverse()) {
     if (e.args.weightsCommitment === artifacts.manifest.quantized.weightsCommitment && e.args.contentHash === artifacts.manifest.model.hash) return Number(e.args.version);
   }

@@ -15,7 +15,7 @@ import { intentFeaturizer } from "../support/intents.js";
 import { SimulatedEnclave } from "../../src/node/enclave.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
 import { ReleaseMismatchError } from "../../src/node/release.js";
-import { DEV_KEYS } from "../support/fixture.js";
+import { conn, DEV_KEYS } from "../support/fixture.js";
 import { activateNodes, prepareNode } from "../../src/node/bootstrap.js";
 import { Watcher } from "../../src/node/watcher.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
@@ -271,6 +271,47 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     expect((await f.tee.getEnclave(enclave.address)).lastHeartbeat).to.be.greaterThan(BigInt(await time.latest()) - 10n);
     await runtime.poll();
     expect((await f.hub.getJob(vanilla.jobId)).status).to.equal(JobStatus.Settled);
+    await expectNothingLost(f);
+  });
+
+  it("5b. a provider that caps eth_getLogs at 10,000 blocks does not blind the watcher: a lie 12,000 blocks after the deployment is still proven wrong and decided", async function () {
+    const f = await loadFixture(deployFixture);
+    await demoModels(f, artifacts);
+    const node = f.nodeSigners[0];
+    await joinNode(f, node, 1_000n * TOKEN, [3], levelMask(TrustLevel.VANILLA));
+    await mine(12_000);
+    const good = features("cancel my subscription now");
+    const truth = evaluate(artifacts.model, good).output;
+    const lie = await request(f, 3, TrustLevel.VANILLA, good);
+    await f.hub.connect(node).submitResult(lie.jobId, [(truth[0] + 1n) % 6n]);
+    // The RPC refuses a log query over more than 10,000 blocks, as many providers do.
+    const provider = conn.provider as unknown as { request: (a: { method: string; params?: unknown[] }) => Promise<unknown> };
+    const original = provider.request.bind(provider);
+    const refused: string[] = [];
+    provider.request = async (a) => {
+      if (a.method === "eth_getLogs") {
+        const head = BigInt((await original({ method: "eth_blockNumber" })) as string);
+        const { fromBlock, toBlock } = (a.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string };
+        const from = fromBlock?.startsWith("0x") ? BigInt(fromBlock) : head;
+        const to = toBlock?.startsWith("0x") ? BigInt(toBlock) : head;
+        if (to - from + 1n > 10_000n) {
+          refused.push(`${from}..${to}`);
+          throw new Error("eth_getLogs is limited to a 10,000 block range");
+        }
+      }
+      return original(a);
+    };
+    try {
+      const watcher = new Watcher({ signer: f.challenger, contracts: await as(f, f.challenger), models: new Map([[3, artifacts]]), log: () => {} });
+      for (let i = 0; i < 4 && (await f.hub.getJob(lie.jobId)).status === BigInt(JobStatus.Submitted); i++) await watcher.poll(); // it catches up 5,000 blocks a poll
+      expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Challenged);
+      await time.increase(7_201);
+      await watcher.poll();
+      expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Refunded);
+      expect(refused, "no log query over the provider's range").to.deep.equal([]);
+    } finally {
+      provider.request = original;
+    }
     await expectNothingLost(f);
   });
 

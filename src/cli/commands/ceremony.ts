@@ -1,6 +1,7 @@
 /** `proofgrid ceremony`: a Groth16 phase-2 ceremony for a built model, recorded in the model registry. */
 import path from "node:path";
 import { attachProofgrid } from "../../chain/contracts.js";
+import { allEvents } from "../../chain/logs.js";
 import { mineBlock, supportsTimeTravel } from "../../devnet/time.js";
 import { describeSetup } from "../../pipeline/ceremony.js";
 import { closeCeremony, contributeToCeremony, finalizeCeremony, openCeremony } from "../../sdk/actions/ceremony.js";
@@ -100,7 +101,7 @@ export async function ceremonyCommand(argv: string[]): Promise<number> {
         const [c, phase] = await context.contracts.models.getCeremony(id());
         const names = ["none", "open", "closed", "sealed", "final"];
         const filter = context.contracts.models.filters.CeremonyContributed(id());
-        const events = await context.contracts.models.queryFilter(filter, deployment.startBlock ?? 0);
+        const events = await allEvents(signer.provider!, deployment.startBlock ?? 0, (from, to) => context.contracts.models.queryFilter(filter, from, to));
         const contributions = events.map((e) => ({ index: Number(e.args.index), contributor: e.args.contributor, id: e.args.contributionHash }));
         print(
           [

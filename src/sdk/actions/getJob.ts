@@ -1,6 +1,7 @@
 /** A job as the hub holds it, with its request, outcome and transactions from the hub's events. */
 import { typed } from "../../chain/errors.js";
-import { readJobRequest } from "../../chain/jobs.js";
+import { providerOf, readJobRequest } from "../../chain/jobs.js";
+import { newestEvent } from "../../chain/logs.js";
 import { JobStatus, refundReasonName, trustName, unpackVersion } from "../../protocol/index.js";
 import { JobNotFoundError } from "../errors.js";
 import type { ActionContext, JobInfo } from "../types.js";
@@ -11,10 +12,12 @@ export async function getJob(context: ActionContext, jobId: bigint | number): Pr
   const job = await typed(`getJob(${id})`, () => hub.getJob(id));
   const request = Number(job.status) === JobStatus.None ? undefined : await readJobRequest(context.contracts, id);
   if (!request) throw new JobNotFoundError(id);
+  // From the request's block, window by window (providers cap the range of one log query).
+  const provider = providerOf(context.contracts);
   const from = request.blockNumber;
-  const [submitted] = await hub.queryFilter(hub.filters.ResultSubmitted(id), from);
-  const [settled] = await hub.queryFilter(hub.filters.JobSettled(id), from);
-  const [refunded] = await hub.queryFilter(hub.filters.JobRefunded(id), from);
+  const submitted = await newestEvent(provider, from, (a, b) => hub.queryFilter(hub.filters.ResultSubmitted(id), a, b));
+  const settled = await newestEvent(provider, from, (a, b) => hub.queryFilter(hub.filters.JobSettled(id), a, b));
+  const refunded = await newestEvent(provider, from, (a, b) => hub.queryFilter(hub.filters.JobRefunded(id), a, b));
   const txs: Record<string, string> = { request: request.transactionHash };
   if (submitted) txs.submit = submitted.transactionHash;
   if (settled && settled.transactionHash !== submitted?.transactionHash) txs.settle = settled.transactionHash;

@@ -1,0 +1,32 @@
+/**
+ * Event searches that stay within the block range a JSON-RPC provider serves in one `eth_getLogs`
+ * (many cap it at 1,000 to 10,000 blocks): a search over a deployment's whole history is split into
+ * windows of {@link MAX_LOG_RANGE} blocks.
+ */
+import type { Provider } from "ethers";
+
+/** The most blocks one `eth_getLogs` asks for. */
+export const MAX_LOG_RANGE = 5_000;
+
+/** One `queryFilter` over blocks [from, to]. */
+export type LogQuery<E> = (from: number, to: number) => Promise<E[]>;
+
+/**
+ * The newest event `query` finds from block `fromBlock` on, searching backwards window by window
+ * from the head (a job's events are recent, so this is usually one request); undefined when none.
+ */
+export async function newestEvent<E>(provider: Provider, fromBlock: number, query: LogQuery<E>): Promise<E | undefined> {
+  for (let to = await provider.getBlockNumber(); to >= fromBlock; to -= MAX_LOG_RANGE) {
+    const found = await query(Math.max(fromBlock, to - MAX_LOG_RANGE + 1), to);
+    if (found.length > 0) return found[found.length - 1];
+  }
+  return undefined;
+}
+
+/** Every event `query` finds from block `fromBlock` to the head, oldest first, window by window. */
+export async function allEvents<E>(provider: Provider, fromBlock: number, query: LogQuery<E>): Promise<E[]> {
+  const last = await provider.getBlockNumber();
+  const out: E[] = [];
+  for (let from = fromBlock; from <= last; from += MAX_LOG_RANGE) out.push(...(await query(from, Math.min(last, from + MAX_LOG_RANGE - 1))));
+  return out;
+}
