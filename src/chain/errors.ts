@@ -12,12 +12,14 @@ import {
   ModelRegistry__factory,
   NodeRegistry__factory,
   ProofgridToken__factory,
+  SoundnessBonds__factory,
   TEERegistry__factory,
 } from "./types/index.js";
 
 const INTERFACES: Interface[] = [
   InferenceHub__factory.createInterface(),
   CommitteeCourt__factory.createInterface(),
+  SoundnessBonds__factory.createInterface(),
   ModelRegistry__factory.createInterface(),
   NodeRegistry__factory.createInterface(),
   TEERegistry__factory.createInterface(),

@@ -9,6 +9,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
+import { typed } from "../../src/chain/errors.js";
 import { equivocationCommitment } from "../../src/node/disputes.js";
 import { JobStatus, RefundReason, TrustLevel, Verdict, hashValues, levelMask } from "../../src/protocol/index.js";
 import {
@@ -118,6 +119,12 @@ describe("soundness bonds", function () {
       await expect(f.models.connect(f.modelOwner).freezeRelease(1, V1)).to.be.revertedWithCustomError(f.models, "ModelOnlySoundnessBonds");
       expect(await f.models.soundnessBonds()).to.equal(await f.bonds.getAddress());
     });
+  });
+
+  it("its errors reach SDK and CLI users by name, with their arguments", async function () {
+    const f = await deployFixture();
+    await expect(typed("claim", async () => (await f.bonds.claim(1n)).wait())).to.be.rejectedWith(/BondNotFrozen\(0, 0\)/);
+    await expect(typed("payClaim", async () => (await f.bonds.payClaim(1n)).wait())).to.be.rejectedWith(/ClaimIneligible/);
   });
 
   describe("withdrawal", function () {

@@ -71,8 +71,13 @@ export async function bondsCommand(argv: string[]): Promise<number> {
       case "post": {
         const { modelId, version } = await release();
         const amount = values.amount === undefined ? undefined : BigInt(values.amount as string) * 10n ** 18n;
+        const before = (await context.contracts.bonds.bondOf(modelId, version)).amount;
         const total = await postBond(context, modelId, version, amount);
-        print(`model #${modelId}: bond ${formatUnits(total)} PGT`, { modelId, version, total });
+        const posted = total - BigInt(before);
+        print(
+          posted === 0n ? `model #${modelId}: already bonded at the minimum (${formatUnits(total)} PGT); --amount adds more` : `model #${modelId}: posted ${formatUnits(posted)} PGT; bond ${formatUnits(total)} PGT`,
+          { modelId, version, posted, total },
+        );
         return 0;
       }
       case "claim": {

@@ -1,4 +1,5 @@
 /** Soundness bonds: what a ZK release's owner posts so that its release serves ZK jobs. */
+import { formatUnits } from "ethers";
 import { typed } from "../../chain/errors.js";
 import { approveIfNeeded } from "../../chain/tokens.js";
 import { ProofgridError } from "../../errors.js";
@@ -12,7 +13,7 @@ export class BondFundsError extends ProofgridError {
     readonly needed: bigint,
     readonly balance: bigint,
   ) {
-    super(`posting a soundness bond of ${needed} token-wei needs that much in ${account}, which holds ${balance}`);
+    super(`posting a soundness bond of ${formatUnits(needed)} PGT needs that much in ${account}, which holds ${formatUnits(balance)} PGT`);
   }
 }
 
