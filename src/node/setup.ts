@@ -162,7 +162,7 @@ export async function checkSetup(
   }
   if (!ours) {
     throw new SetupError(
-      `${where}: no contribution to ceremony #${ceremonyId} was recorded by ${[...trusted].join(" or ")}; contribute to the ceremony (or name a contributor you trust) before serving it`,
+      `${where}: the final key's transcript holds no contribution by ${[...trusted].join(" or ")} (one recorded on chain but built on an older key than the last one is not in it); contribute to the ceremony (or name a contributor you trust) before serving it`,
     );
   }
   return { kind: "ceremony", ceremonyId, transcript: entries, deployable: audit.deployable, wasm: audit.wasm };
