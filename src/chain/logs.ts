@@ -8,16 +8,21 @@ import type { Provider } from "ethers";
 /** The most blocks one `eth_getLogs` asks for. */
 export const MAX_LOG_RANGE = 5_000;
 
-/** One `queryFilter` over blocks [from, to]. */
-export type LogQuery<E> = (from: number, to: number) => Promise<E[]>;
+/**
+ * One `queryFilter` over blocks [from, to]. The newest window ends at "latest", not at a number:
+ * a provider may answer `getBlockNumber` from a cache a block behind (ethers caches it briefly),
+ * and an event of the block just mined must not be missed.
+ */
+export type LogQuery<E> = (from: number, to: number | "latest") => Promise<E[]>;
 
 /**
  * The newest event `query` finds from block `fromBlock` on, searching backwards window by window
  * from the head (a job's events are recent, so this is usually one request); undefined when none.
  */
 export async function newestEvent<E>(provider: Provider, fromBlock: number, query: LogQuery<E>): Promise<E | undefined> {
-  for (let to = await provider.getBlockNumber(); to >= fromBlock; to -= MAX_LOG_RANGE) {
-    const found = await query(Math.max(fromBlock, to - MAX_LOG_RANGE + 1), to);
+  const head = await provider.getBlockNumber();
+  for (let to = head; to >= fromBlock || to === head; to -= MAX_LOG_RANGE) {
+    const found = await query(Math.max(fromBlock, to - MAX_LOG_RANGE + 1), to === head ? "latest" : to);
     if (found.length > 0) return found[found.length - 1];
   }
   return undefined;
@@ -27,6 +32,9 @@ export async function newestEvent<E>(provider: Provider, fromBlock: number, quer
 export async function allEvents<E>(provider: Provider, fromBlock: number, query: LogQuery<E>): Promise<E[]> {
   const last = await provider.getBlockNumber();
   const out: E[] = [];
-  for (let from = fromBlock; from <= last; from += MAX_LOG_RANGE) out.push(...(await query(from, Math.min(last, from + MAX_LOG_RANGE - 1))));
-  return out;
+  for (let from = fromBlock; ; from += MAX_LOG_RANGE) {
+    const to = from + MAX_LOG_RANGE - 1;
+    out.push(...(await query(from, to >= last ? "latest" : to)));
+    if (to >= last) return out;
+  }
 }
