@@ -6,11 +6,11 @@
  * The deployer owns the token (it mints for the actors) and, on networks without an attestation
  * root of their own, is the simulated attestation root.
  */
-import { topUpFromFaucet } from "../chain/tokens.js";
 import { id, type Signer } from "ethers";
 import { deployProofgrid } from "../../deploy/proofgrid.js";
 import { attachProofgrid, describeDeployment, TOKEN, type DeploymentFile, type Proofgrid } from "../chain/contracts.js";
 import { findModel } from "../chain/models.js";
+import { topUpFromFaucet } from "../chain/tokens.js";
 import { activateNodes, prepareNode } from "../node/bootstrap.js";
 import { SimulatedEnclave } from "../node/enclave.js";
 import type { SetupTrust } from "../node/setup.js";

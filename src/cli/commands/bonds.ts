@@ -1,6 +1,6 @@
 /** `proofgrid bonds`: ZK releases' soundness bonds, and the claims of a frozen release. */
 import { formatUnits } from "ethers";
-import { attachProofgrid } from "../../chain/contracts.js";
+import { attachProofgrid, TOKEN } from "../../chain/contracts.js";
 import { parseVersion, unpackVersion } from "../../protocol/index.js";
 import { bondStatus, claimForfeit, payForfeitClaim, postBond } from "../../sdk/actions/bonds.js";
 import { CliError, parse, requireDeployment, signerAt, toJson, withConnection } from "../context.js";
@@ -70,7 +70,7 @@ export async function bondsCommand(argv: string[]): Promise<number> {
       }
       case "post": {
         const { modelId, version } = await release();
-        const amount = values.amount === undefined ? undefined : BigInt(values.amount as string) * 10n ** 18n;
+        const amount = values.amount === undefined ? undefined : BigInt(values.amount as string) * TOKEN;
         const before = (await context.contracts.bonds.bondOf(modelId, version)).amount;
         const total = await postBond(context, modelId, version, amount);
         const posted = total - BigInt(before);

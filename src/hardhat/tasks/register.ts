@@ -1,9 +1,9 @@
-import { topUpFromFaucet } from "../../chain/tokens.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { DeploymentFile } from "../../chain/contracts.js";
 import { TOKEN } from "../../chain/contracts.js";
+import { topUpFromFaucet } from "../../chain/tokens.js";
 import { TrustLevel } from "../../protocol/index.js";
 import { ProofgridClient } from "../../sdk/client.js";
 import { buildConfigured, ProofgridConfigError, selectModels } from "../models.js";
