@@ -92,10 +92,10 @@ export async function committeeDraw(ethers: HardhatEthers, helpers: NetworkHelpe
     const [totalBefore] = await pg.nodes.poolOf(R1, TrustLevel.VANILLA);
     const used = await gasOf(pg.court.connect(challenger).draw(jobId));
     const [totalAfter] = await pg.nodes.poolOf(R1, TrustLevel.VANILLA);
-    const [d] = await pg.court.getDispute(jobId);
+    const [, , seats] = await pg.court.getDispute(jobId);
     const key = `${size}of${count}${stale ? `.stale${stale}` : ""}`;
     out[`gas.dispute.draw.${key}`] = Number(used);
-    out[`draws.dispute.draw.${key}`] = Number(d.seats) + Number((totalBefore - totalAfter) / (1_000n * TOKEN));
+    out[`draws.dispute.draw.${key}`] = Number(seats.reduce((a, b) => a + b, 0n)) + Number((totalBefore - totalAfter) / (1_000n * TOKEN));
   }
   return out;
 }

@@ -24,8 +24,10 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
     IModelRegistry private immutable _models;
 
     mapping(uint256 jobId => Dispute) private _disputes;
+    /// @dev The distinct members of a job's committee, and the seats each holds.
     mapping(uint256 jobId => address[]) private _committees;
-    mapping(uint256 jobId => mapping(uint256 seat => Vote)) private _votes;
+    mapping(uint256 jobId => uint8[]) private _seats;
+    mapping(uint256 jobId => mapping(uint256 member => Vote)) private _votes;
 
     constructor(IInferenceHub hub_) {
         hub = hub_;
@@ -45,7 +47,7 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
             challenger: msg.sender,
             drawBlock: drawBlock,
             size: t.committeeSize,
-            seats: 0,
+            members: 0,
             committed: 0,
             revealed: 0,
             drawBy: drawBy,
@@ -128,11 +130,32 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         d.commitBy = commitBy;
         d.revealBy = revealBy;
         uint256 seed = uint256(keccak256(abi.encode(seedBlockHash, jobId, address(this))));
-        address[] memory committee = hub.drawCommittee(jobId, d.challenger, seed, uint40(revealBy) + RESOLUTION_GRACE);
+        (address[] memory members, uint8[] memory seats) =
+            _group(hub.drawCommittee(jobId, d.challenger, seed, uint40(revealBy) + RESOLUTION_GRACE));
         // Safe: the hub caps the committee at its configured size, at most 15.
-        d.seats = uint8(committee.length);
-        _committees[jobId] = committee;
-        emit CommitteeDrawn(jobId, committee, commitBy, revealBy);
+        d.members = uint8(members.length);
+        _committees[jobId] = members;
+        _seats[jobId] = seats;
+        emit CommitteeDrawn(jobId, members, seats, commitBy, revealBy);
+    }
+
+    /// @dev Groups drawn seats by member, in order of first seat: at most 15 seats.
+    function _group(address[] memory drawn) private pure returns (address[] memory members, uint8[] memory seats) {
+        uint256 n = drawn.length;
+        members = new address[](n);
+        seats = new uint8[](n);
+        uint256 count;
+        for (uint256 i; i < n; ++i) {
+            uint256 j;
+            while (j < count && members[j] != drawn[i]) ++j;
+            if (j == count) members[count++] = drawn[i];
+            ++seats[j];
+        }
+        // Shrink both arrays to the members found. Safe: count <= n, their allocated length.
+        assembly ("memory-safe") {
+            mstore(members, count)
+            mstore(seats, count)
+        }
     }
 
     /// @inheritdoc ICommitteeCourt
@@ -141,7 +164,7 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         if (block.timestamp > d.commitBy) revert CourtCommitClosed(jobId, d.commitBy, block.timestamp);
         // A zero commitment would leave the seat uncommitted while counting it.
         if (commitment == 0) revert CourtZeroCommitment(jobId);
-        Vote storage v = _votes[jobId][_seatOf(jobId, msg.sender)];
+        Vote storage v = _votes[jobId][_memberIndex(jobId, msg.sender)];
         if (v.commitment != 0) revert CourtVoteState(jobId, msg.sender, true, v.outputHash != 0);
         v.commitment = commitment;
         ++d.committed;
@@ -151,13 +174,13 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
     /// @inheritdoc ICommitteeCourt
     function revealVote(uint256 jobId, bytes32 outputHash, bytes32 salt) external {
         Dispute storage d = _drawnDispute(jobId);
-        // Reveals open once every seat committed or the commit window closed.
-        uint256 opensAfter = d.committed == d.seats ? 0 : d.commitBy;
+        // Reveals open once every member committed or the commit window closed.
+        uint256 opensAfter = d.committed == d.members ? 0 : d.commitBy;
         if (block.timestamp <= opensAfter || block.timestamp > d.revealBy) {
             revert CourtRevealWindow(jobId, opensAfter, d.revealBy, block.timestamp);
         }
         if (outputHash == 0) revert CourtZeroOutputHash(jobId);
-        Vote storage v = _votes[jobId][_seatOf(jobId, msg.sender)];
+        Vote storage v = _votes[jobId][_memberIndex(jobId, msg.sender)];
         if (v.commitment == 0 || v.outputHash != 0) {
             revert CourtVoteState(jobId, msg.sender, v.commitment != 0, v.outputHash != 0);
         }
@@ -171,18 +194,17 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
     function resolve(uint256 jobId, int256[] calldata output) external nonReentrant {
         Dispute storage d = _openDispute(jobId);
         if (d.byProof) return _resolveProof(jobId, d, output);
-        uint256 seats = d.seats;
         if (d.commitBy == 0) {
             // Never drawn: undecided once the draw window has closed.
             if (block.timestamp <= d.drawBy) revert CourtNotDue(jobId, d.drawBy, block.timestamp);
-        } else if (block.timestamp <= d.revealBy && d.revealed < seats && seats * 2 > d.size) {
-            // Due after the reveal window, once every seat revealed, or at once when too few seats
-            // were filled for any majority of the configured size.
+        } else if (block.timestamp <= d.revealBy && d.revealed < d.members) {
+            // Due after the reveal window, once every member revealed, or at once when no seat was
+            // filled (every other node left the pool before the seed block).
             revert CourtNotDue(jobId, d.revealBy, block.timestamp);
         }
         d.resolved = true;
         // Members are absent only once the reveal window has closed: a dispute resolved earlier
-        // (every seat revealed, or too few seats for a majority) fines nobody.
+        // (every member revealed, or no seat filled) fines nobody.
         (IInferenceHub.Verdict verdict, address[] memory paid, address[] memory absent) =
             _tally(jobId, d.size, d.commitBy != 0 && block.timestamp > d.revealBy);
         hub.closeDispute(jobId, verdict, d.challenger, msg.sender, paid, absent, output);
@@ -203,62 +225,82 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         hub.closeDispute(jobId, verdict, d.challenger, msg.sender, nobody, nobody, output);
     }
 
-    /// @dev Counts the revealed votes: a strict majority of the configured `size` (however many seats
-    ///      were filled) decides. Returns who is paid (the majority when decided, every member who
-    ///      revealed when undecided) and, when `windowClosed`, who is absent (drawn, never revealed).
+    /// @dev Counts the revealed votes, each weighing its member's seats: an output behind a strict
+    ///      majority of the configured `size` seats decides. Returns who is paid, once per seat (the
+    ///      majority when decided, every member who revealed when undecided) and, when
+    ///      `windowClosed`, who is absent (drawn, never revealed), once per member.
     function _tally(uint256 jobId, uint256 size, bool windowClosed)
         private
         returns (IInferenceHub.Verdict verdict, address[] memory paid, address[] memory absent)
     {
-        address[] memory committee = _committees[jobId];
-        uint256 seats = committee.length;
-        bytes32[] memory revealed = new bytes32[](seats);
-        uint256 absentCount;
+        address[] memory members = _committees[jobId];
+        uint8[] memory seats = _seats[jobId];
+        (bytes32[] memory revealed, Count memory c) = _count(jobId, seats, windowClosed);
+        bool decided = c.bestVotes * 2 > size;
+        if (!decided) verdict = IInferenceHub.Verdict.Undecided;
+        else if (c.best == hub.getJob(jobId).outputHash) verdict = IInferenceHub.Verdict.NodeRight;
+        else verdict = IInferenceHub.Verdict.Fraud;
+
+        paid = new address[](decided ? c.bestVotes : c.revealedSeats);
+        absent = new address[](c.absent);
+        uint256 p;
+        uint256 a;
+        for (uint256 i; i < members.length; ++i) {
+            bytes32 h = revealed[i];
+            if (h == 0) {
+                if (windowClosed) absent[a++] = members[i];
+            } else if (!decided || h == c.best) {
+                for (uint256 k; k < seats[i]; ++k) {
+                    paid[p++] = members[i];
+                }
+            }
+        }
+        emit DisputeResolved(jobId, verdict, decided ? c.best : bytes32(0), c.bestVotes);
+    }
+
+    /// @dev The output with the most seats behind it, the seats that revealed, and the members
+    ///      absent (counted only when `windowClosed`).
+    struct Count {
         bytes32 best;
         uint256 bestVotes;
-        for (uint256 i; i < seats; ++i) {
+        uint256 revealedSeats;
+        uint256 absent;
+    }
+
+    /// @dev Reads the revealed output hashes (zero: not revealed) and counts them.
+    function _count(uint256 jobId, uint8[] memory seats, bool windowClosed)
+        private
+        view
+        returns (bytes32[] memory revealed, Count memory c)
+    {
+        uint256 count = seats.length;
+        revealed = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
             bytes32 h = _votes[jobId][i].outputHash;
             revealed[i] = h;
             if (h == 0) {
-                if (windowClosed) ++absentCount;
+                if (windowClosed) ++c.absent;
                 continue;
             }
+            c.revealedSeats += seats[i];
             uint256 n;
             for (uint256 j; j <= i; ++j) {
-                if (revealed[j] == h) ++n;
+                if (revealed[j] == h) n += seats[j];
             }
-            if (n > bestVotes) (best, bestVotes) = (h, n);
+            if (n > c.bestVotes) (c.best, c.bestVotes) = (h, n);
         }
-        bool decided = bestVotes * 2 > size;
-        if (!decided) verdict = IInferenceHub.Verdict.Undecided;
-        else if (best == hub.getJob(jobId).outputHash) verdict = IInferenceHub.Verdict.NodeRight;
-        else verdict = IInferenceHub.Verdict.Fraud;
-
-        paid = new address[](decided ? bestVotes : _revealedCount(revealed));
-        absent = new address[](absentCount);
-        uint256 p;
-        uint256 a;
-        for (uint256 i; i < seats; ++i) {
-            bytes32 h = revealed[i];
-            if (h == 0) {
-                if (windowClosed) absent[a++] = committee[i];
-            } else if (!decided || h == best) {
-                paid[p++] = committee[i];
-            }
-        }
-        emit DisputeResolved(jobId, verdict, decided ? best : bytes32(0), bestVotes);
     }
 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc ICommitteeCourt
-    function getDispute(uint256 jobId) external view returns (Dispute memory, address[] memory) {
-        return (_disputes[jobId], _committees[jobId]);
+    function getDispute(uint256 jobId) external view returns (Dispute memory, address[] memory, uint8[] memory) {
+        return (_disputes[jobId], _committees[jobId], _seats[jobId]);
     }
 
     /// @inheritdoc ICommitteeCourt
-    function getVote(uint256 jobId, uint256 seat) external view returns (Vote memory) {
-        return _votes[jobId][seat];
+    function getVote(uint256 jobId, uint256 index) external view returns (Vote memory) {
+        return _votes[jobId][index];
     }
 
     /// @inheritdoc ICommitteeCourt
@@ -272,12 +314,6 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals
 
-    function _revealedCount(bytes32[] memory revealed) private pure returns (uint256 n) {
-        for (uint256 i; i < revealed.length; ++i) {
-            if (revealed[i] != 0) ++n;
-        }
-    }
-
     function _openDispute(uint256 jobId) private view returns (Dispute storage d) {
         d = _disputes[jobId];
         if (d.challenger == address(0)) revert CourtUnknownDispute(jobId);
@@ -289,11 +325,11 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         if (d.commitBy == 0) revert CourtDrawn(jobId, false);
     }
 
-    /// @dev The caller's seat in the committee (at most 15 seats).
-    function _seatOf(uint256 jobId, address member) private view returns (uint256) {
+    /// @dev The caller's index among the committee's members (at most 15).
+    function _memberIndex(uint256 jobId, address member) private view returns (uint256) {
         address[] storage committee = _committees[jobId];
-        uint256 seats = committee.length;
-        for (uint256 i; i < seats; ++i) {
+        uint256 count = committee.length;
+        for (uint256 i; i < count; ++i) {
             if (committee[i] == member) return i;
         }
         revert CourtNotMember(jobId, member);

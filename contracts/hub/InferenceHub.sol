@@ -242,7 +242,9 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         // pool's weights are held once the seed block is mined, until the draw.
         nodes.extendLock(node, uint40(block.timestamp) + _disputeSpan(t));
         if (!byProof) {
-            nodes.holdPool(jobId, _release(d.modelId, job.version), seedBlock, uint40(block.timestamp) + t.drawWindow);
+            nodes.holdPool(
+                jobId, _release(d.modelId, job.version), seedBlock, uint40(block.timestamp) + t.drawWindow, node, challenger
+            );
         }
         _pull(challenger, d.bond);
         emit DisputeOpened(jobId, challenger, d.bond);
@@ -406,14 +408,16 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
 
     function _request(RequestParams calldata p) private returns (uint256 jobId) {
         Parameters storage t = _terms[_termsCount - 1];
-        uint32 version = _validateRequest(p, t);
+        (uint32 version, bool byProof) = _validateRequest(p, t);
         jobId = ++_jobCount;
         // The draw's randomness: prevrandao of this block, mixed with the job id. See README,
         // "Where the draw's randomness comes from".
         uint256 seed = uint256(keccak256(abi.encode(block.prevrandao, jobId)));
         // The stake answers for the job until a dispute opened at the end of its window could close.
         uint40 lockUntil = p.deadline + t.challengeWindow + _disputeSpan(t);
-        address node = nodes.drawNode(_release(p.modelId, version), p.level, seed, lockUntil);
+        // A VANILLA job judged by a committee needs a pool where somebody besides its node can sit.
+        address node =
+            nodes.drawNode(_release(p.modelId, version), p.level, seed, lockUntil, p.level == TrustLevel.VANILLA && !byProof);
 
         // Three fresh slots: [requester, fee, level, status], [node, modelId, version, deadline],
         // [inputHash]. Casts are safe: fee <= type(uint80).max and deadline <= now + maxJobDuration
@@ -438,9 +442,14 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
 
     /// @dev Checks a request against the model's release and the hub's parameters. Returns the
     ///      resolved version.
-    function _validateRequest(RequestParams calldata p, Parameters storage t) private view returns (uint32 version) {
+    function _validateRequest(RequestParams calldata p, Parameters storage t)
+        private
+        view
+        returns (uint32 version, bool byProof)
+    {
         IModelRegistry.ServingTerms memory s = models.servingTerms(p.modelId, p.version, p.level);
         version = s.version;
+        byProof = s.byProof;
         if (p.callbackGasLimit > t.maxCallbackGas || (p.consumer == address(0) && p.callbackGasLimit != 0)) {
             revert HubCallbackGas(p.callbackGasLimit, p.consumer == address(0) ? 0 : t.maxCallbackGas);
         }

@@ -23,19 +23,22 @@ import {IInferenceHub} from "./IInferenceHub.sol";
 ///         unknown when the challenge is sent, so nobody can grind the committee by choosing
 ///         addresses or by reverting.
 ///      2. {draw} (anyone, once `drawBlock` is mined, before `drawBy`): draws `committeeSize`
-///         distinct members by stake from the job's pool without the node and the challenger. If
-///         the block hash is no longer available (256 blocks), the draw moves to a new future block.
-///      3. {commitVote} until `commitBy`, {revealVote} until `revealBy` (members only).
-///      4. {resolve} (anyone, after `revealBy`, or once every seat revealed): an output revealed
-///         by a strict majority of `committeeSize` (not of the seats filled) decides; otherwise
+///         seats by stake, with replacement, from the job's pool without the node and the
+///         challenger; a node drawn twice holds two seats and its vote counts twice, so votes
+///         follow stake however it is split over addresses. If the block hash is no longer
+///         available (256 blocks), the draw moves to a new future block.
+///      3. {commitVote} until `commitBy`, {revealVote} until `revealBy` (members only, once each
+///         whatever their seats).
+///      4. {resolve} (anyone, after `revealBy`, or once every member revealed): an output revealed
+///         by members holding a strict majority of the `committeeSize` seats decides; otherwise
 ///         the dispute is undecided. After the reveal window, members who did not reveal are
-///         slashed and jailed; a dispute resolved earlier (every seat revealed, or too few seats
-///         for any majority) fines nobody.
+///         slashed and jailed; a dispute resolved earlier (every member revealed, or no seat
+///         filled) fines nobody.
 ///      From the seed block until the draw, the pool's weights are held (INodeRegistry.holdPool),
 ///      so nobody can grind the committee by moving stake once the seed is known.
 interface ICommitteeCourt {
     /// @notice A committee dispute.
-    /// @dev Packing: [challenger, drawBlock, size, seats, committed] = [160, 64, 8, 8, 8] = 248;
+    /// @dev Packing: [challenger, drawBlock, size, members, committed] = [160, 64, 8, 8, 8] = 248;
     ///      [revealed, drawBy, commitBy, revealBy, commitWindow, revealWindow, resolved, byProof] =
     ///      [8, 32, 32, 32, 32, 32, 8, 8] = 184.
     struct Dispute {
@@ -43,8 +46,9 @@ interface ICommitteeCourt {
         uint64 drawBlock;
         /// The configured committee size (from the job's terms).
         uint8 size;
-        /// Members drawn (0 until the draw; may be below `size` when the pool is small).
-        uint8 seats;
+        /// Distinct members drawn (0 until the draw; below `size` when a member holds several seats).
+        uint8 members;
+        /// Members (not seats) that committed, and that revealed.
         uint8 committed;
         uint8 revealed;
         uint32 drawBy;
@@ -105,7 +109,8 @@ interface ICommitteeCourt {
     event ChallengeOpened(uint256 indexed jobId, address indexed challenger, uint256 bond, uint64 drawBlock, uint32 drawBy);
     /// @notice The seed block's hash was no longer available: the draw moved to `drawBlock`.
     event DrawDeferred(uint256 indexed jobId, uint64 drawBlock);
-    event CommitteeDrawn(uint256 indexed jobId, address[] committee, uint32 commitBy, uint32 revealBy);
+    /// @notice The committee: `members[i]` holds `seats[i]` of the `committeeSize` seats.
+    event CommitteeDrawn(uint256 indexed jobId, address[] members, uint8[] seats, uint32 commitBy, uint32 revealBy);
     event VoteCommitted(uint256 indexed jobId, address indexed member);
     event VoteRevealed(uint256 indexed jobId, address indexed member, bytes32 outputHash);
     /// @notice A fraud proof of `output`, bound to the court, the job and `challenger`, was
@@ -114,6 +119,7 @@ interface ICommitteeCourt {
     event FraudClaimed(
         uint256 indexed jobId, address indexed challenger, uint256 bond, uint32 answerBy, int256[] output, bytes proof
     );
+    /// @notice `votes` counts the seats behind the deciding output (the largest count when undecided).
     event DisputeResolved(uint256 indexed jobId, IInferenceHub.Verdict verdict, bytes32 decidedOutputHash, uint256 votes);
 
     /// @notice Disputes a VANILLA result during its challenge window; the hub takes the bond from the caller.
@@ -142,9 +148,14 @@ interface ICommitteeCourt {
 
     function hub() external view returns (IInferenceHub);
 
-    function getDispute(uint256 jobId) external view returns (Dispute memory, address[] memory committee);
+    /// @notice The dispute, its distinct members, and the seats each holds.
+    function getDispute(uint256 jobId)
+        external
+        view
+        returns (Dispute memory, address[] memory members, uint8[] memory seats);
 
-    function getVote(uint256 jobId, uint256 seat) external view returns (Vote memory);
+    /// @notice The vote of the member at `index` in {getDispute}'s `members`.
+    function getVote(uint256 jobId, uint256 index) external view returns (Vote memory);
 
     /// @notice The commitment a member sends: keccak256(abi.encode(jobId, member, outputHash, salt)).
     function commitmentOf(uint256 jobId, address member, bytes32 outputHash, bytes32 salt)

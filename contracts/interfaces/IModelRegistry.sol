@@ -54,6 +54,8 @@ interface IModelRegistry {
         uint16 royaltyBps;
         int128 inputMin;
         int128 inputMax;
+        /// The release has a proof verifier: its VANILLA results are disputed by fraud proofs, not committees.
+        bool byProof;
     }
 
     /// @notice Thrown when `modelId` was never registered.

@@ -62,6 +62,10 @@ interface INodeRegistry {
     error NodePoolHeld(uint32 modelId, uint32 version, uint64 fromBlock, uint40 until);
     /// @notice Thrown when a governance parameter is out of its bounds.
     error NodeInvalidParameter(bytes32 name, uint256 value);
+    /// @notice Thrown when a committee dispute is opened on a pool where no node other than the
+    ///         disputed node and the challenger could sit, or a VANILLA job is requested from a
+    ///         pool of one (nobody could judge its result).
+    error NodeNoJurors(uint32 modelId, uint32 version);
 
     event NodeJoined(address indexed node, uint256 stake, uint8 levels, uint64[] releases, uint256 activatesAt);
     event NodeActivated(address indexed node);
@@ -103,14 +107,18 @@ interface INodeRegistry {
     function unjail() external;
 
     /// @notice Draws a node for a job, weighted by stake, and locks its stake until `lockUntil`.
-    ///         Only the hub.
-    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil) external returns (address);
+    ///         With `judged` (a VANILLA job whose disputes go to a committee), reverts with
+    ///         {NodeNoJurors} unless the pool holds another node that could judge it. Only the hub.
+    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil, bool judged)
+        external
+        returns (address);
 
-    /// @notice Draws `size` distinct nodes other than `excludeA` and `excludeB`, weighted by their
-    ///         stored pool weights (sampling without replacement), and locks their stake until
-    ///         `lockUntil`. The weights are those of the seed block (the pool is held since), so a
-    ///         node jailed after it keeps its chance of a seat. Returns fewer only when the pool has
-    ///         fewer other nodes with weight. Only the hub.
+    /// @notice Draws `size` seats among the nodes other than `excludeA` and `excludeB`, each seat
+    ///         an independent draw weighted by the stored pool weights (sampling with replacement:
+    ///         a node may hold several seats, and its votes count once per seat), and locks the
+    ///         members' stake until `lockUntil`. The weights are those of the seed block (the pool
+    ///         is held since), so a node jailed after it keeps its chance of a seat. Returns no
+    ///         seat only when no other node has weight. Only the hub.
     function drawCommittee(
         uint64 release,
         TrustLevel level,
@@ -135,7 +143,10 @@ interface INodeRegistry {
     ///         `seedBlock`: once that block is mined, no weight in the pool may change (stake,
     ///         services, activation, unbonding, unjailing, sync) until the draw releases it or
     ///         `until` passes, so nobody can grind the committee once the seed is known. Only the hub.
-    function holdPool(uint256 jobId, uint64 release, uint64 seedBlock, uint40 until) external;
+    ///         Reverts with {NodeNoJurors} when no node other than `node` and `challenger` has
+    ///         weight in the pool: nobody could judge the dispute.
+    function holdPool(uint256 jobId, uint64 release, uint64 seedBlock, uint40 until, address node, address challenger)
+        external;
 
     /// @notice Releases `jobId`'s hold (after its draw, or when its dispute ends undrawn); a no-op
     ///         when it holds nothing. Only the hub.

@@ -12,9 +12,11 @@ pragma solidity ^0.8.28;
 ///      is never drawn.
 library StakeTree {
     struct Tree {
-        // [capacity, count]: [128, 128] = 256
+        // [capacity, count, live]: [128, 64, 64] = 256
         uint128 capacity;
-        uint128 count;
+        uint64 count;
+        /// Members whose weight is not zero.
+        uint64 live;
         mapping(uint256 index => uint256) sums;
         mapping(uint256 index => uint256) weights;
         mapping(uint256 index => address) members;
@@ -34,6 +36,8 @@ library StakeTree {
         uint256 old = tree.weights[index];
         if (old == weight) return;
         tree.weights[index] = weight;
+        if (old == 0) ++tree.live;
+        else if (weight == 0) --tree.live;
         uint256 capacity = tree.capacity;
         if (weight > old) {
             uint256 delta = weight - old;
@@ -133,7 +137,7 @@ library StakeTree {
             capacity <<= 1;
         }
         tree.capacity = uint128(capacity);
-        tree.count = uint128(index);
+        tree.count = uint64(index);
         tree.members[index] = member;
         tree.indexOf[member] = index;
     }

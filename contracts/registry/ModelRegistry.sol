@@ -287,7 +287,8 @@ contract ModelRegistry is IModelRegistry {
             outputSize: release.outputSize,
             royaltyBps: release.royaltyBps,
             inputMin: release.inputMin,
-            inputMax: release.inputMax
+            inputMax: release.inputMax,
+            byProof: release.verifier != address(0)
         });
     }
 

@@ -207,7 +207,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     // ---------------------------------------------------------------- hub
 
     /// @inheritdoc INodeRegistry
-    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil)
+    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil, bool judged)
         external
         onlyHub
         returns (address node)
@@ -237,6 +237,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
             }
             seed = uint256(keccak256(abi.encode(seed)));
         }
+        // Checked after the draw, which set right the out-of-date entries it met.
+        if (judged && pool.live < 2) revert NodeNoJurors(_modelOf(release), _versionOf(release));
         _lock(node, lockUntil);
     }
 
@@ -252,33 +254,27 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     ) external onlyHub returns (address[] memory committee) {
         if (size > MAX_COMMITTEE) size = MAX_COMMITTEE;
         StakeTree.Tree storage pool = _pools[_poolKey(release, level)];
-        committee = new address[](size);
-        // Sampling without replacement: the excluded nodes and every member drawn so far count as
-        // weight zero (in memory), so each draw yields a new eligible member whatever their share
-        // of the stake.
-        uint256[] memory excluded = new uint256[](size + 2);
-        uint256[] memory weights = new uint256[](size + 2);
+        uint256[] memory excluded = new uint256[](2);
+        uint256[] memory weights = new uint256[](2);
         uint256 count;
         uint256 excludedTotal;
         (count, excludedTotal) = _exclude(pool, excludeA, excluded, weights, count, excludedTotal);
         if (excludeB != excludeA) (count, excludedTotal) = _exclude(pool, excludeB, excluded, weights, count, excludedTotal);
-        uint256 found;
-        uint256 attempt;
-        // Members are drawn from the stored weights as they are: those cannot change from the seed
-        // block until the draw (the hold), so the committee is the one the seed picks from the pool
-        // as it stood at the seed block. A member jailed or slashed since keeps its seat (and may
-        // vote): skipping it would let whoever times a jail after the seed is known pick the seats.
-        while (found < size && pool.total() > excludedTotal) {
-            address candidate =
-                pool.drawExcluding(uint256(keccak256(abi.encode(seed, attempt++))), excluded, weights, count, excludedTotal);
-            committee[found] = candidate;
-            ++found;
-            (count, excludedTotal) = _exclude(pool, candidate, excluded, weights, count, excludedTotal);
-            _lock(candidate, lockUntil);
-        }
-        // Shrink the array to the seats filled. Safe: found <= size, the allocated length.
-        assembly ("memory-safe") {
-            mstore(committee, found)
+        // Nobody left to judge (the hold refused such a pool, but its members may have left before
+        // the seed block): no seat is filled.
+        if (pool.total() <= excludedTotal) return new address[](0);
+        // Sampling with replacement: every seat is an independent draw by stake, so a node's
+        // expected share of the votes is its share of the stake, however many addresses it splits
+        // that stake over. Members are drawn from the stored weights as they are: those cannot
+        // change from the seed block until the draw (the hold), so the committee is the one the
+        // seed picks from the pool as it stood at the seed block. A member jailed or slashed since
+        // keeps its seats (and may vote): skipping it would let whoever times a jail after the
+        // seed is known pick the seats.
+        committee = new address[](size);
+        for (uint256 i; i < size; ++i) {
+            address member = pool.drawExcluding(uint256(keccak256(abi.encode(seed, i))), excluded, weights, count, excludedTotal);
+            committee[i] = member;
+            _lock(member, lockUntil);
         }
     }
 
@@ -310,8 +306,18 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     /// @inheritdoc INodeRegistry
-    function holdPool(uint256 jobId, uint64 release, uint64 seedBlock, uint40 until) external onlyHub {
+    function holdPool(uint256 jobId, uint64 release, uint64 seedBlock, uint40 until, address node, address challenger)
+        external
+        onlyHub
+    {
         uint256 key = _poolKey(release, TrustLevel.VANILLA);
+        // Somebody other than the two parties must be able to sit: a challenge nobody could judge
+        // is refused, and the result stands (see README, "Who judges a VANILLA result").
+        StakeTree.Tree storage pool = _pools[key];
+        uint256 jurors = pool.live;
+        if (pool.weightOf(node) != 0) --jurors;
+        if (challenger != node && pool.weightOf(challenger) != 0) --jurors;
+        if (jurors == 0) revert NodeNoJurors(_modelOf(release), _versionOf(release));
         Hold storage h = _holds[key];
         if (h.pending == 0 || block.timestamp > h.until) {
             ++h.epoch;

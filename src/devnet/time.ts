@@ -66,7 +66,7 @@ export function timeTravel(options: TimeTravelOptions = {}): WaitHook {
       await sleep(Math.max(pollMs, 500));
       const [d] = await court.getDispute(jobId);
       if (d.resolved || !(await still())) return true;
-      const next = d.commitBy === 0n ? d.drawBy : now <= d.commitBy && d.committed < d.seats ? d.commitBy : d.revealBy;
+      const next = d.commitBy === 0n ? d.drawBy : now <= d.commitBy && d.committed < d.members ? d.commitBy : d.revealBy;
       if (now <= next) await increaseTime(signer, next - now + 1n);
       return true;
     }

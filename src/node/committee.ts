@@ -26,7 +26,7 @@ export async function vote(ctx: CommitteeContext, jobId: bigint): Promise<void> 
   const { hub, court } = ctx.contracts;
   const { state } = ctx;
   const [d, committee] = await court.getDispute(jobId);
-  const seat = committee.indexOf(ctx.address);
+  const seat = committee.indexOf(ctx.address); // its index among the members (it may hold several seats)
   const key = jobId.toString();
   const forget = async () => {
     state.duties.delete(jobId);
@@ -54,7 +54,7 @@ export async function vote(ctx: CommitteeContext, jobId: bigint): Promise<void> 
     return;
   }
   if (cast.outputHash !== ZeroHash) return forget();
-  const revealOpen = d.committed === BigInt(committee.length) || now > d.commitBy;
+  const revealOpen = d.committed === d.members || now > d.commitBy;
   if (now > d.revealBy) return forget();
   if (!revealOpen) return;
   const mine = state.votes[key];

@@ -29,7 +29,7 @@ export type ArtifactsFor = (modelId: bigint, version: bigint) => Promise<ModelAr
 export async function driveDispute(contracts: Proofgrid, signer: Signer, jobId: bigint, artifactsFor?: ArtifactsFor): Promise<DisputeStep> {
   const { court } = contracts;
   const provider = signer.provider!;
-  const [d, committee] = await court.getDispute(jobId);
+  const [d] = await court.getDispute(jobId);
   if (d.challenger === "0x0000000000000000000000000000000000000000" || d.resolved) return "gone";
   const block = (await provider.getBlock("latest"))!;
   const now = BigInt(block.timestamp);
@@ -52,8 +52,8 @@ export async function driveDispute(contracts: Proofgrid, signer: Signer, jobId: 
     const deferred = receipt.logs.some((l) => court.interface.parseLog(l)?.name === "DrawDeferred");
     return deferred ? "deferred" : "drawn";
   }
-  const seats = BigInt(committee.length);
-  if (now > d.revealBy || d.revealed === seats || seats * 2n <= d.size) return resolve(contracts, jobId);
+  // Due after the reveal window, or once every member revealed (at once when no seat was filled).
+  if (now > d.revealBy || d.revealed === d.members) return resolve(contracts, jobId);
   return "waiting";
 }
 

@@ -197,7 +197,7 @@ export class NodeRuntime {
       if (!state.handled.includes(jobId.toString())) state.pending.set(jobId, { modelId, version, level, input });
     }
     for (const e of drawn) {
-      if (e.args.committee.includes(me)) {
+      if (e.args.members.includes(me)) {
         state.duties.add(e.args.jobId);
         state.disputes.add(e.args.jobId);
       }

@@ -25,7 +25,9 @@ import {
   oneNodeFixture,
   claimFor,
   proofFor,
+  joinNode,
   requestJob,
+  requestJobOf,
   requestParams,
   WRONG_OUTPUT,
   type Fixture,
@@ -175,7 +177,8 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
     const { jobId } = await requestJob(f, TrustLevel.VANILLA);
     await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
     await expect(f.court.connect(f.node).proveFraud(jobId, INPUT, OUTPUT, claimFor(f, jobId, f.node.address))).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge");
-    const v = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await joinNode(f, f.nodeSigners[1]); // model 2's VANILLA jobs need a pool that can judge
+    const v = await requestJobOf(f, f.node, TrustLevel.VANILLA, { modelId: 2 });
     await f.hub.connect(f.node).submitResult(v.jobId, OUTPUT);
     await expect(f.court.connect(f.node).challenge(v.jobId)).to.be.revertedWithCustomError(f.hub, "HubSelfChallenge");
     await expectNothingLost(f);

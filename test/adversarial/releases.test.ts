@@ -25,6 +25,7 @@ import {
   hubParameters,
   INPUT,
   joinNode,
+  requestJobOf,
   MEASUREMENT,
   networkHelpers,
   oneNodeFixture,
@@ -174,7 +175,8 @@ describe("adversarial: results, stakes and jobs are bound to the exact release",
     const f = await loadFixture(oneNodeFixture);
     const { ProofgridClient } = await import("../../src/sdk/index.js");
     const client = await ProofgridClient.connect({ signer: f.requester, deployment: f, onWait: timeTravel({ pollMs: 50 }), pollMs: 50 });
-    const { jobId } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+    await joinNode(f, f.nodeSigners[1]); // model 2's VANILLA jobs need a pool that can judge
+    const { jobId } = await requestJobOf(f, f.node, TrustLevel.VANILLA, { modelId: 2 });
     await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT); // nobody disputes it
     const r = await client.waitFor(jobId, { onWait: timeTravel({ challengeGraceMs: 0, pollMs: 50 }) });
     expect(r.verification).to.include({ method: "none", ok: false, checked: false });

@@ -15,12 +15,14 @@ import type { ContractTransactionResponse } from "ethers";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
-import { hashValues, levelMask, signHeartbeat, signResult, teeDomain, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
+import { hashValues, levelMask, releaseKey, signHeartbeat, signResult, teeDomain, TrustLevel, voteCommitment } from "../../src/protocol/index.js";
 import { RecordingConsumer__factory } from "../../types/contracts/index.js";
-import { INPUT, joinNode, networkHelpers, OUTPUT, oneNodeFixture, claimFor, proofFor, requestJob, WRONG_OUTPUT, WEIGHTS } from "../support/fixture.js";
+import { INPUT, networkHelpers, V1, OUTPUT, oneNodeFixture, claimFor, proofFor, requestJob, WRONG_OUTPUT, WEIGHTS } from "../support/fixture.js";
 
 const FILE = path.join(PACKAGE_ROOT, "snapshots/gas.json");
 const TOLERANCE = 0.01;
+/** Figures whose storage reads depend on the draw's random paths through the stake tree (cold or warm). */
+const TOLERANCES: Record<string, number> = { "committee.draw3": 0.03 };
 
 async function gas(tx: Promise<ContractTransactionResponse>): Promise<number> {
   return Number((await (await tx).wait())!.gasUsed);
@@ -32,7 +34,7 @@ export function snapshotProblems(measured: Record<string, number>, snapshot: Rec
   for (const [name, value] of Object.entries(measured)) {
     const old = snapshot[name];
     if (old === undefined) problems.push(`${name}: new figure ${value}`);
-    else if (Math.abs(value - old) / old > TOLERANCE) problems.push(`${name}: ${old} -> ${value} (${(((value - old) / old) * 100).toFixed(2)}%)`);
+    else if (Math.abs(value - old) / old > (TOLERANCES[name] ?? TOLERANCE)) problems.push(`${name}: ${old} -> ${value} (${(((value - old) / old) * 100).toFixed(2)}%)`);
   }
   for (const name of Object.keys(snapshot)) if (!(name in measured)) problems.push(`${name}: no longer measured`);
   return problems;
@@ -45,8 +47,26 @@ async function measure(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
   const consumer = await (await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress)).waitForDeployment();
 
-  // Three more nodes on model 2 (no verifier), so that a committee can be drawn.
-  for (const s of f.nodeSigners.slice(1, 4)) await joinNode(f, s, 1_000n * TOKEN, [2], levelMask(TrustLevel.VANILLA));
+  // Four more nodes on model 2 (no verifier), so that a committee of three can be drawn while the first is jailed.
+  // (No activation delay for them, so that the first node's enclave heartbeat stays fresh.)
+  await f.nodes.setParameters(await f.nodes.minStake(), 0, await f.nodes.unbondingDelay(), await f.nodes.jailPeriod());
+  for (const s of f.nodeSigners.slice(1, 5)) {
+    await f.nodes.connect(s).join(1_000n * TOKEN, [releaseKey(2, V1)], levelMask(TrustLevel.VANILLA));
+    await f.nodes.connect(s).activate();
+  }
+  await f.token.mint(f.challenger.address, 1_000_000n * TOKEN); // bonds of the committee disputes retried below
+  // Each of them earns once, so that whichever sits on a measured committee is paid into a warm balance.
+  const warmJobs: bigint[] = [];
+  for (const s of f.nodeSigners.slice(1, 5)) {
+    for (;;) {
+      const warm = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+      await f.hub.connect(f.nodeSigners.find((n) => n.address === warm.node)!).submitResult(warm.jobId, OUTPUT);
+      warmJobs.push(warm.jobId);
+      if (warm.node === s.address) break;
+    }
+  }
+  await networkHelpers.time.increase(601);
+  for (const id of warmJobs) await f.hub.finalize(id, OUTPUT);
 
   for (let round = 0; round < 2; round++) {
     const record = (name: string, value: number) => {
@@ -84,13 +104,18 @@ async function measure(): Promise<Record<string, number>> {
     await networkHelpers.time.increase(7_201);
     record("vanilla.resolveFraudProof", await gas(f.court.connect(f.stranger).resolve(job.jobId, WRONG_OUTPUT)));
     // A committee dispute of a right result (model 2): challenge, draw, commit, reveal, resolve.
-    job = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
-    const posted = f.nodeSigners.find((n) => n.address === job.node)!;
-    await f.hub.connect(posted).submitResult(job.jobId, OUTPUT);
-    record("committee.challenge", await gas(f.court.connect(f.challenger).challenge(job.jobId)));
-    await networkHelpers.mine(2);
-    record("committee.draw3", await gas(f.court.connect(f.stranger).draw(job.jobId)));
-    const [, committee] = await f.court.getDispute(job.jobId);
+    // Seats are drawn with replacement: the figures are those of a committee of three distinct
+    // members, one seat each (other shapes are left open and retried), so that they are deterministic.
+    let committee: string[] = [];
+    while (committee.length !== 3) {
+      job = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });
+      const posted = f.nodeSigners.find((n) => n.address === job.node)!;
+      await f.hub.connect(posted).submitResult(job.jobId, OUTPUT);
+      record("committee.challenge", await gas(f.court.connect(f.challenger).challenge(job.jobId)));
+      await networkHelpers.mine(2);
+      record("committee.draw3", await gas(f.court.connect(f.stranger).draw(job.jobId)));
+      [, committee] = await f.court.getDispute(job.jobId);
+    }
     const members = committee.map((a) => f.nodeSigners.find((n) => n.address === a)!);
     const salt = E.id("salt");
     for (const [i, m] of members.entries()) {

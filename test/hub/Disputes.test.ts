@@ -51,14 +51,23 @@ async function submittedJob(f: Fixture, posted: bigint[], modelId = 2) {
   return { jobId, nodeSigner };
 }
 
-/** Challenges, mines past the seed block and draws; returns the members' signers. */
+/** Challenges, mines past the seed block and draws; returns the members' signers and their seats. */
 async function drawnDispute(f: Fixture, posted: bigint[], challenger = f.challenger) {
   const { jobId, nodeSigner } = await submittedJob(f, posted);
   await f.court.connect(challenger).challenge(jobId);
   await mine(2);
   await f.court.draw(jobId);
-  const [d, committee] = await f.court.getDispute(jobId);
-  return { jobId, nodeSigner, d, members: committee.map((a) => signerOf(f, a)) };
+  const [d, committee, seats] = await f.court.getDispute(jobId);
+  return { jobId, nodeSigner, d, members: committee.map((a) => signerOf(f, a)), seats: seats.map(Number) };
+}
+
+/** Seats are drawn with replacement: disputes again until the committee has the shape a test needs. */
+async function drawnDisputeWhere(f: Fixture, posted: bigint[], want: (seats: number[]) => boolean) {
+  for (let i = 0; i < 40; i++) {
+    const drawn = await drawnDispute(f, posted);
+    if (want(drawn.seats)) return drawn;
+  }
+  throw new Error("no committee of the wanted shape in 40 draws");
 }
 
 const salt = (i: number) => E.id(`salt${i}`);
@@ -163,6 +172,7 @@ describe("disputes", function () {
       const { jobId } = await requestJob(f, TrustLevel.VANILLA);
       await f.hub.connect(f.node).submitResult(jobId, WRONG_OUTPUT);
       await expect(f.court.connect(f.challenger).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongDisputeKind").withArgs(jobId, true);
+      await joinNode(f, f.nodeSigners[1]); // a committee release's VANILLA jobs need a pool that can judge
       const other = await submittedJob(f, WRONG_OUTPUT);
       await expect(f.court.connect(f.challenger).proveFraud(other.jobId, INPUT, OUTPUT, claimFor(f, other.jobId, f.challenger.address)))
         .to.be.revertedWithCustomError(f.court, "CourtNoVerifier")
@@ -197,22 +207,24 @@ describe("disputes", function () {
   describe("the committee court (the release has no verifier)", function () {
     it("fraud: a majority of honest votes refunds the requester, slashes the liar and pays challenger, majority and treasury", async function () {
       const f = await loadFixture(fiveNodeFixture);
-      const { jobId, nodeSigner } = await submittedJob(f, WRONG_OUTPUT);
-      await expect(f.court.connect(f.challenger).challenge(jobId)).to.emit(f.court, "ChallengeOpened").withArgs(jobId, f.challenger.address, BOND, anyValue, anyValue);
-      expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Challenged);
-      await expect(f.court.connect(f.stranger).challenge(jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
+      const first = await submittedJob(f, WRONG_OUTPUT);
+      await expect(f.court.connect(f.challenger).challenge(first.jobId)).to.emit(f.court, "ChallengeOpened").withArgs(first.jobId, f.challenger.address, BOND, anyValue, anyValue);
+      expect((await f.hub.getJob(first.jobId)).status).to.equal(JobStatus.Challenged);
+      await expect(f.court.connect(f.stranger).challenge(first.jobId)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
       // The seed block is not mined yet: nobody can see the committee in the challenge's block.
-      await expect(f.court.draw(jobId)).to.be.revertedWithCustomError(f.court, "CourtDrawTooEarly");
+      await expect(f.court.draw(first.jobId)).to.be.revertedWithCustomError(f.court, "CourtDrawTooEarly");
       await mine(2);
-      await expect(f.court.connect(f.stranger).draw(jobId)).to.emit(f.court, "CommitteeDrawn");
-      await expect(f.court.draw(jobId)).to.be.revertedWithCustomError(f.court, "CourtDrawn").withArgs(jobId, true);
-      const [d, committee] = await f.court.getDispute(jobId);
-      expect(committee.length).to.equal(3);
-      expect(new Set(committee).size).to.equal(3);
-      expect(committee).to.not.include(nodeSigner.address);
-      expect(committee).to.not.include(f.challenger.address);
-      const members = committee.map((a) => signerOf(f, a));
+      await expect(f.court.connect(f.stranger).draw(first.jobId)).to.emit(f.court, "CommitteeDrawn");
+      await expect(f.court.draw(first.jobId)).to.be.revertedWithCustomError(f.court, "CourtDrawn").withArgs(first.jobId, true);
+      const [firstDispute, firstCommittee, firstSeats] = await f.court.getDispute(first.jobId);
+      // Three seats, drawn with replacement: one to three distinct members, never the node or the challenger.
+      expect(firstSeats.reduce((a, b) => a + b, 0n)).to.equal(3n);
+      expect(firstCommittee.length).to.equal(Number(firstDispute.members));
+      expect(firstCommittee).to.not.include(first.nodeSigner.address);
+      expect(firstCommittee).to.not.include(f.challenger.address);
 
+      // The votes, on a committee of three distinct members, one of them voting with the liar.
+      const { jobId, nodeSigner, d, members } = await drawnDisputeWhere(f, WRONG_OUTPUT, (seats) => seats.length === 3);
       await expect(f.court.connect(f.stranger).commitVote(jobId, E.id("x"))).to.be.revertedWithCustomError(f.court, "CourtNotMember").withArgs(jobId, f.stranger.address);
       await commit(f, jobId, members[0], OUTPUT, 0);
       await expect(commit(f, jobId, members[0], OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtVoteState");
@@ -248,21 +260,22 @@ describe("disputes", function () {
 
     it("node right: the node is paid its fee and half the bond, the majority the other half", async function () {
       const f = await loadFixture(fiveNodeFixture);
-      const { jobId, nodeSigner, members } = await drawnDispute(f, OUTPUT);
+      const { jobId, nodeSigner, members, seats } = await drawnDispute(f, OUTPUT);
       for (const [i, m] of members.entries()) await commit(f, jobId, m, OUTPUT, i);
       for (const [i, m] of members.entries()) await reveal(f, jobId, m, OUTPUT, i);
       await expect(f.court.resolve(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubOutputMismatch");
       await expect(f.court.connect(f.stranger).resolve(jobId, OUTPUT)).to.emit(f.hub, "JobSettled").withArgs(jobId, nodeSigner.address, hashValues(OUTPUT), NODE_SHARE, anyValue, anyValue);
       expect(await f.hub.balanceOf(nodeSigner.address)).to.equal(NODE_SHARE + BOND / 2n);
       // 25 tokens split three ways; the division's remainder goes to the treasury.
-      for (const m of members) expect(await f.hub.balanceOf(m.address)).to.equal(BOND / 2n / 3n);
+      // 25 tokens split by seat: a member holding two seats is paid twice.
+      for (const [i, m] of members.entries()) expect(await f.hub.balanceOf(m.address)).to.equal((BOND / 2n / 3n) * BigInt(seats[i]));
       expect(await f.hub.balanceOf(f.challenger.address)).to.equal(0n);
       await expectSolvent(f);
     });
 
     it("undecided (split votes and an absent member): refund, no slash for the output, the absent member slashed, the challenger forfeits a quarter of its bond", async function () {
       const f = await loadFixture(fiveNodeFixture);
-      const { jobId, nodeSigner, d, members } = await drawnDispute(f, OUTPUT);
+      const { jobId, nodeSigner, d, members } = await drawnDisputeWhere(f, OUTPUT, (seats) => seats.length === 3);
       await commit(f, jobId, members[0], OUTPUT, 0);
       await commit(f, jobId, members[1], WRONG_OUTPUT, 1);
       await time.increaseTo(d.commitBy + 1n);
@@ -290,33 +303,50 @@ describe("disputes", function () {
       await expectSolvent(f);
     });
 
-    it("counts the majority against the configured size: two seats of five cannot decide, so it is undecided at once", async function () {
+    it("votes weigh by seat: a member drawn for three of five seats votes once and decides alone", async function () {
       const f = await loadFixture(deployFixture);
       const p = await hubParameters(f);
       await f.hub.setParameters({ ...p, committeeSize: 5 });
       for (const s of f.nodeSigners.slice(0, 3)) await joinNode(f, s);
-      const { jobId, d, members } = await drawnDispute(f, OUTPUT);
+      // Two other nodes of equal stake share five seats: one of them holds at least three.
+      const { jobId, d, members, seats } = await drawnDispute(f, WRONG_OUTPUT);
       expect(d.size).to.equal(5n);
-      expect(members.length).to.equal(2);
-      // Resolved at once: the members could not have revealed yet, so nobody is fined as absent.
-      await expect(f.court.resolve(jobId, OUTPUT))
-        .to.emit(f.hub, "JobRefunded")
-        .withArgs(jobId, f.requester.address, FEE, RefundReason.Undecided)
-        .and.not.to.emit(f.hub, "NodePenalized");
-      for (const m of members) expect((await f.nodes.getNode(m.address)).jailedUntil).to.equal(0n);
+      expect(seats.reduce((a, b) => a + b, 0)).to.equal(5);
+      const major = seats.findIndex((n) => n >= 3);
+      const majority = members[major];
+      await commit(f, jobId, majority, OUTPUT, 0);
+      // The same member cannot commit twice for its other seats.
+      await expect(commit(f, jobId, majority, OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtVoteState");
+      for (const [i, m] of members.entries()) if (i !== major) await commit(f, jobId, m, WRONG_OUTPUT, 1);
+      await reveal(f, jobId, majority, OUTPUT, 0);
+      for (const [i, m] of members.entries()) if (i !== major) await reveal(f, jobId, m, WRONG_OUTPUT, 1);
+      await expect(f.court.resolve(jobId, WRONG_OUTPUT))
+        .to.emit(f.court, "DisputeResolved")
+        .withArgs(jobId, Verdict.Fraud, hashValues(OUTPUT), seats[major]);
+      // The majority's quarter of the slash, split by seat, all to the one member behind it.
+      const n = BigInt(seats[major]);
+      expect(await f.hub.balanceOf(majority.address)).to.equal((SLASH / 4n / n) * n);
       await expectSolvent(f);
     });
 
-    it("a challenge with no other eligible node is still accepted and ends undecided (never 'the lie settles', never free)", async function () {
+    it("nobody but the parties could judge: a VANILLA job is refused from a pool of one, a challenge by the only other node is refused, and the result stands", async function () {
       const f = await loadFixture(oneNodeFixture);
-      const { jobId, d, members } = await drawnDispute(f, WRONG_OUTPUT);
-      expect(d.seats).to.equal(0n);
-      expect(members).to.deep.equal([]);
-      await expect(f.hub.finalize(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.hub, "HubWrongStatus");
-      await f.court.resolve(jobId, WRONG_OUTPUT);
-      expect(await f.hub.balanceOf(f.requester.address)).to.equal(FEE);
-      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(BOND - BOND / 4n);
-      expect(await f.hub.balanceOf(f.node.address)).to.equal(0n);
+      await expect(requestJob(f, TrustLevel.VANILLA, { modelId: 2 })).to.be.revertedWithCustomError(f.nodes, "NodeNoJurors").withArgs(2, V1);
+      // A release with a verifier needs no jurors: its disputes are fraud proofs.
+      await requestJob(f, TrustLevel.VANILLA, { modelId: 1 });
+      const other = f.nodeSigners[1];
+      await joinNode(f, other);
+      let job;
+      do job = await submittedJob(f, WRONG_OUTPUT);
+      while (job.nodeSigner.address !== f.node.address);
+      await expect(f.court.connect(other).challenge(job.jobId)).to.be.revertedWithCustomError(f.nodes, "NodeNoJurors").withArgs(2, V1);
+      // Anyone else may challenge, and the other node judges it alone.
+      await f.court.connect(f.challenger).challenge(job.jobId);
+      await mine(2);
+      await f.court.draw(job.jobId);
+      const [, members, seats] = await f.court.getDispute(job.jobId);
+      expect(members).to.deep.equal([other.address]);
+      expect(seats).to.deep.equal([3n]);
       await expectSolvent(f);
     });
 
@@ -440,7 +470,8 @@ describe("disputes", function () {
       const { release } = await import("../support/fixture.js");
       for (let i = 0; i < 14; i++) await f.models.connect(f.modelOwner).registerModel(`m${i}`, 65_536, release());
       const all = Array.from({ length: 16 }, (_, i) => i + 1);
-      const [small, big, other, warm] = f.nodeSigners;
+      const [small, big, other, warm, juror] = f.nodeSigners;
+      await joinNode(f, juror, 1_000n * TOKEN, [2], 1);
       await joinNode(f, small, 1_000n * TOKEN, [2], 1);
       await joinNode(f, big, 1_000n * TOKEN, all, 7);
       await joinNode(f, other, 1_000n * TOKEN, [2], 1);
@@ -458,7 +489,7 @@ describe("disputes", function () {
       const b = await gasFor(big);
       expect(b > a ? b - a : a - b).to.be.lessThan(2_000n);
       // Both are jailed; their pools are out of date until a draw lands on them or anyone syncs them.
-      for (let i = 0; i < 10; i++) expect((await requestJob(f, TrustLevel.VANILLA, { modelId: 2 })).node).to.equal(other.address);
+      for (let i = 0; i < 10; i++) expect([other.address, juror.address]).to.include((await requestJob(f, TrustLevel.VANILLA, { modelId: 2 })).node);
       await f.nodes.sync(big.address);
       expect(await f.nodes.weightOf(big.address, releaseKey(16, V1), TrustLevel.ZK)).to.equal(0n);
     });

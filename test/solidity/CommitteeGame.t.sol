@@ -33,9 +33,13 @@ contract CommitteeGameTest is CheatTest {
         h.challenge(jobId - 1, who);
         require(hub.getJob(jobId).status == IInferenceHub.JobStatus.Challenged, "not challenged");
         h.draw(jobId - 1);
-        (ICommitteeCourt.Dispute memory d, address[] memory committee) = h.court().getDispute(jobId);
+        (ICommitteeCourt.Dispute memory d, address[] memory committee, uint8[] memory seats) = h.court().getDispute(jobId);
         require(d.commitBy != 0, "the draw did not happen (no block hash?)");
-        require(committee.length == d.size, "committee not filled");
+        uint256 filled;
+        for (uint256 i; i < seats.length; ++i) {
+            filled += seats[i];
+        }
+        require(filled == d.size, "committee not filled");
         for (uint256 i; i < committee.length; ++i) {
             require(committee[i] != node, "the node sits on its own committee");
             h.commit(jobId - 1, i, true);
@@ -52,7 +56,7 @@ contract CommitteeGameTest is CheatTest {
         uint256 jobId = _vanillaJob(1, false);
         h.challenge(jobId - 1, 0);
         h.draw(jobId - 1);
-        (, address[] memory committee) = h.court().getDispute(jobId);
+        (, address[] memory committee,) = h.court().getDispute(jobId);
         uint256 stakeBefore = h.nodes().getNode(committee[0]).stake;
         h.resolve(jobId - 1);
         require(hub.getJob(jobId).status == IInferenceHub.JobStatus.Refunded, "not undecided");

@@ -389,7 +389,7 @@ contract HubHandler is CheatTest {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
-        (ICommitteeCourt.Dispute memory d,) = court.getDispute(jobId);
+        (ICommitteeCourt.Dispute memory d,,) = court.getDispute(jobId);
         if (d.commitBy != 0 || block.timestamp > d.drawBy) return;
         if (block.number <= d.drawBlock) vm.roll(d.drawBlock + 1);
         court.draw(jobId);
@@ -400,7 +400,7 @@ contract HubHandler is CheatTest {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
-        (ICommitteeCourt.Dispute memory d, address[] memory committee) = court.getDispute(jobId);
+        (ICommitteeCourt.Dispute memory d, address[] memory committee,) = court.getDispute(jobId);
         if (committee.length == 0 || block.timestamp > d.commitBy) return;
         seat = seat % committee.length;
         if (court.getVote(jobId, seat).commitment != 0) return;
@@ -420,12 +420,12 @@ contract HubHandler is CheatTest {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
-        (ICommitteeCourt.Dispute memory d, address[] memory committee) = court.getDispute(jobId);
+        (ICommitteeCourt.Dispute memory d, address[] memory committee,) = court.getDispute(jobId);
         if (committee.length == 0) return;
         seat = seat % committee.length;
         ICommitteeCourt.Vote memory v = court.getVote(jobId, seat);
         if (v.commitment == 0 || v.outputHash != 0 || block.timestamp > d.revealBy) return;
-        if (d.committed < d.seats && block.timestamp <= d.commitBy) vm.warp(d.commitBy + 1);
+        if (d.committed < d.members && block.timestamp <= d.commitBy) vm.warp(d.commitBy + 1);
         vm.prank(committee[seat]);
         court.revealVote(jobId, votedHash[jobId][seat], _salt(jobId, seat));
     }
@@ -434,7 +434,7 @@ contract HubHandler is CheatTest {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
-        (ICommitteeCourt.Dispute memory d,) = court.getDispute(jobId);
+        (ICommitteeCourt.Dispute memory d,,) = court.getDispute(jobId);
         uint256 due = d.commitBy == 0 ? d.drawBy : d.revealBy;
         if (block.timestamp <= due) vm.warp(due + 1);
         court.resolve(jobId, _output(postedWrong[jobId]));

@@ -25,11 +25,14 @@ contract StakeTreeTest is CheatTest {
     function testFuzz_totalIsSumOfWeights(uint256[] memory ops) public {
         _apply(ops);
         uint256 sum;
+        uint256 live;
         for (uint256 i; i < members.length; ++i) {
             sum += weights[members[i]];
+            if (weights[members[i]] != 0) ++live;
             require(tree.weightOf(members[i]) == weights[members[i]], "weightOf");
         }
         require(tree.total() == sum, "total");
+        require(tree.live == live, "live");
         require(tree.capacity >= tree.count, "capacity");
     }
 

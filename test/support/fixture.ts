@@ -123,6 +123,15 @@ export async function joinNode(f: Fixture, signer: HardhatEthersSigner, stake = 
   await f.nodes.connect(signer).activate();
 }
 
+/** Requests jobs until one is drawn to `node` (draws are random by stake); returns it. */
+export async function requestJobOf(f: Fixture, node: { address: string }, level: TrustLevel, overrides: Record<string, unknown> = {}) {
+  for (let i = 0; i < 60; i++) {
+    const job = await requestJob(f, level, overrides);
+    if (job.node === node.address) return job;
+  }
+  throw new Error(`no job drawn to ${node.address} in 60 requests`);
+}
+
 /** Admits a fresh enclave key for `operator` and returns it. */
 export async function admitEnclave(f: Fixture, operator: HardhatEthersSigner, measurement = MEASUREMENT) {
   const enclave = E.Wallet.createRandom();

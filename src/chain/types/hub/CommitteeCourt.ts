@@ -7,9 +7,9 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 export declare namespace ICommitteeCourt {
       
-    export type DisputeStruct = {challenger: AddressLike, drawBlock: BigNumberish, size: BigNumberish, seats: BigNumberish, committed: BigNumberish, revealed: BigNumberish, drawBy: BigNumberish, commitBy: BigNumberish, revealBy: BigNumberish, commitWindow: BigNumberish, revealWindow: BigNumberish, resolved: boolean, byProof: boolean}
+    export type DisputeStruct = {challenger: AddressLike, drawBlock: BigNumberish, size: BigNumberish, members: BigNumberish, committed: BigNumberish, revealed: BigNumberish, drawBy: BigNumberish, commitBy: BigNumberish, revealBy: BigNumberish, commitWindow: BigNumberish, revealWindow: BigNumberish, resolved: boolean, byProof: boolean}
 
-    export type DisputeStructOutput = [challenger: string, drawBlock: bigint, size: bigint, seats: bigint, committed: bigint, revealed: bigint, drawBy: bigint, commitBy: bigint, revealBy: bigint, commitWindow: bigint, revealWindow: bigint, resolved: boolean, byProof: boolean] & {challenger: string, drawBlock: bigint, size: bigint, seats: bigint, committed: bigint, revealed: bigint, drawBy: bigint, commitBy: bigint, revealBy: bigint, commitWindow: bigint, revealWindow: bigint, resolved: boolean, byProof: boolean }
+    export type DisputeStructOutput = [challenger: string, drawBlock: bigint, size: bigint, members: bigint, committed: bigint, revealed: bigint, drawBy: bigint, commitBy: bigint, revealBy: bigint, commitWindow: bigint, revealWindow: bigint, resolved: boolean, byProof: boolean] & {challenger: string, drawBlock: bigint, size: bigint, members: bigint, committed: bigint, revealed: bigint, drawBy: bigint, commitBy: bigint, revealBy: bigint, commitWindow: bigint, revealWindow: bigint, resolved: boolean, byProof: boolean }
   
 
     export type VoteStruct = {commitment: BytesLike, outputHash: BytesLike}
@@ -64,9 +64,9 @@ decodeFunctionResult(functionFragment: 'revealVote', data: BytesLike): Result;
   
 
     export namespace CommitteeDrawnEvent {
-      export type InputTuple = [jobId: BigNumberish, committee: AddressLike[], commitBy: BigNumberish, revealBy: BigNumberish];
-      export type OutputTuple = [jobId: bigint, committee: string[], commitBy: bigint, revealBy: bigint];
-      export interface OutputObject {jobId: bigint, committee: string[], commitBy: bigint, revealBy: bigint };
+      export type InputTuple = [jobId: BigNumberish, members: AddressLike[], seats: BigNumberish[], commitBy: BigNumberish, revealBy: BigNumberish];
+      export type OutputTuple = [jobId: bigint, members: string[], seats: bigint[], commitBy: bigint, revealBy: bigint];
+      export interface OutputObject {jobId: bigint, members: string[], seats: bigint[], commitBy: bigint, revealBy: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -219,14 +219,14 @@ decodeFunctionResult(functionFragment: 'revealVote', data: BytesLike): Result;
     
     getDispute: TypedContractMethod<
       [jobId: BigNumberish, ],
-      [[ICommitteeCourt.DisputeStructOutput, string[]]],
+      [[ICommitteeCourt.DisputeStructOutput, string[], bigint[]]],
       'view'
     >
     
 
     
     getVote: TypedContractMethod<
-      [jobId: BigNumberish, seat: BigNumberish, ],
+      [jobId: BigNumberish, index: BigNumberish, ],
       [ICommitteeCourt.VoteStructOutput],
       'view'
     >
@@ -299,11 +299,11 @@ getFunction(nameOrSignature: 'draw'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'getDispute'): TypedContractMethod<
       [jobId: BigNumberish, ],
-      [[ICommitteeCourt.DisputeStructOutput, string[]]],
+      [[ICommitteeCourt.DisputeStructOutput, string[], bigint[]]],
       'view'
     >;
 getFunction(nameOrSignature: 'getVote'): TypedContractMethod<
-      [jobId: BigNumberish, seat: BigNumberish, ],
+      [jobId: BigNumberish, index: BigNumberish, ],
       [ICommitteeCourt.VoteStructOutput],
       'view'
     >;
@@ -342,7 +342,7 @@ getEvent(key: 'VoteRevealed'): TypedContractEvent<VoteRevealedEvent.InputTuple, 
       ChallengeOpened: TypedContractEvent<ChallengeOpenedEvent.InputTuple, ChallengeOpenedEvent.OutputTuple, ChallengeOpenedEvent.OutputObject>;
     
 
-      'CommitteeDrawn(uint256,address[],uint32,uint32)': TypedContractEvent<CommitteeDrawnEvent.InputTuple, CommitteeDrawnEvent.OutputTuple, CommitteeDrawnEvent.OutputObject>;
+      'CommitteeDrawn(uint256,address[],uint8[],uint32,uint32)': TypedContractEvent<CommitteeDrawnEvent.InputTuple, CommitteeDrawnEvent.OutputTuple, CommitteeDrawnEvent.OutputObject>;
       CommitteeDrawn: TypedContractEvent<CommitteeDrawnEvent.InputTuple, CommitteeDrawnEvent.OutputTuple, CommitteeDrawnEvent.OutputObject>;
     
 

@@ -17,9 +17,9 @@ export declare namespace IModelRegistry {
     export type CeremonyStructOutput = [coordinator: string, beaconBlock: bigint, contributions: bigint, weightsCommitment: string, r1csHash: string, ptauHash: string, initialZkey: string, beacon: string, finalZkey: string] & {coordinator: string, beaconBlock: bigint, contributions: bigint, weightsCommitment: string, r1csHash: string, ptauHash: string, initialZkey: string, beacon: string, finalZkey: string }
   
 
-    export type ServingTermsStruct = {version: BigNumberish, price: BigNumberish, inputSize: BigNumberish, outputSize: BigNumberish, royaltyBps: BigNumberish, inputMin: BigNumberish, inputMax: BigNumberish}
+    export type ServingTermsStruct = {version: BigNumberish, price: BigNumberish, inputSize: BigNumberish, outputSize: BigNumberish, royaltyBps: BigNumberish, inputMin: BigNumberish, inputMax: BigNumberish, byProof: boolean}
 
-    export type ServingTermsStructOutput = [version: bigint, price: bigint, inputSize: bigint, outputSize: bigint, royaltyBps: bigint, inputMin: bigint, inputMax: bigint] & {version: bigint, price: bigint, inputSize: bigint, outputSize: bigint, royaltyBps: bigint, inputMin: bigint, inputMax: bigint }
+    export type ServingTermsStructOutput = [version: bigint, price: bigint, inputSize: bigint, outputSize: bigint, royaltyBps: bigint, inputMin: bigint, inputMax: bigint, byProof: boolean] & {version: bigint, price: bigint, inputSize: bigint, outputSize: bigint, royaltyBps: bigint, inputMin: bigint, inputMax: bigint, byProof: boolean }
   
     }
 

@@ -28,10 +28,10 @@ encodeFunctionData(functionFragment: 'activationDelay', values?: undefined): str
 encodeFunctionData(functionFragment: 'addStake', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'beginUnbonding', values?: undefined): string;
 encodeFunctionData(functionFragment: 'drawCommittee', values: [BigNumberish, BigNumberish, BigNumberish, AddressLike, AddressLike, BigNumberish, BigNumberish]): string;
-encodeFunctionData(functionFragment: 'drawNode', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'drawNode', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish, boolean]): string;
 encodeFunctionData(functionFragment: 'extendLock', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getNode', values: [AddressLike]): string;
-encodeFunctionData(functionFragment: 'holdPool', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'holdPool', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish, AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'hub', values?: undefined): string;
 encodeFunctionData(functionFragment: 'isHeld', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'jail', values: [AddressLike]): string;
@@ -379,7 +379,7 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
 
     
     drawNode: TypedContractMethod<
-      [release: BigNumberish, level: BigNumberish, seed: BigNumberish, lockUntil: BigNumberish, ],
+      [release: BigNumberish, level: BigNumberish, seed: BigNumberish, lockUntil: BigNumberish, judged: boolean, ],
       [string],
       'nonpayable'
     >
@@ -403,7 +403,7 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
 
     
     holdPool: TypedContractMethod<
-      [jobId: BigNumberish, release: BigNumberish, seedBlock: BigNumberish, until: BigNumberish, ],
+      [jobId: BigNumberish, release: BigNumberish, seedBlock: BigNumberish, until: BigNumberish, node: AddressLike, challenger: AddressLike, ],
       [void],
       'nonpayable'
     >
@@ -647,7 +647,7 @@ getFunction(nameOrSignature: 'drawCommittee'): TypedContractMethod<
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'drawNode'): TypedContractMethod<
-      [release: BigNumberish, level: BigNumberish, seed: BigNumberish, lockUntil: BigNumberish, ],
+      [release: BigNumberish, level: BigNumberish, seed: BigNumberish, lockUntil: BigNumberish, judged: boolean, ],
       [string],
       'nonpayable'
     >;
@@ -662,7 +662,7 @@ getFunction(nameOrSignature: 'getNode'): TypedContractMethod<
       'view'
     >;
 getFunction(nameOrSignature: 'holdPool'): TypedContractMethod<
-      [jobId: BigNumberish, release: BigNumberish, seedBlock: BigNumberish, until: BigNumberish, ],
+      [jobId: BigNumberish, release: BigNumberish, seedBlock: BigNumberish, until: BigNumberish, node: AddressLike, challenger: AddressLike, ],
       [void],
       'nonpayable'
     >;
