@@ -160,7 +160,12 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
             return;
         }
         _refund(jobId, job, RefundReason.Timeout);
-        _credit(t.treasury, _penalize(jobId, job.node, t.timeoutSlash, Penalty.Timeout));
+        // One timeout slash per jail: the first missed deadline jails the node, and the others an
+        // outage or a flood made it miss while jailed are refunded without a second slash.
+        address node = job.node;
+        uint256 slashed = nodes.penalizeTimeout(node, t.timeoutSlash);
+        emit NodePenalized(jobId, node, slashed, Penalty.Timeout);
+        _credit(t.treasury, slashed);
     }
 
     // ------------------------------------------------------------------ nodes
@@ -173,6 +178,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         job.status = JobStatus.Submitted;
         job.deadline = challengeEnds;
         job.outputHash = _hash(output);
+        // Served: no longer busy; its stake answers for the result until the job ends.
+        nodes.release(msg.sender, true, false);
         emit ResultSubmitted(jobId, msg.sender, TrustLevel.VANILLA, output);
     }
 
@@ -415,9 +422,13 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         uint256 seed = uint256(keccak256(abi.encode(block.prevrandao, jobId)));
         // The stake answers for the job until a dispute opened at the end of its window could close.
         uint40 lockUntil = p.deadline + t.challengeWindow + _disputeSpan(t);
-        // A VANILLA job judged by a committee needs a pool where somebody besides its node can sit.
-        address node =
-            nodes.drawNode(_release(p.modelId, version), p.level, seed, lockUntil, p.level == TrustLevel.VANILLA && !byProof);
+        // Only a node with room for the job is drawn, and for VANILLA only one whose stake covers a
+        // fraud slash for each of its open VANILLA results; a VANILLA job judged by a committee
+        // needs a pool where somebody besides its node can sit.
+        bool vanilla = p.level == TrustLevel.VANILLA;
+        address node = nodes.drawNode(
+            _release(p.modelId, version), p.level, seed, lockUntil, vanilla && !byProof, vanilla ? t.fraudSlash : 0
+        );
 
         // Three fresh slots: [requester, fee, level, status], [node, modelId, version, deadline],
         // [inputHash]. Casts are safe: fee <= type(uint80).max and deadline <= now + maxJobDuration
@@ -551,7 +562,8 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         // Cannot underflow: the request's fee covered price + gasLimit * callbackGasPrice at these terms.
         uint256 gasPayment = uint256(cb.gasLimit) * t.callbackGasPrice;
         _payOut(jobId, job, t, job.fee - gasPayment, bonus, outputHash);
-        _clear(jobId, job);
+        // A TEE or ZK job settles from Requested (busy); a VANILLA one after its result.
+        _clear(jobId, job, job.level != TrustLevel.VANILLA);
         if (cb.consumer != address(0)) _callback(jobId, cb, gasPayment, output, settler);
     }
 
@@ -574,11 +586,12 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
 
     /// @dev Ends a job by giving its fee back to the requester.
     function _refund(uint256 jobId, Job storage job, RefundReason reason) private {
+        bool busy = job.status == JobStatus.Requested;
         job.status = JobStatus.Refunded;
         uint256 fee = job.fee;
         _credit(job.requester, fee);
         emit JobRefunded(jobId, job.requester, fee, reason);
-        _clear(jobId, job);
+        _clear(jobId, job, busy);
     }
 
     /// @dev Slashes up to `amount` of `node`'s stake into the hub and jails it. Returns the slash.
@@ -631,8 +644,10 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
 
     /// @dev A job that has ended keeps who, what and how it ended (requester, node, model, level,
     ///      status, deadline); its fee, hashes and consumer live on in the events. Zeroing the hash
-    ///      slots and the consumer's refunds 4,800 gas each to whoever ends the job.
-    function _clear(uint256 jobId, Job storage job) private {
+    ///      slots and the consumer's refunds 4,800 gas each to whoever ends the job. The node's
+    ///      counts of open jobs drop: busy when it ends awaiting the result, exposed for VANILLA.
+    function _clear(uint256 jobId, Job storage job, bool busy) private {
+        nodes.release(job.node, busy, job.level == TrustLevel.VANILLA);
         job.fee = 0;
         job.inputHash = 0;
         job.outputHash = 0;

@@ -29,6 +29,12 @@ interface INodeRegistry {
         uint40 lockedUntil;
         /// Releases served, each `modelId << 32 | version`.
         uint64[] releases;
+        /// Most jobs awaiting this node's result at once ({setCapacity}; DEFAULT_CAPACITY until set).
+        uint8 capacity;
+        /// Jobs awaiting its result now.
+        uint8 busy;
+        /// Its VANILLA jobs not yet ended (awaiting a result, in the challenge window or disputed).
+        uint8 exposed;
     }
 
     /// @notice Thrown when the stake offered is below the minimum.
@@ -62,6 +68,11 @@ interface INodeRegistry {
     error NodePoolHeld(uint32 modelId, uint32 version, uint64 fromBlock, uint40 until);
     /// @notice Thrown when a governance parameter is out of its bounds.
     error NodeInvalidParameter(bytes32 name, uint256 value);
+    /// @notice Thrown when every node of the pool that the draw met is at its capacity, or has no
+    ///         stake left to answer for one more VANILLA result: try later, or another level.
+    error NodePoolBusy(uint32 modelId, uint32 version, TrustLevel level);
+    /// @notice Thrown when a capacity of zero is declared.
+    error NodeInvalidCapacity(uint8 capacity);
     /// @notice Thrown when a committee dispute is opened on a pool where no node other than the
     ///         disputed node and the challenger could sit, or a VANILLA job is requested from a
     ///         pool of one (nobody could judge its result).
@@ -77,6 +88,7 @@ interface INodeRegistry {
     event NodeJailed(address indexed node, uint256 until);
     event NodeUnjailed(address indexed node);
     event HubSet(address indexed hub);
+    event CapacitySet(address indexed node, uint8 capacity);
     /// @notice A committee draw for `jobId` is pending in the model's VANILLA pool: its weights are
     ///         held from block `fromBlock` on until the draw (or `until`).
     event PoolHeld(uint64 indexed release, uint256 indexed jobId, uint64 fromBlock, uint40 until);
@@ -96,6 +108,11 @@ interface INodeRegistry {
     /// @notice Replaces the releases and levels the caller's node serves.
     function setServices(uint64[] calldata releases, uint8 levels) external;
 
+    /// @notice Declares how many jobs the node can have awaiting its result at once (1 to 255). A
+    ///         node at capacity is not drawn, so a flood of requests is refused instead of turned
+    ///         into missed deadlines.
+    function setCapacity(uint8 capacity) external;
+
     /// @notice Step one of leaving: the node is no longer drawn; its stake unlocks after the
     ///         unbonding delay and after every job assigned to it has closed.
     function beginUnbonding() external;
@@ -106,12 +123,25 @@ interface INodeRegistry {
     /// @notice Makes a jailed node drawable again once its jail time has passed.
     function unjail() external;
 
-    /// @notice Draws a node for a job, weighted by stake, and locks its stake until `lockUntil`.
-    ///         With `judged` (a VANILLA job whose disputes go to a committee), reverts with
-    ///         {NodeNoJurors} unless the pool holds another node that could judge it. Only the hub.
-    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil, bool judged)
+    /// @notice Draws a node for a job, weighted by stake, among the nodes below their capacity and,
+    ///         when `exposure` is not zero (a VANILLA job: what a lie would be slashed), with stake
+    ///         for one more: (exposed + 1) * exposure <= stake, so every open VANILLA result is
+    ///         backed by a whole fraud slash. Counts the job as busy (and exposed) and locks the
+    ///         node's stake until `lockUntil`. With `judged` (a VANILLA job whose disputes go to a
+    ///         committee), reverts with {NodeNoJurors} unless the pool holds another node that
+    ///         could judge it. Only the hub.
+    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil, bool judged, uint256 exposure)
         external
         returns (address);
+
+    /// @notice A job of `node` stopped awaiting its result (`busy`: it was served, refunded or
+    ///         timed out) and/or stopped exposing its stake (`exposed`: a VANILLA job ended). Only the hub.
+    function release(address node, bool busy, bool exposed) external;
+
+    /// @notice The slash of a missed deadline: takes up to `amount` and jails the node, unless it is
+    ///         jailed already (not yet unjailed): one timeout slash per jail, however many of its
+    ///         jobs an outage or a flood made it miss. Returns what was taken. Only the hub.
+    function penalizeTimeout(address node, uint256 amount) external returns (uint256 slashed);
 
     /// @notice Draws `size` seats among the nodes other than `excludeA` and `excludeB`, each seat
     ///         an independent draw weighted by the stored pool weights (sampling with replacement:

@@ -113,6 +113,9 @@ interface ITEERegistry {
     /// @notice The record of an enclave key.
     function getEnclave(address enclaveKey) external view returns (Enclave memory);
 
+    /// @notice The enclaves an operator has admitted and not removed (at most MAX_ENCLAVES_PER_OPERATOR).
+    function enclavesOf(address operator) external view returns (address[] memory);
+
     /// @notice Whether a measurement is approved now.
     function isMeasurementApproved(bytes32 measurement) external view returns (bool);
 

@@ -27,8 +27,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     uint256 public constant MAX_COMMITTEE = 15;
     /// @notice Longest delay governance may set for activation, unbonding or jail.
     uint256 public constant MAX_DELAY = 90 days;
-    /// @notice Most out-of-date entries a request's draw skips in a held pool before it gives up.
+    /// @notice Most entries a request's draw skips (out of date in a held pool, or busy) before it gives up.
     uint256 public constant MAX_STALE_SKIPS = 16;
+    /// @notice Jobs a node may have awaiting its result at once until it declares its own capacity.
+    uint8 public constant DEFAULT_CAPACITY = 8;
 
     /// @dev A VANILLA pool's hold while committee draws are pending: [fromBlock, until, pending,
     ///      epoch] = [64, 40, 32, 32] = 168. Weights cannot change once block `fromBlock` (a pending
@@ -43,8 +45,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     struct Node {
-        // [stake, status, levels, statusUntil, jailedUntil, lockedUntil]: [96, 8, 8, 40, 40, 40] = 232.
-        // One slot, so the hub's lock on every draw rewrites a warm-priced nonzero slot.
+        // [stake, status, levels, statusUntil, jailedUntil, lockedUntil, capacity, busy, exposed]:
+        // [96, 8, 8, 40, 40, 40, 8, 8, 8] = 256. One slot, so the draw's lock and counts rewrite
+        // one nonzero slot.
         uint96 stake;
         NodeStatus status;
         uint8 levels;
@@ -52,6 +55,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         uint40 statusUntil;
         uint40 jailedUntil;
         uint40 lockedUntil;
+        /// Declared capacity (0: DEFAULT_CAPACITY).
+        uint8 capacity;
+        /// Jobs awaiting its result.
+        uint8 busy;
+        /// VANILLA jobs not yet ended.
+        uint8 exposed;
         /// The releases served, each `modelId << 32 | version`.
         uint64[] releases;
     }
@@ -169,6 +178,15 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     /// @inheritdoc INodeRegistry
+    function setCapacity(uint8 capacity) external {
+        Node storage node = _nodes[msg.sender];
+        if (node.status == NodeStatus.None) revert NodeWrongStatus(msg.sender, NodeStatus.None, NodeStatus.Active);
+        if (capacity == 0) revert NodeInvalidCapacity(capacity);
+        node.capacity = capacity;
+        emit CapacitySet(msg.sender, capacity);
+    }
+
+    /// @inheritdoc INodeRegistry
     function beginUnbonding() external {
         Node storage node = _nodes[msg.sender];
         NodeStatus status = node.status;
@@ -207,39 +225,82 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     // ---------------------------------------------------------------- hub
 
     /// @inheritdoc INodeRegistry
-    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil, bool judged)
+    function drawNode(uint64 release, TrustLevel level, uint256 seed, uint40 lockUntil, bool judged, uint256 exposure)
         external
         onlyHub
         returns (address node)
     {
-        uint256 key = _poolKey(release, level);
-        StakeTree.Tree storage pool = _pools[key];
-        // In a held pool no weight may change (see holdPool): out-of-date entries are skipped in
-        // memory instead of fixed.
-        bool held = _isHeld(key);
+        StakeTree.Tree storage pool = _pools[_poolKey(release, level)];
+        bool busy;
+        (node, busy) = _drawFree(pool, _isHeld(_poolKey(release, level)), seed, exposure);
+        if (node == address(0)) {
+            if (busy) revert NodePoolBusy(_modelOf(release), _versionOf(release), level);
+            revert NodeNoneEligible(_modelOf(release), _versionOf(release), level);
+        }
+        // Checked after the draw, which set right the out-of-date entries it met.
+        if (judged && pool.live < 2) revert NodeNoJurors(_modelOf(release), _versionOf(release));
+        Node storage record = _nodes[node];
+        // Cannot overflow: _canTake checked busy < capacity <= 255 and, with an exposure, exposed < 255.
+        ++record.busy;
+        if (exposure != 0) ++record.exposed;
+        if (record.lockedUntil < lockUntil) record.lockedUntil = lockUntil;
+    }
+
+    /// @dev Draws by stake until it lands on a node that is up to date and can take the job.
+    ///      Out-of-date entries (jailed, slashed or below a raised minimum since their last sync)
+    ///      are set right and drawn again; in a held pool, where no weight may change (see
+    ///      holdPool), they are skipped in memory instead, as are nodes that cannot take the job.
+    ///      Each pass removes one entry from the draw, so the loop ends. Returns the zero address
+    ///      when none is left (or MAX_STALE_SKIPS were skipped), and whether a busy node was met.
+    function _drawFree(StakeTree.Tree storage pool, bool held, uint256 seed, uint256 exposure)
+        private
+        returns (address node, bool busy)
+    {
         uint256[] memory skipped = new uint256[](MAX_STALE_SKIPS);
         uint256[] memory skippedWeights = new uint256[](MAX_STALE_SKIPS);
         uint256 count;
         uint256 skippedTotal;
-        while (true) {
-            if (pool.total() <= skippedTotal) revert NodeNoneEligible(_modelOf(release), _versionOf(release), level);
+        while (pool.total() > skippedTotal && count < MAX_STALE_SKIPS) {
             node = pool.drawExcluding(seed, skipped, skippedWeights, count, skippedTotal);
-            uint256 weight = _weightOf(_nodes[node]);
-            if (pool.weightOf(node) == weight) break;
-            // Out of date (jailed, slashed or below a raised minimum since its last sync): set it
-            // right (or skip it in a held pool) and draw again. Each pass removes one entry from
-            // the draw, so the loop ends.
-            if (!held) {
+            Node storage record = _nodes[node];
+            uint256 weight = _weightOf(record);
+            bool stale = pool.weightOf(node) != weight;
+            if (stale && !held) {
                 pool.set(node, weight);
-            } else {
-                if (count == MAX_STALE_SKIPS) revert NodeNoneEligible(_modelOf(release), _versionOf(release), level);
+            } else if (stale || !_canTake(record, exposure)) {
+                busy = busy || !stale;
                 (count, skippedTotal) = _exclude(pool, node, skipped, skippedWeights, count, skippedTotal);
+            } else {
+                return (node, busy);
             }
             seed = uint256(keccak256(abi.encode(seed)));
         }
-        // Checked after the draw, which set right the out-of-date entries it met.
-        if (judged && pool.live < 2) revert NodeNoJurors(_modelOf(release), _versionOf(release));
-        _lock(node, lockUntil);
+        return (address(0), busy);
+    }
+
+    /// @dev Whether the node has room for one more job, and (with `exposure`) stake for one more
+    ///      VANILLA result.
+    function _canTake(Node storage record, uint256 exposure) private view returns (bool) {
+        uint256 capacity = record.capacity == 0 ? DEFAULT_CAPACITY : record.capacity;
+        if (record.busy >= capacity) return false;
+        if (exposure == 0) return true;
+        uint256 exposed = record.exposed;
+        return exposed < type(uint8).max && (exposed + 1) * exposure <= record.stake;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function release(address node, bool busy, bool exposed) external onlyHub {
+        Node storage record = _nodes[node];
+        if (busy && record.busy != 0) --record.busy;
+        if (exposed && record.exposed != 0) --record.exposed;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function penalizeTimeout(address node, uint256 amount) external onlyHub nonReentrant returns (uint256 slashed) {
+        Node storage record = _nodes[node];
+        if (record.jailedUntil != 0 || record.status == NodeStatus.None) return 0;
+        slashed = _slash(node, record, amount);
+        _jail(node, record);
     }
 
     /// @inheritdoc INodeRegistry
@@ -280,7 +341,17 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
 
     /// @inheritdoc INodeRegistry
     function slash(address node, uint256 amount) external onlyHub nonReentrant returns (uint256 slashed) {
+        return _slash(node, _nodes[node], amount);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function jail(address node) external onlyHub {
         Node storage record = _nodes[node];
+        if (record.status == NodeStatus.None) return;
+        _jail(node, record);
+    }
+
+    function _slash(address node, Node storage record, uint256 amount) private returns (uint256 slashed) {
         uint96 stake = record.stake;
         slashed = amount < stake ? amount : stake;
         // Cannot underflow: slashed <= stake. The pools catch up lazily (see the contract's notes).
@@ -290,10 +361,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         if (slashed != 0) token.safeTransfer(msg.sender, slashed);
     }
 
-    /// @inheritdoc INodeRegistry
-    function jail(address node) external onlyHub {
-        Node storage record = _nodes[node];
-        if (record.status == NodeStatus.None) return;
+    function _jail(address node, Node storage record) private {
         uint40 until = uint40(block.timestamp) + jailPeriod;
         record.jailedUntil = until;
         // The pools catch up lazily: a jailed node is never drawn (see drawNode).
@@ -368,7 +436,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
             unbondsAt: record.status == NodeStatus.Unbonding ? record.statusUntil : 0,
             jailedUntil: record.jailedUntil,
             lockedUntil: record.lockedUntil,
-            releases: record.releases
+            releases: record.releases,
+            capacity: record.capacity == 0 ? DEFAULT_CAPACITY : record.capacity,
+            busy: record.busy,
+            exposed: record.exposed
         });
     }
 

@@ -230,6 +230,11 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITEERegistry
+    function enclavesOf(address operator) external view returns (address[] memory) {
+        return _operatorEnclaves[operator];
+    }
+
+    /// @inheritdoc ITEERegistry
     function getEnclave(address enclaveKey) external view returns (Enclave memory) {
         return _enclaves[enclaveKey];
     }

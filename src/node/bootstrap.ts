@@ -32,6 +32,11 @@ export interface BootstrapOptions {
   fund?: (operator: string, amount: bigint) => Promise<void>;
   /** Signs the enclave's attestation (the vendor's root; on local networks, the simulated root). */
   attestationRoot?: Signer;
+  /**
+   * How many jobs the node can have awaiting its result at once (1 to 255): the registry draws it
+   * for no more, so a flood is refused instead of missed. Default: the registry's DEFAULT_CAPACITY (8).
+   */
+  capacity?: number;
 }
 
 /** Joins (once) and admits the enclave; the node activates later (see activateNodes). */
@@ -44,9 +49,21 @@ export async function prepareNode(runtime: NodeRuntime, options: BootstrapOption
     await joinNode(contracts, options.stake, releases, levels);
     runtime.log(`joined with ${formatUnits(options.stake)} PGT stake for ${releases.map((r) => `#${r.modelId} ${unpackVersion(r.version)}`).join(", ")} at ${levels.map(trustName).join(", ")}`);
   }
+  if (options.capacity !== undefined && BigInt(options.capacity) !== (await contracts.nodes.getNode(me)).capacity) {
+    await (await contracts.nodes.setCapacity(options.capacity)).wait();
+    runtime.log(`capacity: at most ${options.capacity} jobs awaiting its result at once`);
+  }
   if (enclave && options.attestationRoot) {
     const [first] = runtime.options.models.keys();
     if (await contracts.tee.isEnclaveValid(enclave.address, me, first ?? 0)) return;
+    // Enclaves of earlier processes: their keys died with them, so nothing can sign for them any
+    // more. Removed before the new one is admitted, so restarts never fill the registry's slots
+    // (TEETooManyEnclaves) and a dead enclave is never mistaken for a live one.
+    for (const old of await contracts.tee.enclavesOf(me)) {
+      if (old === enclave.address) continue;
+      await (await contracts.tee.removeEnclave(old)).wait();
+      runtime.log(`enclave ${old} of an earlier process removed (its key is gone)`);
+    }
     const { chainId } = await signer.provider!.getNetwork();
     const now = await chainNow(signer.provider!);
     const attestation = await enclave.attestation(options.attestationRoot, chainId, await contracts.attestation.getAddress(), me, now);

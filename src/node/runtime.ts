@@ -167,9 +167,11 @@ export class NodeRuntime {
     await this.scan();
     const me = await this.address();
     const committee = { contracts: this.options.contracts, signer: this.options.signer, address: me, state, log: (l: string) => this.log(l), artifactsFor: this.artifactsFor.bind(this) };
-    for (const [jobId, job] of state.pending) await this.#steps.run(`job ${jobId}`, () => this.work({ jobId, ...job }));
+    // Committee duties and disputes first: their windows are as hard as a job's deadline, and they
+    // never wait behind a queue of jobs.
     for (const jobId of state.duties) await this.#steps.run(`committee of job ${jobId}`, () => vote(committee, jobId));
     for (const jobId of state.disputes) await this.#steps.run(`dispute of job ${jobId}`, () => this.drive(jobId));
+    await this.serveJobs();
     await this.#steps.run("finalize", () => this.finalizeOwn());
     await this.#steps.run("heartbeat", () => this.heartbeat());
     await this.#steps.run("unjail", () => this.unjail());
@@ -222,10 +224,41 @@ export class NodeRuntime {
     await this.#state.save();
   }
 
-  private async work(job: AssignedJob) {
+  /**
+   * Serves the queued jobs, earliest deadline first. Each result is computed and its transaction
+   * sent without waiting for the previous one's receipt (the provider's pending nonce orders
+   * them), so a burst of jobs lands in as few blocks as the node can compute them in; the receipts
+   * are awaited together, and a job whose transaction failed stays queued for the next poll.
+   */
+  private async serveJobs(): Promise<void> {
+    const { hub } = this.options.contracts;
+    const queued = [...this.#state.pending].map(([jobId, job]) => ({ jobId, ...job }));
+    const records = new Map<bigint, Awaited<ReturnType<typeof hub.getJob>>>();
+    await Promise.all(
+      queued.map((job) =>
+        this.#steps.run(`read job ${job.jobId}`, async () => {
+          records.set(job.jobId, await hub.getJob(job.jobId));
+        }),
+      ),
+    );
+    const order = queued.filter((job) => records.has(job.jobId)).sort((a, b) => Number(records.get(a.jobId)!.deadline - records.get(b.jobId)!.deadline));
+    const sent: { jobId: bigint; receipt: Promise<unknown>; after?: () => Promise<void> }[] = [];
+    for (const job of order) await this.#steps.run(`job ${job.jobId}`, () => this.work(job, records.get(job.jobId)!, sent));
+    const landed = await Promise.all(sent.map(({ jobId, receipt }) => this.#steps.run(`job ${jobId}`, () => receipt)));
+    for (const [i, ok] of landed.entries()) {
+      if (!ok) continue;
+      await sent[i].after?.();
+      await this.done(sent[i].jobId);
+    }
+  }
+
+  private async work(
+    job: AssignedJob,
+    onChain: { status: bigint; deadline: bigint },
+    sent: { jobId: bigint; receipt: Promise<unknown>; after?: () => Promise<void> }[],
+  ) {
     const { hub } = this.options.contracts;
     const { jobId } = job;
-    const onChain = await hub.getJob(jobId);
     if (Number(onChain.status) !== JobStatus.Requested) return this.done(jobId); // already submitted or ended
     if ((await chainNow(this.options.signer.provider!)) > onChain.deadline) {
       this.log(`job ${jobId}: the deadline passed; dropping it`);
@@ -251,8 +284,9 @@ export class NodeRuntime {
       }
       const { chainId } = await this.options.signer.provider!.getNetwork();
       const proof = await proveInference(artifacts, job.input, { chainId, hub: await hub.getAddress(), jobId, prover: me });
-      await (await hub.submitZkResult(jobId, job.input, proof.output, proof.calldata)).wait();
-      this.log(`job ${jobId}: zk proof submitted (${Date.now() - started} ms)`);
+      const tx = await hub.submitZkResult(jobId, job.input, proof.output, proof.calldata);
+      sent.push({ jobId, receipt: tx.wait(), after: async () => this.log(`job ${jobId}: zk proof submitted (${Date.now() - started} ms)`) });
+      return;
     } else if (job.level === TrustLevel.TEE) {
       const { chainId } = await this.options.signer.provider!.getNetwork();
       const signed = await this.options.enclave!.infer(artifacts.model, job.input, {
@@ -263,18 +297,20 @@ export class NodeRuntime {
         version: job.version,
         weightsCommitment: artifacts.manifest.quantized.weightsCommitment,
       });
-      await (await hub.submitTeeResult(jobId, signed.output, signed.signature)).wait();
-      this.log(`job ${jobId}: enclave-signed result submitted`);
+      const tx = await hub.submitTeeResult(jobId, signed.output, signed.signature);
+      sent.push({ jobId, receipt: tx.wait(), after: async () => this.log(`job ${jobId}: enclave-signed result submitted`) });
+      return;
     } else {
       const engine = evaluate(artifacts.model, job.input).output;
       const output = this.strategy?.vanillaOutput ? this.strategy.vanillaOutput(job, engine, artifacts) : engine;
       if (output !== engine) this.log(`job ${jobId}: ${this.strategy!.name}, submitting [${output.join(", ")}] instead of [${engine.join(", ")}]`);
-      await (await hub.submitResult(jobId, output)).wait();
+      // Saved before it is sent, so that a crash before the receipt still finalizes it after a
+      // restart (finalizeOwn checks the job's status on chain first).
       this.#state.submitted.set(jobId, output);
       await this.#state.save();
-      this.log(`job ${jobId}: result submitted (vanilla; final after the challenge window)`);
+      const tx = await hub.submitResult(jobId, output);
+      sent.push({ jobId, receipt: tx.wait(), after: async () => this.log(`job ${jobId}: result submitted (vanilla; final after the challenge window)`) });
     }
-    await this.done(jobId);
   }
 
   /** Draws or resolves a dispute of this node's result, or of a committee it sits on, once due. */

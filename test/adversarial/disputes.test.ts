@@ -324,6 +324,24 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await expectNothingLost(f);
   });
 
+  it("6. restarts never fill the enclave registry: each start removes the enclaves its earlier processes left (their keys died with them)", async function () {
+    const f = await loadFixture(deployFixture);
+    await demoModels(f, artifacts);
+    await f.tee.approveMeasurement(MEASUREMENT);
+    const signer = f.nodeSigners[0];
+    let last = "";
+    for (let i = 0; i < 10; i++) {
+      // A new process: a new simulated enclave, whose key only it holds.
+      const enclave = new SimulatedEnclave(MEASUREMENT);
+      const runtime = new NodeRuntime({ setupTrust: DEV_KEYS, signer, contracts: await as(f, signer), models: new Map([[3, artifacts]]), levels: [TrustLevel.TEE], enclave, log: () => {} });
+      await prepareNode(runtime, { stake: 1_000n * TOKEN, attestationRoot: f.root });
+      last = enclave.address;
+    }
+    // Ten starts, past the registry's limit of eight: one enclave, the live one.
+    expect(await f.tee.enclavesOf(signer.address)).to.deep.equal([last]);
+    await expectNothingLost(f);
+  });
+
   it("5. the watcher cannot be blinded: a result it cannot re-execute and a wild output in front of a lie are isolated, and the lie is proven wrong with a real proof", async function () {
     const f = await loadFixture(deployFixture);
     await demoModels(f, artifacts);

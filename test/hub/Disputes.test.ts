@@ -476,6 +476,12 @@ describe("disputes", function () {
       await joinNode(f, big, 1_000n * TOKEN, all, 7);
       await joinNode(f, other, 1_000n * TOKEN, [2], 1);
       await joinNode(f, warm, 1_000n * TOKEN, [2], 1);
+      // The jobs drawn to the others are left open: room for them (capacity, and stake for each
+      // open VANILLA result).
+      for (const s of [small, big, other, warm, juror]) {
+        await f.nodes.connect(s).setCapacity(255);
+        await f.nodes.connect(s).addStake(8_000n * TOKEN);
+      }
       const gasFor = async (node: typeof small) => {
         for (;;) {
           const { jobId, node: drawn } = await requestJob(f, TrustLevel.VANILLA, { modelId: 2 });

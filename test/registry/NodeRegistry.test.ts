@@ -97,7 +97,7 @@ describe("NodeRegistry", function () {
     const n = f.nodeSigners[0];
     await joinNode(f, n, 150n * TOKEN);
     for (const call of [
-      f.nodes.drawNode(1, 0, 1, 0, false),
+      f.nodes.drawNode(1, 0, 1, 0, false, 0),
       f.nodes.drawCommittee(1, 0, 1, E.ZeroAddress, E.ZeroAddress, 3, 0),
       f.nodes.slash(n.address, 1),
       f.nodes.jail(n.address),
@@ -129,7 +129,7 @@ describe("NodeRegistry", function () {
     const counts = new Map<string, number>();
     const draws = 600;
     for (let i = 0; i < draws; i++) {
-      const node = await f.nodes.connect(hubSigner).drawNode.staticCall(R(1), 0, E.toBigInt(E.id(`seed${i}`)), 0, false);
+      const node = await f.nodes.connect(hubSigner).drawNode.staticCall(R(1), 0, E.toBigInt(E.id(`seed${i}`)), 0, false, 0);
       counts.set(node, (counts.get(node) ?? 0) + 1);
     }
     const shares = f.nodeSigners.slice(0, 3).map((s) => (counts.get(s.address) ?? 0) / draws);
@@ -142,7 +142,7 @@ describe("NodeRegistry", function () {
     expect(committee.length).to.equal(5);
     expect(committee).to.not.include(f.nodeSigners[2].address);
     for (const m of committee) expect([f.nodeSigners[0].address, f.nodeSigners[1].address]).to.include(m);
-    await expect(f.nodes.connect(hubSigner).drawNode(R(2), 0, 1, 0, false)).to.be.revertedWithCustomError(f.nodes, "NodeNoneEligible").withArgs(2, V1, 0);
+    await expect(f.nodes.connect(hubSigner).drawNode(R(2), 0, 1, 0, false, 0)).to.be.revertedWithCustomError(f.nodes, "NodeNoneEligible").withArgs(2, V1, 0);
     // A committee draw never fails: an empty pool gives an empty committee (the court then decides "undecided").
     expect(await f.nodes.connect(hubSigner).drawCommittee.staticCall(R(2), 0, 1, E.ZeroAddress, E.ZeroAddress, 3, 0)).to.deep.equal([]);
   });

@@ -10,6 +10,7 @@ import {IAttestationVerifier} from "../../contracts/interfaces/IAttestationVerif
 import {ICommitteeCourt} from "../../contracts/interfaces/ICommitteeCourt.sol";
 import {IInferenceHub} from "../../contracts/interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
+import {INodeRegistry} from "../../contracts/interfaces/INodeRegistry.sol";
 import {TrustLevel} from "../../contracts/libraries/TrustLevels.sol";
 import {MockProofVerifier} from "../../contracts/mocks/MockProofVerifier.sol";
 import {ModelRegistry} from "../../contracts/registry/ModelRegistry.sol";
@@ -294,6 +295,32 @@ contract HubHandler is CheatTest {
         } catch {} // no eligible node (all jailed)
     }
 
+    /// A burst of requests at the shortest deadlines: beyond the pool's capacity they are refused
+    /// (NodePoolBusy), never assigned to be missed.
+    function flood(uint8 level, uint8 count) external {
+        ++calls;
+        TrustLevel l = TrustLevel(level % 3);
+        uint96[3] memory prices = [uint96(2e18), 3e18, 5e18];
+        IInferenceHub.Parameters memory t = hub.parameters();
+        uint256 shortest = l == TrustLevel.VANILLA ? t.minVanillaTime : l == TrustLevel.TEE ? t.minTeeTime : t.minZkTime;
+        IInferenceHub.RequestParams memory p = IInferenceHub.RequestParams({
+            modelId: 1,
+            version: 0,
+            level: l,
+            fee: prices[uint8(l)],
+            deadline: uint40(block.timestamp + shortest),
+            consumer: address(0),
+            callbackGasLimit: 0,
+            input: _input()
+        });
+        for (uint256 i; i < bound(count, 1, 12); ++i) {
+            vm.prank(REQUESTER);
+            try hub.request(p) returns (uint256 jobId) {
+                termsAtRequest[jobId] = keccak256(abi.encode(hub.termsOf(jobId)));
+            } catch {}
+        }
+    }
+
     function submit(uint256 seed, bool wrong) external observe(seed) {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
@@ -574,6 +601,30 @@ contract HubInvariantTest is CheatTest {
             uint256 stake = h.nodes().getNode(n).stake;
             require(h.stakeSlashed(n) <= h.initialStake(n) + h.stakeAdded(n), "slashed more than staked");
             require(stake == h.initialStake(n) + h.stakeAdded(n) - h.stakeSlashed(n), "stake accounting");
+        }
+    }
+
+    /// A node's counts of open jobs are exactly its jobs awaiting a result (busy, within its
+    /// capacity) and its VANILLA jobs not yet ended (exposed).
+    function invariant_loadCounts() public view {
+        HubHandler h = handler;
+        uint256 count = h.hub().jobCount();
+        for (uint256 i; i < h.NODES(); ++i) {
+            address n = h.nodeList(i);
+            uint256 busy;
+            uint256 exposed;
+            for (uint256 id = 1; id <= count; ++id) {
+                IInferenceHub.Job memory job = h.hub().getJob(id);
+                if (job.node != n) continue;
+                if (job.status == IInferenceHub.JobStatus.Requested) ++busy;
+                bool open = job.status == IInferenceHub.JobStatus.Requested || job.status == IInferenceHub.JobStatus.Submitted
+                    || job.status == IInferenceHub.JobStatus.Challenged;
+                if (open && job.level == TrustLevel.VANILLA) ++exposed;
+            }
+            INodeRegistry.NodeInfo memory info = h.nodes().getNode(n);
+            require(info.busy == busy, "busy count");
+            require(info.exposed == exposed, "exposed count");
+            require(busy <= info.capacity, "over capacity");
         }
     }
 

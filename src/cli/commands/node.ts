@@ -30,6 +30,8 @@ options:
   --network <name>      default localhost
   --account <index>     the operator's account (default 3)
   --stake <tokens>      stake to join with, in whole tokens (default 1000; minted on local networks)
+  --capacity <jobs>     most jobs awaiting this node's result at once, 1 to 255 (default 8): the
+                        registry draws it for no more, so a flood is refused, never missed
   --watch               also act as a watcher: re-execute VANILLA results and challenge wrong ones
   --state <file>        where to keep the scan position (default: none)
   --deployments <dir>   default deployments
@@ -56,6 +58,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     network: { type: "string", default: "localhost" },
     account: { type: "string", default: "3" },
     stake: { type: "string", default: "1000" },
+    capacity: { type: "string" },
     watch: { type: "boolean" },
     state: { type: "string" },
     deployments: { type: "string", default: "deployments" },
@@ -82,6 +85,10 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     return { dir, id, version };
   });
   const stake = BigInt(values.stake as string) * TOKEN;
+  const capacity = values.capacity === undefined ? undefined : Number(values.capacity);
+  if (capacity !== undefined && !(Number.isInteger(capacity) && capacity >= 1 && capacity <= 255)) {
+    throw new CliError(`--capacity must be a whole number of jobs from 1 to 255 (got '${values.capacity}')`);
+  }
 
   // Signals are taken from the start, so that Ctrl-C or a SIGTERM during joining or the activation
   // wait also ends with the node stopped cleanly.
@@ -133,7 +140,7 @@ export async function nodeCommand(argv: string[]): Promise<number> {
   const tick = (await supportsTimeTravel(conn.provider)) ? () => mineBlock(conn.provider) : undefined;
   let watcher: Watcher | undefined;
   try {
-    await prepareNode(runtime, { stake, fund: minter(attachProofgrid(deployment, deployer)), attestationRoot: root });
+    await prepareNode(runtime, { stake, capacity, fund: minter(attachProofgrid(deployment, deployer)), attestationRoot: root });
     stopping.signal.throwIfAborted();
     await activateNodes([runtime], { skipTo: values["advance-time"] ? (t) => increaseTimeTo(signer, t) : undefined, tick, log: (l) => log(`[${name}] ${l}`), signal: stopping.signal });
     if (values.watch) {

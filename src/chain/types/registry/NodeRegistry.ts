@@ -7,18 +7,19 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 export declare namespace INodeRegistry {
       
-    export type NodeInfoStruct = {status: BigNumberish, stake: BigNumberish, levels: BigNumberish, activatesAt: BigNumberish, unbondsAt: BigNumberish, jailedUntil: BigNumberish, lockedUntil: BigNumberish, releases: BigNumberish[]}
+    export type NodeInfoStruct = {status: BigNumberish, stake: BigNumberish, levels: BigNumberish, activatesAt: BigNumberish, unbondsAt: BigNumberish, jailedUntil: BigNumberish, lockedUntil: BigNumberish, releases: BigNumberish[], capacity: BigNumberish, busy: BigNumberish, exposed: BigNumberish}
 
-    export type NodeInfoStructOutput = [status: bigint, stake: bigint, levels: bigint, activatesAt: bigint, unbondsAt: bigint, jailedUntil: bigint, lockedUntil: bigint, releases: bigint[]] & {status: bigint, stake: bigint, levels: bigint, activatesAt: bigint, unbondsAt: bigint, jailedUntil: bigint, lockedUntil: bigint, releases: bigint[] }
+    export type NodeInfoStructOutput = [status: bigint, stake: bigint, levels: bigint, activatesAt: bigint, unbondsAt: bigint, jailedUntil: bigint, lockedUntil: bigint, releases: bigint[], capacity: bigint, busy: bigint, exposed: bigint] & {status: bigint, stake: bigint, levels: bigint, activatesAt: bigint, unbondsAt: bigint, jailedUntil: bigint, lockedUntil: bigint, releases: bigint[], capacity: bigint, busy: bigint, exposed: bigint }
   
     }
 
   export interface NodeRegistryInterface extends Interface {
-    getFunction(nameOrSignature: "MAX_COMMITTEE" | "MAX_DELAY" | "MAX_RELEASES_PER_NODE" | "MAX_STALE_SKIPS" | "acceptOwnership" | "activate" | "activationDelay" | "addStake" | "beginUnbonding" | "drawCommittee" | "drawNode" | "extendLock" | "getNode" | "holdPool" | "hub" | "isHeld" | "jail" | "jailPeriod" | "join" | "minStake" | "models" | "owner" | "pendingOwner" | "poolOf" | "releasePool" | "renounceOwnership" | "setHub" | "setParameters" | "setServices" | "slash" | "sync" | "token" | "transferOwnership" | "unbondingDelay" | "unjail" | "weightOf" | "withdrawStake"): FunctionFragment;
+    getFunction(nameOrSignature: "DEFAULT_CAPACITY" | "MAX_COMMITTEE" | "MAX_DELAY" | "MAX_RELEASES_PER_NODE" | "MAX_STALE_SKIPS" | "acceptOwnership" | "activate" | "activationDelay" | "addStake" | "beginUnbonding" | "drawCommittee" | "drawNode" | "extendLock" | "getNode" | "holdPool" | "hub" | "isHeld" | "jail" | "jailPeriod" | "join" | "minStake" | "models" | "owner" | "penalizeTimeout" | "pendingOwner" | "poolOf" | "release" | "releasePool" | "renounceOwnership" | "setCapacity" | "setHub" | "setParameters" | "setServices" | "slash" | "sync" | "token" | "transferOwnership" | "unbondingDelay" | "unjail" | "weightOf" | "withdrawStake"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "HubSet" | "NodeActivated" | "NodeJailed" | "NodeJoined" | "NodeServicesChanged" | "NodeSlashed" | "NodeUnjailed" | "OwnershipTransferStarted" | "OwnershipTransferred" | "ParametersChanged" | "PoolHeld" | "StakeAdded" | "StakeWithdrawn" | "UnbondingStarted"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "CapacitySet" | "HubSet" | "NodeActivated" | "NodeJailed" | "NodeJoined" | "NodeServicesChanged" | "NodeSlashed" | "NodeUnjailed" | "OwnershipTransferStarted" | "OwnershipTransferred" | "ParametersChanged" | "PoolHeld" | "StakeAdded" | "StakeWithdrawn" | "UnbondingStarted"): EventFragment;
 
-    encodeFunctionData(functionFragment: 'MAX_COMMITTEE', values?: undefined): string;
+    encodeFunctionData(functionFragment: 'DEFAULT_CAPACITY', values?: undefined): string;
+encodeFunctionData(functionFragment: 'MAX_COMMITTEE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_DELAY', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_RELEASES_PER_NODE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_STALE_SKIPS', values?: undefined): string;
@@ -28,7 +29,7 @@ encodeFunctionData(functionFragment: 'activationDelay', values?: undefined): str
 encodeFunctionData(functionFragment: 'addStake', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'beginUnbonding', values?: undefined): string;
 encodeFunctionData(functionFragment: 'drawCommittee', values: [BigNumberish, BigNumberish, BigNumberish, AddressLike, AddressLike, BigNumberish, BigNumberish]): string;
-encodeFunctionData(functionFragment: 'drawNode', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish, boolean]): string;
+encodeFunctionData(functionFragment: 'drawNode', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish, boolean, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'extendLock', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getNode', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'holdPool', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish, AddressLike, AddressLike]): string;
@@ -40,10 +41,13 @@ encodeFunctionData(functionFragment: 'join', values: [BigNumberish, BigNumberish
 encodeFunctionData(functionFragment: 'minStake', values?: undefined): string;
 encodeFunctionData(functionFragment: 'models', values?: undefined): string;
 encodeFunctionData(functionFragment: 'owner', values?: undefined): string;
+encodeFunctionData(functionFragment: 'penalizeTimeout', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'pendingOwner', values?: undefined): string;
 encodeFunctionData(functionFragment: 'poolOf', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'release', values: [AddressLike, boolean, boolean]): string;
 encodeFunctionData(functionFragment: 'releasePool', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'renounceOwnership', values?: undefined): string;
+encodeFunctionData(functionFragment: 'setCapacity', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setHub', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'setParameters', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setServices', values: [BigNumberish[], BigNumberish]): string;
@@ -56,7 +60,8 @@ encodeFunctionData(functionFragment: 'unjail', values?: undefined): string;
 encodeFunctionData(functionFragment: 'weightOf', values: [AddressLike, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'withdrawStake', values?: undefined): string;
 
-    decodeFunctionResult(functionFragment: 'MAX_COMMITTEE', data: BytesLike): Result;
+    decodeFunctionResult(functionFragment: 'DEFAULT_CAPACITY', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'MAX_COMMITTEE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_DELAY', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_RELEASES_PER_NODE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_STALE_SKIPS', data: BytesLike): Result;
@@ -78,10 +83,13 @@ decodeFunctionResult(functionFragment: 'join', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'minStake', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'models', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'owner', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'penalizeTimeout', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pendingOwner', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'poolOf', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'release', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'releasePool', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'renounceOwnership', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setCapacity', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setHub', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setParameters', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setServices', data: BytesLike): Result;
@@ -96,6 +104,18 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
   }
 
   
+    export namespace CapacitySetEvent {
+      export type InputTuple = [node: AddressLike, capacity: BigNumberish];
+      export type OutputTuple = [node: string, capacity: bigint];
+      export interface OutputObject {node: string, capacity: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace HubSetEvent {
       export type InputTuple = [hub: AddressLike];
       export type OutputTuple = [hub: string];
@@ -298,6 +318,14 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
 
     
     
+    DEFAULT_CAPACITY: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     MAX_COMMITTEE: TypedContractMethod<
       [],
       [bigint],
@@ -379,7 +407,7 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
 
     
     drawNode: TypedContractMethod<
-      [release: BigNumberish, level: BigNumberish, seed: BigNumberish, lockUntil: BigNumberish, judged: boolean, ],
+      [release: BigNumberish, level: BigNumberish, seed: BigNumberish, lockUntil: BigNumberish, judged: boolean, exposure: BigNumberish, ],
       [string],
       'nonpayable'
     >
@@ -474,6 +502,14 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
     
 
     
+    penalizeTimeout: TypedContractMethod<
+      [node: AddressLike, amount: BigNumberish, ],
+      [bigint],
+      'nonpayable'
+    >
+    
+
+    
     pendingOwner: TypedContractMethod<
       [],
       [string],
@@ -490,6 +526,14 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
     
 
     
+    release: TypedContractMethod<
+      [node: AddressLike, busy: boolean, exposed: boolean, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     releasePool: TypedContractMethod<
       [jobId: BigNumberish, ],
       [void],
@@ -500,6 +544,14 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
     
     renounceOwnership: TypedContractMethod<
       [],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setCapacity: TypedContractMethod<
+      [capacity: BigNumberish, ],
       [void],
       'nonpayable'
     >
@@ -596,7 +648,12 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
-    getFunction(nameOrSignature: 'MAX_COMMITTEE'): TypedContractMethod<
+    getFunction(nameOrSignature: 'DEFAULT_CAPACITY'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'MAX_COMMITTEE'): TypedContractMethod<
       [],
       [bigint],
       'view'
@@ -647,7 +704,7 @@ getFunction(nameOrSignature: 'drawCommittee'): TypedContractMethod<
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'drawNode'): TypedContractMethod<
-      [release: BigNumberish, level: BigNumberish, seed: BigNumberish, lockUntil: BigNumberish, judged: boolean, ],
+      [release: BigNumberish, level: BigNumberish, seed: BigNumberish, lockUntil: BigNumberish, judged: boolean, exposure: BigNumberish, ],
       [string],
       'nonpayable'
     >;
@@ -706,6 +763,11 @@ getFunction(nameOrSignature: 'owner'): TypedContractMethod<
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'penalizeTimeout'): TypedContractMethod<
+      [node: AddressLike, amount: BigNumberish, ],
+      [bigint],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'pendingOwner'): TypedContractMethod<
       [],
       [string],
@@ -716,6 +778,11 @@ getFunction(nameOrSignature: 'poolOf'): TypedContractMethod<
       [[bigint, bigint] & {totalWeight: bigint, size: bigint }],
       'view'
     >;
+getFunction(nameOrSignature: 'release'): TypedContractMethod<
+      [node: AddressLike, busy: boolean, exposed: boolean, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'releasePool'): TypedContractMethod<
       [jobId: BigNumberish, ],
       [void],
@@ -723,6 +790,11 @@ getFunction(nameOrSignature: 'releasePool'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'renounceOwnership'): TypedContractMethod<
       [],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setCapacity'): TypedContractMethod<
+      [capacity: BigNumberish, ],
       [void],
       'nonpayable'
     >;
@@ -782,7 +854,8 @@ getFunction(nameOrSignature: 'withdrawStake'): TypedContractMethod<
       'nonpayable'
     >;
 
-    getEvent(key: 'HubSet'): TypedContractEvent<HubSetEvent.InputTuple, HubSetEvent.OutputTuple, HubSetEvent.OutputObject>;
+    getEvent(key: 'CapacitySet'): TypedContractEvent<CapacitySetEvent.InputTuple, CapacitySetEvent.OutputTuple, CapacitySetEvent.OutputObject>;
+getEvent(key: 'HubSet'): TypedContractEvent<HubSetEvent.InputTuple, HubSetEvent.OutputTuple, HubSetEvent.OutputObject>;
 getEvent(key: 'NodeActivated'): TypedContractEvent<NodeActivatedEvent.InputTuple, NodeActivatedEvent.OutputTuple, NodeActivatedEvent.OutputObject>;
 getEvent(key: 'NodeJailed'): TypedContractEvent<NodeJailedEvent.InputTuple, NodeJailedEvent.OutputTuple, NodeJailedEvent.OutputObject>;
 getEvent(key: 'NodeJoined'): TypedContractEvent<NodeJoinedEvent.InputTuple, NodeJoinedEvent.OutputTuple, NodeJoinedEvent.OutputObject>;
@@ -799,6 +872,10 @@ getEvent(key: 'UnbondingStarted'): TypedContractEvent<UnbondingStartedEvent.Inpu
 
     filters: {
       
+      'CapacitySet(address,uint8)': TypedContractEvent<CapacitySetEvent.InputTuple, CapacitySetEvent.OutputTuple, CapacitySetEvent.OutputObject>;
+      CapacitySet: TypedContractEvent<CapacitySetEvent.InputTuple, CapacitySetEvent.OutputTuple, CapacitySetEvent.OutputObject>;
+    
+
       'HubSet(address)': TypedContractEvent<HubSetEvent.InputTuple, HubSetEvent.OutputTuple, HubSetEvent.OutputObject>;
       HubSet: TypedContractEvent<HubSetEvent.InputTuple, HubSetEvent.OutputTuple, HubSetEvent.OutputObject>;
     

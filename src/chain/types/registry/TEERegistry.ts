@@ -14,7 +14,7 @@ export declare namespace ITEERegistry {
     }
 
   export interface TEERegistryInterface extends Interface {
-    getFunction(nameOrSignature: "HEARTBEAT_TYPEHASH" | "MAX_AGE_BOUND" | "MAX_ENCLAVES_PER_OPERATOR" | "acceptOwnership" | "admitEnclave" | "approveMeasurement" | "approveMeasurementFor" | "attestationVerifier" | "checkEnclave" | "eip712Domain" | "excusesTimeout" | "getEnclave" | "heartbeat" | "hub" | "isEnclaveValid" | "isMeasurementApproved" | "isMeasurementApprovedFor" | "maxAttestationAge" | "maxHeartbeatAge" | "owner" | "pendingOwner" | "removeEnclave" | "renounceOwnership" | "revokeMeasurement" | "setAttestationVerifier" | "setHub" | "setMaxAges" | "transferOwnership"): FunctionFragment;
+    getFunction(nameOrSignature: "HEARTBEAT_TYPEHASH" | "MAX_AGE_BOUND" | "MAX_ENCLAVES_PER_OPERATOR" | "acceptOwnership" | "admitEnclave" | "approveMeasurement" | "approveMeasurementFor" | "attestationVerifier" | "checkEnclave" | "eip712Domain" | "enclavesOf" | "excusesTimeout" | "getEnclave" | "heartbeat" | "hub" | "isEnclaveValid" | "isMeasurementApproved" | "isMeasurementApprovedFor" | "maxAttestationAge" | "maxHeartbeatAge" | "owner" | "pendingOwner" | "removeEnclave" | "renounceOwnership" | "revokeMeasurement" | "setAttestationVerifier" | "setHub" | "setMaxAges" | "transferOwnership"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "AttestationVerifierSet" | "EIP712DomainChanged" | "EnclaveAdmitted" | "EnclaveRemoved" | "HeartbeatRecorded" | "MaxAgesChanged" | "MeasurementApproved" | "MeasurementApprovedFor" | "MeasurementRevoked" | "OwnershipTransferStarted" | "OwnershipTransferred"): EventFragment;
 
@@ -28,6 +28,7 @@ encodeFunctionData(functionFragment: 'approveMeasurementFor', values: [BytesLike
 encodeFunctionData(functionFragment: 'attestationVerifier', values?: undefined): string;
 encodeFunctionData(functionFragment: 'checkEnclave', values: [AddressLike, AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'eip712Domain', values?: undefined): string;
+encodeFunctionData(functionFragment: 'enclavesOf', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'excusesTimeout', values: [AddressLike, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getEnclave', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'heartbeat', values: [AddressLike, BigNumberish, BytesLike]): string;
@@ -57,6 +58,7 @@ decodeFunctionResult(functionFragment: 'approveMeasurementFor', data: BytesLike)
 decodeFunctionResult(functionFragment: 'attestationVerifier', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'checkEnclave', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'eip712Domain', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'enclavesOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'excusesTimeout', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getEnclave', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'heartbeat', data: BytesLike): Result;
@@ -324,6 +326,14 @@ decodeFunctionResult(functionFragment: 'transferOwnership', data: BytesLike): Re
     
 
     
+    enclavesOf: TypedContractMethod<
+      [operator: AddressLike, ],
+      [string[]],
+      'view'
+    >
+    
+
+    
     excusesTimeout: TypedContractMethod<
       [operator: AddressLike, jobId: BigNumberish, modelId: BigNumberish, ],
       [boolean],
@@ -518,6 +528,11 @@ getFunction(nameOrSignature: 'checkEnclave'): TypedContractMethod<
 getFunction(nameOrSignature: 'eip712Domain'): TypedContractMethod<
       [],
       [[string, string, string, bigint, string, string, bigint[]] & {fields: string, name: string, version: string, chainId: bigint, verifyingContract: string, salt: string, extensions: bigint[] }],
+      'view'
+    >;
+getFunction(nameOrSignature: 'enclavesOf'): TypedContractMethod<
+      [operator: AddressLike, ],
+      [string[]],
       'view'
     >;
 getFunction(nameOrSignature: 'excusesTimeout'): TypedContractMethod<
