@@ -54,7 +54,7 @@ export async function gasPerLevel(ethers: HardhatEthers, artifacts: ModelArtifac
     }
 
     // The callback: the same jobs requested by a consumer contract that stores the routed intent.
-    const router = await new TicketRouter__factory(s[0]).deploy(await net.contracts.hub.getAddress(), await net.contracts.token.getAddress(), net.modelIds[0], artifacts.model.labels ?? ["a", "b", "c", "d", "e", "f"]);
+    const router = await new TicketRouter__factory(s[0]).deploy(await net.contracts.hub.getAddress(), await net.contracts.token.getAddress(), net.modelIds[0], (await net.contracts.models.getRelease(net.modelIds[0], 0))[0], artifacts.model.labels ?? ["a", "b", "c", "d", "e", "f"]);
     await router.waitForDeployment();
     const customer = s[3];
     await (await net.contracts.token.mint(customer.address, 1_000n * TOKEN)).wait();

@@ -60,7 +60,7 @@ console.log(`   hub ${await net.contracts.hub.getAddress()}`);
 console.log(`   nodes: ${net.nodes.map((n) => `${n.name} (${n.behaviour})`).join(", ")}; a watcher re-executes VANILLA results\n`);
 
 // The consumer: a contract that routes tickets by intent, paying for each request itself.
-const router = await new TicketRouter__factory(s[0]).deploy(await net.contracts.hub.getAddress(), await net.contracts.token.getAddress(), net.modelIds[0], artifacts.model.labels!);
+const router = await new TicketRouter__factory(s[0]).deploy(await net.contracts.hub.getAddress(), await net.contracts.token.getAddress(), net.modelIds[0], (await net.contracts.models.getRelease(net.modelIds[0], 0))[0], artifacts.model.labels!);
 await router.waitForDeployment();
 const customer = s[3];
 await (await net.contracts.token.mint(customer.address, 100n * TOKEN)).wait();

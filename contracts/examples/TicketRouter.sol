@@ -43,6 +43,9 @@ contract TicketRouter is InferenceConsumer {
 
     IERC20 public immutable token;
     uint32 public immutable modelId;
+    /// @notice The release it asks (`major << 16 | minor`), pinned: "the latest" would follow
+    ///         whatever release the model's owner publishes next, with its own verifier and price.
+    uint32 public immutable version;
     uint32 public constant CALLBACK_GAS = 100_000;
 
     string[] private _queues;
@@ -50,9 +53,12 @@ contract TicketRouter is InferenceConsumer {
     mapping(uint256 jobId => uint256 ticketIdPlusOne) private _ticketOfJob;
     mapping(uint8 intent => uint256 count) public queueLength;
 
-    constructor(IInferenceHub hub_, IERC20 token_, uint32 modelId_, string[] memory queues) InferenceConsumer(hub_) {
+    constructor(IInferenceHub hub_, IERC20 token_, uint32 modelId_, uint32 version_, string[] memory queues)
+        InferenceConsumer(hub_)
+    {
         token = token_;
         modelId = modelId_;
+        version = version_;
         _queues = queues;
     }
 
@@ -66,7 +72,7 @@ contract TicketRouter is InferenceConsumer {
         jobId = hub.request(
             IInferenceHub.RequestParams({
                 modelId: modelId,
-                version: 0,
+                version: version,
                 level: level,
                 fee: fee,
                 deadline: deadline,

@@ -461,6 +461,9 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         IModelRegistry.ServingTerms memory s = models.servingTerms(p.modelId, p.version, p.level);
         version = s.version;
         byProof = s.byProof;
+        // Only the requester can be called back: nobody can feed a consumer results it did not
+        // ask for, on a model, input or level of someone else's choosing.
+        if (p.consumer != address(0) && p.consumer != msg.sender) revert HubConsumerNotRequester(p.consumer, msg.sender);
         if (p.callbackGasLimit > t.maxCallbackGas || (p.consumer == address(0) && p.callbackGasLimit != 0)) {
             revert HubCallbackGas(p.callbackGasLimit, p.consumer == address(0) ? 0 : t.maxCallbackGas);
         }

@@ -76,7 +76,7 @@ interface IInferenceHub {
         uint96 fee;
         /// Unix time by which the node must deliver.
         uint40 deadline;
-        /// Contract to call with the result, or zero for none.
+        /// Contract to call with the result: the requester itself (HubConsumerNotRequester otherwise), or zero for none.
         address consumer;
         /// Gas the consumer's callback gets (zero when there is no consumer).
         uint32 callbackGasLimit;
@@ -178,6 +178,9 @@ interface IInferenceHub {
     error HubOutputLength(uint256 jobId, uint256 expected, uint256 actual);
     /// @notice Thrown when the callback gas is above the maximum, or set without a consumer.
     error HubCallbackGas(uint256 requested, uint256 max);
+    /// @notice Thrown when a request names a consumer other than the requester: a contract is
+    ///         called back only with results it asked for (and paid for) itself.
+    error HubConsumerNotRequester(address consumer, address requester);
     /// @notice Thrown when a fee does not fit the job's 80-bit field (about 1.2 million tokens of 18 decimals).
     error HubFeeTooHigh(uint256 fee, uint256 max);
     /// @notice Thrown when a zero address is given where one is needed.

@@ -5,8 +5,17 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 
+/// @notice A consumer is called back only for its own requests: this lets a test consumer request.
+abstract contract SelfRequester {
+    /// @notice Approves the hub for the fee (held by this contract), then requests.
+    function requestFromHub(address hub_, IERC20 token, IInferenceHub.RequestParams calldata p) external returns (uint256) {
+        token.approve(hub_, p.fee);
+        return IInferenceHub(hub_).request(p);
+    }
+}
+
 /// @notice Records the last result it received. Test helper.
-contract RecordingConsumer is IInferenceConsumer {
+contract RecordingConsumer is IInferenceConsumer, SelfRequester {
     address public immutable hub;
     uint256 public lastJobId;
     int256[] private _lastOutput;
@@ -28,16 +37,10 @@ contract RecordingConsumer is IInferenceConsumer {
     function lastOutput() external view returns (int256[] memory) {
         return _lastOutput;
     }
-
-    /// @notice Lets the consumer be the requester: approve the hub, then request.
-    function requestFromHub(IERC20 token, IInferenceHub.RequestParams calldata p) external returns (uint256) {
-        token.approve(hub, p.fee);
-        return IInferenceHub(hub).request(p);
-    }
 }
 
 /// @notice Always reverts. Test helper.
-contract RevertingConsumer is IInferenceConsumer {
+contract RevertingConsumer is IInferenceConsumer, SelfRequester {
     error RevertingConsumerAlwaysReverts(uint256 jobId);
 
     function onInferenceResult(uint256 jobId, int256[] calldata) external pure {
@@ -46,7 +49,7 @@ contract RevertingConsumer is IInferenceConsumer {
 }
 
 /// @notice Burns all the gas it gets, then returns a huge amount of data. Test helper.
-contract GasBurningConsumer is IInferenceConsumer {
+contract GasBurningConsumer is IInferenceConsumer, SelfRequester {
     uint256 public sink;
 
     function onInferenceResult(uint256, int256[] calldata) external {
@@ -57,7 +60,7 @@ contract GasBurningConsumer is IInferenceConsumer {
 }
 
 /// @notice Re-enters the hub from its callback (withdraw, finalize, timeout). Test helper.
-contract ReentrantConsumer is IInferenceConsumer {
+contract ReentrantConsumer is IInferenceConsumer, SelfRequester {
     IInferenceHub public immutable hub;
     /// Re-entry attempts that the hub refused, and that it let through.
     uint256 public blocked;

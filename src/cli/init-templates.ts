@@ -44,6 +44,9 @@ contract Consumer is InferenceConsumer {
 
     IERC20 public immutable token;
     uint32 public immutable modelId;
+    /// The release asked for (\`major << 16 | minor\`), pinned: a request for "the latest" would
+    /// follow whatever release the model's owner publishes next, with its own verifier.
+    uint32 public immutable version;
     address public immutable owner;
 
     mapping(uint256 jobId => int256[] output) private _answers;
@@ -56,28 +59,32 @@ contract Consumer is InferenceConsumer {
 
     error ConsumerNotOwner(address caller);
 
-    constructor(IInferenceHub hub_, IERC20 token_, uint32 modelId_) InferenceConsumer(hub_) {
+    constructor(IInferenceHub hub_, IERC20 token_, uint32 modelId_, uint32 version_) InferenceConsumer(hub_) {
         token = token_;
         modelId = modelId_;
+        version = version_;
         owner = msg.sender;
     }
 
     /// Refunds (a missed deadline, a result proven wrong) are credited to this contract, the
-    /// requester, at the hub: the owner takes them out.
+    /// requester, at the hub: the owner, who paid every fee, takes them out.
     function claimRefunds(address to) external returns (uint256 amount) {
         if (msg.sender != owner) revert ConsumerNotOwner(msg.sender);
         amount = hub.withdrawTo(to);
     }
 
-    /// Pays \`fee\` (the model's price at \`level\` plus CALLBACK_GAS at the hub's callback gas price)
-    /// and asks for the model's answer on \`input\` (fixed point, the model's scale).
+    /// The owner pays \`fee\` (the model's price at \`level\` plus CALLBACK_GAS at the hub's callback
+    /// gas price) and asks for the model's answer on \`input\` (fixed point, the model's scale).
+    /// Only the owner, since refunds come back to it: to take fees from many users, keep who paid
+    /// for each job and refund each (see proofgrid's TicketRouter example).
     function ask(int256[] calldata input, TrustLevel level, uint96 fee, uint40 deadline) external returns (uint256 jobId) {
+        if (msg.sender != owner) revert ConsumerNotOwner(msg.sender);
         token.safeTransferFrom(msg.sender, address(this), fee);
         token.forceApprove(address(hub), fee);
         jobId = hub.request(
             IInferenceHub.RequestParams({
                 modelId: modelId,
-                version: 0,
+                version: version,
                 level: level,
                 fee: fee,
                 deadline: deadline,
@@ -125,7 +132,7 @@ describe("Consumer", function () {
       try {
         const [, user] = await connection.ethers.getSigners();
         const token = stack.contracts.token.connect(user);
-        const consumer = await connection.ethers.deployContract("Consumer", [stack.hub, await token.getAddress(), stack.modelId()]);
+        const consumer = await connection.ethers.deployContract("Consumer", [stack.hub, await token.getAddress(), stack.modelId(), stack.version()], user);
         const fee = await stack.quote(level, Number(await consumer.CALLBACK_GAS()));
         await stack.mint(user.address, fee);
         await (await token.approve(await consumer.getAddress(), fee)).wait();
@@ -151,7 +158,8 @@ describe("Consumer", function () {
 export const DEPLOY = `/**
  * Deploys the Consumer against the network's proofgrid deployment (deployments/<chainId>.json,
  * written by 'npx hardhat proofgrid deploy'; PROOFGRID_HUB and PROOFGRID_TOKEN override it) and the
- * model id 'npx hardhat proofgrid register' printed (PROOFGRID_MODEL_ID, default 1):
+ * model id and release 'npx hardhat proofgrid register' printed (PROOFGRID_MODEL_ID, default 1;
+ * PROOFGRID_RELEASE, default 1.0):
  *   npx hardhat run scripts/deploy.ts --network sepolia
  * (SEPOLIA_RPC_URL and SEPOLIA_PRIVATE_KEY from the environment or 'npx hardhat keystore set').
  */
@@ -169,7 +177,9 @@ try {
 const hub = process.env.PROOFGRID_HUB ?? deployment.contracts?.hub;
 const token = process.env.PROOFGRID_TOKEN ?? deployment.contracts?.token;
 if (!hub || !token) throw new Error(\`no proofgrid deployment on chain \${chainId}: run npx hardhat proofgrid deploy, or set PROOFGRID_HUB and PROOFGRID_TOKEN\`);
-const consumer = await ethers.deployContract("Consumer", [hub, token, Number(process.env.PROOFGRID_MODEL_ID ?? 1)]);
+// The release the consumer pins (PROOFGRID_RELEASE, "major.minor", default 1.0).
+const [major, minor] = (process.env.PROOFGRID_RELEASE ?? "1.0").split(".").map(Number);
+const consumer = await ethers.deployContract("Consumer", [hub, token, Number(process.env.PROOFGRID_MODEL_ID ?? 1), major * 65_536 + minor]);
 await consumer.waitForDeployment();
 console.log(\`Consumer deployed at \${await consumer.getAddress()}\`);
 `;

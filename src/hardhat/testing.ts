@@ -23,6 +23,8 @@ export interface ProofgridStack extends LocalNetwork {
   hub: string;
   /** The registered model id of a configured model, by name (the first model when omitted). */
   modelId(name?: string): number;
+  /** Its newest release, `major << 16 | minor`: what a consumer pins (a request for "the latest" could be re-pointed by the model's owner). */
+  version(name?: string): number;
   /** Mints the local token to `to` (the deployer owns it on test networks). */
   mint(to: string, amount: bigint): Promise<void>;
   /** What a request costs: the release's price at `level` plus `callbackGasLimit` at the hub's callback gas price. */
@@ -67,13 +69,15 @@ export async function proofgridStack(hre: HardhatRuntimeEnvironment, connection:
     if (index < 0) throw new ProofgridConfigError(`no model named ${name} in the stack; it has ${names.join(", ")}`);
     return index;
   };
+  const versions = await Promise.all(net.modelIds.map(async (id) => Number((await net.contracts.models.getRelease(id, 0))[0])));
   return {
     ...net,
     hub: await net.contracts.hub.getAddress(),
     modelId: (name?: string) => net.modelIds[indexOf(name)],
+    version: (name?: string) => versions[indexOf(name)],
     mint,
     async quote(level: TrustLevel, callbackGasLimit: number, model?: string) {
-      const [, release] = await net.contracts.models.getRelease(net.modelIds[indexOf(model)], 0);
+      const [, release] = await net.contracts.models.getRelease(net.modelIds[indexOf(model)], versions[indexOf(model)]);
       return release.prices[level] + BigInt(callbackGasLimit) * (await net.contracts.hub.parameters()).callbackGasPrice;
     },
     quantize(input: readonly number[], model?: string) {

@@ -52,7 +52,7 @@ export interface InferOptions extends WaitOptions {
   maxFee?: bigint;
   /** Seconds until the node's deadline (default 600). */
   deadlineSeconds?: number;
-  /** A contract implementing IInferenceConsumer, called with the output on settlement. */
+  /** Called with the output on settlement: only the signer itself (a consumer is called back only for its own requests; a contract requests for itself). */
   consumer?: string;
   callbackGasLimit?: number;
 }

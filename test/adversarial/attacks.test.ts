@@ -28,6 +28,7 @@ import {
   joinNode,
   requestJob,
   requestJobOf,
+  requestViaConsumer,
   requestParams,
   WRONG_OUTPUT,
   type Fixture,
@@ -62,10 +63,22 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
   it("re-entrancy through a consumer callback: the guard refuses it, settlement stands", async function () {
     const f = await loadFixture(oneNodeFixture);
     const consumer = await new ReentrantConsumer__factory(f.deployer).deploy(f.hubAddress);
-    const { jobId } = await requestJob(f, TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 500_000 });
+    const { jobId } = await requestViaConsumer(f, consumer, TrustLevel.TEE, { callbackGasLimit: 500_000 });
     await f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, await teeSignature(f, jobId));
     expect(await consumer.blocked()).to.be.greaterThan(0n);
     expect(Number((await f.hub.getJob(jobId)).status)).to.equal(4); // Settled, once
+    await expectNothingLost(f);
+  });
+
+  it("3. nobody can feed results to a consumer: a request naming another contract as its consumer is refused (HubConsumerNotRequester), whatever model or level", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const victim = await new ReentrantConsumer__factory(f.deployer).deploy(f.hubAddress);
+    const address = await victim.getAddress();
+    for (const level of [TrustLevel.VANILLA, TrustLevel.TEE, TrustLevel.ZK]) {
+      await expect(requestJob(f, level, { consumer: address, callbackGasLimit: 100_000 }, f.stranger))
+        .to.be.revertedWithCustomError(f.hub, "HubConsumerNotRequester")
+        .withArgs(address, f.stranger.address);
+    }
     await expectNothingLost(f);
   });
 
@@ -86,7 +99,7 @@ describe("adversarial: attacks are blocked and nothing is lost", function () {
   it("a callback that burns all its gas: settlement stands and the node is paid", async function () {
     const f = await loadFixture(oneNodeFixture);
     const burner = await new GasBurningConsumer__factory(f.deployer).deploy();
-    const { jobId } = await requestJob(f, TrustLevel.TEE, { consumer: await burner.getAddress(), callbackGasLimit: 1_000_000 });
+    const { jobId } = await requestViaConsumer(f, burner, TrustLevel.TEE, { callbackGasLimit: 1_000_000 });
     await expect(f.hub.connect(f.node).submitTeeResult(jobId, OUTPUT, await teeSignature(f, jobId))).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await burner.getAddress(), false, f.node.address, 1_000_000n * DEFAULT_HUB.callbackGasPrice);
     expect(await f.hub.balanceOf(f.node.address)).to.be.greaterThan(0n);
     await expectNothingLost(f);

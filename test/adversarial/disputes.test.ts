@@ -468,11 +468,11 @@ describe("adversarial: the dispute game cannot be gamed", function () {
 
   it("8b. the requester pays for its callback's gas: a 2,000,000-gas callback must be in the fee, and the settling node is paid for it", async function () {
     const f = await loadFixture(oneNodeFixture);
-    const { RecordingConsumer__factory } = await import("../../types/contracts/index.js");
-    const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
+    // The requester is its own consumer (a consumer is called back only for its own requests).
+    const consumer = f.requester.address;
     const price = (await f.hub.parameters()).callbackGasPrice;
-    await expect(requestJob(f, TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 2_000_000, fee: PRICES[1] })).to.be.revertedWithCustomError(f.hub, "HubFeeTooLow");
-    const { jobId } = await requestJob(f, TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 2_000_000 });
+    await expect(requestJob(f, TrustLevel.TEE, { consumer, callbackGasLimit: 2_000_000, fee: PRICES[1] })).to.be.revertedWithCustomError(f.hub, "HubFeeTooLow");
+    const { jobId } = await requestJob(f, TrustLevel.TEE, { consumer, callbackGasLimit: 2_000_000 });
     const version = (await f.hub.getJob(jobId)).version;
     const { signResult } = await import("../../src/protocol/index.js");
     const signature = await signResult(f.enclave, f.domain, { jobId, node: f.node.address, modelId: 1, version, weightsCommitment: WEIGHTS, inputHash: hashValues(INPUT), outputHash: hashValues(OUTPUT) });
@@ -507,7 +507,7 @@ describe("adversarial: the dispute game cannot be gamed", function () {
 
   it("9. a refunded TicketRouter ticket goes back to its customer, not to the router", async function () {
     const f = await loadFixture(oneNodeFixture);
-    const router = await new TicketRouter__factory(f.deployer).deploy(f.hubAddress, await f.token.getAddress(), 1, ["billing", "refund"]);
+    const router = await new TicketRouter__factory(f.deployer).deploy(f.hubAddress, await f.token.getAddress(), 1, V1, ["billing", "refund"]);
     await f.token.connect(f.requester).approve(await router.getAddress(), E.MaxUint256);
     const fee = PRICES[TrustLevel.VANILLA] + 100_000n * (await f.hub.parameters()).callbackGasPrice;
     const deadline = BigInt((await time.latest()) + 600);

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { DEFAULT_HUB } from "../../deploy/proofgrid.js";
-import { hashValues, JobStatus, signResult, TrustLevel } from "../../src/protocol/index.js";
+import { hashValues, JobStatus, levelMask, releaseKey, signResult, TrustLevel } from "../../src/protocol/index.js";
 import { TicketRouter__factory } from "../../types/contracts/index.js";
-import { ethers, INPUT, networkHelpers, oneNodeFixture, OUTPUT, PRICES, proofFor, V1, WEIGHTS, WRONG_OUTPUT } from "../support/fixture.js";
+import { ethers, INPUT, networkHelpers, oneNodeFixture, OUTPUT, PRICES, proofFor, release, V1, WEIGHTS, WRONG_OUTPUT } from "../support/fixture.js";
 
 const QUEUES = ["billing", "refund", "shipping", "account"];
 /** The TEE price plus the router's 100,000 callback gas at the default callback gas price. */
@@ -11,7 +11,7 @@ const FEE = PRICES[TrustLevel.TEE] + 100_000n * DEFAULT_HUB.callbackGasPrice;
 
 async function routerFixture() {
   const f = await oneNodeFixture();
-  const router = await new TicketRouter__factory(f.deployer).deploy(f.hubAddress, await f.token.getAddress(), 1, QUEUES);
+  const router = await new TicketRouter__factory(f.deployer).deploy(f.hubAddress, await f.token.getAddress(), 1, V1, QUEUES);
   await f.token.connect(f.requester).approve(await router.getAddress(), E.MaxUint256);
   return { ...f, router };
 }
@@ -30,6 +30,23 @@ async function settle(f: Awaited<ReturnType<typeof routerFixture>>, jobId: bigin
 }
 
 describe("TicketRouter (example consumer)", function () {
+  it("4. pins its release: a release 1.1 the model's owner publishes later, served by the owner's own node, never answers the router's tickets", async function () {
+    const f = await networkHelpers.loadFixture(routerFixture);
+    const V1_1 = V1 + 1;
+    await f.models.connect(f.modelOwner).addRelease(1, V1_1, release({ weightsCommitment: E.id("the owner's weights"), levels: levelMask(TrustLevel.TEE) }));
+    expect((await f.models.getRelease(1, 0))[0]).to.equal(BigInt(V1_1)); // "the latest" moved
+    const owners = f.nodeSigners[1];
+    await f.nodes.connect(owners).join(1_000n * 10n ** 18n, [releaseKey(1, V1_1)], levelMask(TrustLevel.TEE));
+    await networkHelpers.time.increase(Number(await f.nodes.activationDelay()));
+    await f.nodes.connect(owners).activate();
+    for (let i = 0; i < 5; i++) {
+      const { jobId } = await open(f);
+      const job = await f.hub.getJob(jobId);
+      expect(job.version).to.equal(BigInt(V1));
+      expect(job.node).to.equal(f.node.address);
+    }
+  });
+
   it("opens a ticket paid by the customer and routes it by the checked intent in the hub's callback", async function () {
     const f = await networkHelpers.loadFixture(routerFixture);
     const before = await f.token.balanceOf(f.requester.address);

@@ -24,6 +24,7 @@ import {
   PRICES,
   proofFor,
   requestJob,
+  requestViaConsumer,
   requestParams,
   time,
   V1,
@@ -46,8 +47,8 @@ async function teeSignature(f: Fixture, enclave: E.Wallet | E.HDNodeWallet, jobI
 }
 
 /** Checks that the hub holds exactly what it owes. */
-async function expectSolvent(f: Fixture) {
-  const accounts = [f.requester, f.challenger, f.treasury, f.modelOwner, f.stranger, ...f.nodeSigners].map((s) => s.address);
+async function expectSolvent(f: Fixture, extra: string[] = []) {
+  const accounts = [f.requester, f.challenger, f.treasury, f.modelOwner, f.stranger, ...f.nodeSigners].map((s) => s.address).concat(extra);
   expect(await f.token.balanceOf(f.hubAddress)).to.equal(await hubLiabilities(f, accounts));
 }
 
@@ -145,8 +146,8 @@ describe("InferenceHub", function () {
 
     it("reverts with HubFeeTooLow when the fee does not cover the callback's gas at the callback gas price", async function () {
       const f = await loadFixture(oneNodeFixture);
-      const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
-      const params = await requestParams(TrustLevel.TEE, { consumer: await consumer.getAddress(), callbackGasLimit: 300_000 });
+      // The requester is its own consumer (an account with no code takes the call as a no-op).
+      const params = await requestParams(TrustLevel.TEE, { consumer: f.requester.address, callbackGasLimit: 300_000 });
       const required = PRICES[1] + 300_000n * DEFAULT_HUB.callbackGasPrice;
       expect(params.fee).to.equal(required);
       await expect(f.hub.connect(f.requester).request({ ...params, fee: required - 1n }))
@@ -157,7 +158,7 @@ describe("InferenceHub", function () {
 
     it("reverts with HubCallbackGas above the cap or without a consumer", async function () {
       const f = await loadFixture(oneNodeFixture);
-      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { consumer: f.stranger.address, callbackGasLimit: 2_000_001 })))
+      await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { consumer: f.requester.address, callbackGasLimit: 2_000_001 })))
         .to.be.revertedWithCustomError(f.hub, "HubCallbackGas")
         .withArgs(2_000_001, 2_000_000);
       await expect(f.hub.connect(f.requester).request(await requestParams(TrustLevel.VANILLA, { callbackGasLimit: 1 })))
@@ -342,7 +343,7 @@ describe("InferenceHub", function () {
     it("posts a result, settles after the challenge window, and calls the consumer", async function () {
       const f = await loadFixture(oneNodeFixture);
       const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
-      const { jobId } = await requestJob(f, TrustLevel.VANILLA, { consumer: await consumer.getAddress(), callbackGasLimit: 200_000 });
+      const { jobId } = await requestViaConsumer(f, consumer, TrustLevel.VANILLA, { callbackGasLimit: 200_000 });
       await expect(f.hub.connect(f.node).submitResult(jobId, OUTPUT)).to.emit(f.hub, "ResultSubmitted").withArgs(jobId, f.node.address, TrustLevel.VANILLA, OUTPUT);
       const job = await f.hub.getJob(jobId);
       expect(job.status).to.equal(JobStatus.Submitted);
@@ -398,15 +399,15 @@ describe("InferenceHub", function () {
   });
 
   describe("consumer callbacks", function () {
-    async function settleZkWithConsumer(f: Fixture, consumer: string, gas = 100_000) {
-      const { jobId } = await requestJob(f, TrustLevel.ZK, { consumer, callbackGasLimit: gas });
+    async function settleZkWithConsumer(f: Fixture, consumer: Parameters<typeof requestViaConsumer>[1], gas = 100_000) {
+      const { jobId } = await requestViaConsumer(f, consumer, TrustLevel.ZK, { callbackGasLimit: gas });
       return { jobId, tx: f.hub.connect(f.nodeSigners[0]).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.nodeSigners[0].address)) };
     }
 
     it("a reverting callback does not block settlement", async function () {
       const f = await loadFixture(oneNodeFixture);
       const consumer = await new RevertingConsumer__factory(f.deployer).deploy();
-      const { jobId, tx } = await settleZkWithConsumer(f, await consumer.getAddress());
+      const { jobId, tx } = await settleZkWithConsumer(f, consumer);
       await expect(tx).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await consumer.getAddress(), false, f.nodeSigners[0].address, 100_000n * DEFAULT_HUB.callbackGasPrice);
       expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Settled);
     });
@@ -414,7 +415,7 @@ describe("InferenceHub", function () {
     it("a callback that burns all its gas does not block settlement", async function () {
       const f = await loadFixture(oneNodeFixture);
       const consumer = await new GasBurningConsumer__factory(f.deployer).deploy();
-      const { jobId, tx } = await settleZkWithConsumer(f, await consumer.getAddress(), 500_000);
+      const { jobId, tx } = await settleZkWithConsumer(f, consumer, 500_000);
       const receipt = await (await tx).wait();
       expect(receipt!.gasUsed).to.be.lessThan(800_000n);
       expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Settled);
@@ -423,7 +424,7 @@ describe("InferenceHub", function () {
     it("a callback that re-enters the hub is refused by the guard and settlement stands", async function () {
       const f = await loadFixture(oneNodeFixture);
       const consumer = await new ReentrantConsumer__factory(f.deployer).deploy(f.hubAddress);
-      const { jobId, tx } = await settleZkWithConsumer(f, await consumer.getAddress(), 300_000);
+      const { jobId, tx } = await settleZkWithConsumer(f, consumer, 300_000);
       await expect(tx).to.emit(f.hub, "CallbackDelivered").withArgs(jobId, await consumer.getAddress(), true, anyValue, anyValue);
       expect(await consumer.blocked()).to.equal(3n);
       expect(await consumer.reentered()).to.equal(0n);
@@ -433,21 +434,26 @@ describe("InferenceHub", function () {
     it("refuses to settle with too little gas for the callback's cap (HubCallbackGasShort)", async function () {
       const f = await loadFixture(oneNodeFixture);
       const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
-      const { jobId } = await requestJob(f, TrustLevel.ZK, { consumer: await consumer.getAddress(), callbackGasLimit: 1_000_000 });
+      const { jobId } = await requestViaConsumer(f, consumer, TrustLevel.ZK, { callbackGasLimit: 1_000_000 });
       await expect(
         f.hub.connect(f.node).submitZkResult(jobId, INPUT, OUTPUT, proofFor(f, jobId, f.node.address), { gasLimit: 600_000 }),
       ).to.be.revertedWithCustomError(f.hub, "HubCallbackGasShort");
       expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Requested);
     });
 
-    it("a consumer contract can be the requester", async function () {
+    it("a consumer is called back only for its own requests: naming another contract (or account) reverts with HubConsumerNotRequester", async function () {
       const f = await loadFixture(oneNodeFixture);
       const consumer = await new RecordingConsumer__factory(f.deployer).deploy(f.hubAddress);
-      await f.token.mint(await consumer.getAddress(), 100n * TOKEN);
-      const params = await requestParams(TrustLevel.ZK, { consumer: await consumer.getAddress(), callbackGasLimit: 150_000 });
-      await consumer.requestFromHub(await f.token.getAddress(), params);
+      const address = await consumer.getAddress();
+      await expect(requestJob(f, TrustLevel.ZK, { consumer: address, callbackGasLimit: 150_000 }))
+        .to.be.revertedWithCustomError(f.hub, "HubConsumerNotRequester")
+        .withArgs(address, f.requester.address);
+      await f.token.mint(address, 100n * TOKEN);
+      const params = await requestParams(TrustLevel.ZK, { consumer: address, callbackGasLimit: 150_000 });
+      await consumer.requestFromHub(f.hubAddress, await f.token.getAddress(), params);
       await f.hub.connect(f.node).submitZkResult(1n, INPUT, OUTPUT, proofFor(f, 1n, f.node.address));
       expect(await consumer.calls()).to.equal(1n);
+      await expectSolvent(f, [address]);
     });
   });
 

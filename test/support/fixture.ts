@@ -132,6 +132,24 @@ export async function requestJobOf(f: Fixture, node: { address: string }, level:
   throw new Error(`no job drawn to ${node.address} in 60 requests`);
 }
 
+/**
+ * A request by a test consumer contract for itself (a consumer is called back only for its own
+ * requests): mints the fee to it and has it request; returns the job id and its node.
+ */
+export async function requestViaConsumer(
+  f: Fixture,
+  consumer: { getAddress(): Promise<string>; requestFromHub(hub: string, token: string, p: Awaited<ReturnType<typeof requestParams>>): Promise<E.ContractTransactionResponse> },
+  level: TrustLevel,
+  overrides: Record<string, unknown> = {},
+) {
+  const address = await consumer.getAddress();
+  const p = await requestParams(level, { consumer: address, ...overrides });
+  await f.token.mint(address, p.fee);
+  const receipt = (await (await consumer.requestFromHub(f.hubAddress, await f.token.getAddress(), p)).wait())!;
+  const log = receipt.logs.map((l) => f.hub.interface.parseLog(l)).find((l) => l?.name === "JobRequested")!;
+  return { jobId: log.args.jobId as bigint, node: log.args.node as string };
+}
+
 /** Admits a fresh enclave key for `operator` and returns it. */
 export async function admitEnclave(f: Fixture, operator: HardhatEthersSigner, measurement = MEASUREMENT) {
   const enclave = E.Wallet.createRandom();

@@ -43,6 +43,11 @@ export async function requestInference(
   else fixed = (input as number[]).map((x) => BigInt(Math.round(x * 2 ** Number(release.scaleBits))));
   if (artifacts) checkInput(artifacts.model, fixed);
 
+  if (options.consumer && options.consumer.toLowerCase() !== (await context.signer.getAddress()).toLowerCase()) {
+    throw new InferenceInputError(
+      `consumer ${options.consumer} is not this signer: the hub calls a consumer back only for its own requests (HubConsumerNotRequester), so a contract requests for itself`,
+    );
+  }
   const callbackGas = BigInt(options.callbackGasLimit ?? 0);
   const callbackPrice = callbackGas === 0n ? 0n : (await hub.parameters()).callbackGasPrice;
   const fee = release.prices[level] + callbackGas * callbackPrice + (options.tip ?? 0n);
