@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark (see bench/README.md), a table on stdout, flat figures in
  * bench/results.json with the machine they ran on. Never a timed test.
  *
- * BENCH_ONLY=gas,disputes,matching,verify,constraints,proving,setup,keys,throughput,functions,fixtures
+ * BENCH_ONLY=gas,disputes,matching,verify,constraints,proving,setup,keys,throughput,load,functions,fixtures
  * selects sections;
  * BENCH_RUNS (default 5) is the number of measured runs per median.
  */
@@ -14,6 +14,7 @@ import { committeeDraw, disputePaths } from "../bench/disputes.js";
 import { gasPerLevel, matchingScale } from "../bench/gas.js";
 import { buildMlp, constraints, FLOOR_BASE, FLOOR_PER_INPUT, keysColdAndCached, midInput, proving, verifyGas } from "../bench/pipeline.js";
 import { throughput } from "../bench/throughput.js";
+import { loadBurst } from "../bench/load.js";
 import { setupFigures } from "../bench/setup.js";
 import { fixtureFigures, functionCosts } from "../bench/functions.js";
 import { quantizeInput } from "../src/engine/fixed.js";
@@ -120,6 +121,10 @@ await section("matching", async () => {
 await section("throughput", async () => {
   log("throughput on a local JSON-RPC node with 4 node processes");
   Object.assign(figures, await throughput(features, Number(process.env.BENCH_JOBS ?? 8)));
+});
+await section("load", async () => {
+  log("a burst of minimum-deadline jobs at each level against one node process, on 12-second blocks");
+  Object.assign(figures, await loadBurst(features, Number(process.env.BENCH_LOAD_JOBS ?? 50)));
 });
 await section("functions", async () => {
   log("function tables: constraints per element and stated error, inputs over [-16, 16)");

@@ -225,8 +225,9 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         hub.closeDispute(jobId, verdict, d.challenger, msg.sender, nobody, nobody, output);
     }
 
-    /// @dev Counts the revealed votes, each weighing its member's seats: an output behind a strict
-    ///      majority of the configured `size` seats decides. Returns who is paid, once per seat (the
+    /// @dev Counts the revealed votes, each weighing its member's seats: the posted output behind a
+    ///      strict majority of the configured `size` seats, or another output behind more than two
+    ///      thirds of them, decides. Returns who is paid, once per seat (the
     ///      majority when decided, every member who revealed when undecided) and, when
     ///      `windowClosed`, who is absent (drawn, never revealed), once per member.
     function _tally(uint256 jobId, uint256 size, bool windowClosed)
@@ -236,9 +237,15 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         address[] memory members = _committees[jobId];
         uint8[] memory seats = _seats[jobId];
         (bytes32[] memory revealed, Count memory c) = _count(jobId, seats, windowClosed);
-        bool decided = c.bestVotes * 2 > size;
+        // The posted output stands on a strict majority of the seats; a conviction needs more than
+        // two thirds of them. A minority that learns its seats before it votes (the draw is public)
+        // can then convict only when it holds a supermajority: with 40% of the drawable stake, 3
+        // seats are all its own 6.4% of the time (a strict majority would be 35%), which makes
+        // challenging honest results a loss (README, "Who judges a VANILLA result").
+        bool forNode = c.best == hub.getJob(jobId).outputHash;
+        bool decided = forNode ? c.bestVotes * 2 > size : c.bestVotes * 3 > size * 2;
         if (!decided) verdict = IInferenceHub.Verdict.Undecided;
-        else if (c.best == hub.getJob(jobId).outputHash) verdict = IInferenceHub.Verdict.NodeRight;
+        else if (forNode) verdict = IInferenceHub.Verdict.NodeRight;
         else verdict = IInferenceHub.Verdict.Fraud;
 
         paid = new address[](decided ? c.bestVotes : c.revealedSeats);

@@ -29,9 +29,10 @@ import {IInferenceHub} from "./IInferenceHub.sol";
 ///         available (256 blocks), the draw moves to a new future block.
 ///      3. {commitVote} until `commitBy`, {revealVote} until `revealBy` (members only, once each
 ///         whatever their seats).
-///      4. {resolve} (anyone, after `revealBy`, or once every member revealed): an output revealed
-///         by members holding a strict majority of the `committeeSize` seats decides; otherwise
-///         the dispute is undecided. After the reveal window, members who did not reveal are
+///      4. {resolve} (anyone, after `revealBy`, or once every member revealed): the posted output
+///         revealed by members holding a strict majority of the `committeeSize` seats stands
+///         (NodeRight); another output needs more than two thirds of the seats to convict
+///         (Fraud); otherwise the dispute is undecided. After the reveal window, members who did not reveal are
 ///         slashed and jailed; a dispute resolved earlier (every member revealed, or no seat
 ///         filled) fines nobody.
 ///      From the seed block until the draw, the pool's weights are held (INodeRegistry.holdPool),

@@ -71,6 +71,8 @@ interface INodeRegistry {
     /// @notice Thrown when every node of the pool that the draw met is at its capacity, or has no
     ///         stake left to answer for one more VANILLA result: try later, or another level.
     error NodePoolBusy(uint32 modelId, uint32 version, TrustLevel level);
+    /// @notice Thrown when a node withdraws while jobs drawn to it have not ended (anyone may end them).
+    error NodeJobsOpen(address node, uint256 busy, uint256 exposed);
     /// @notice Thrown when a capacity of zero is declared.
     error NodeInvalidCapacity(uint8 capacity);
     /// @notice Thrown when a committee dispute is opened on a pool where no node other than the
@@ -110,7 +112,7 @@ interface INodeRegistry {
 
     /// @notice Declares how many jobs the node can have awaiting its result at once (1 to 255). A
     ///         node at capacity is not drawn, so a flood of requests is refused instead of turned
-    ///         into missed deadlines.
+    ///         into missed deadlines. Its stake bounds it too: DEFAULT_CAPACITY jobs per minimum stake.
     function setCapacity(uint8 capacity) external;
 
     /// @notice Step one of leaving: the node is no longer drawn; its stake unlocks after the

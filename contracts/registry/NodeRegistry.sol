@@ -205,6 +205,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         Node storage node = _nodeWithStatus(msg.sender, NodeStatus.Unbonding);
         uint256 unlocksAt = node.statusUntil > node.lockedUntil ? node.statusUntil : node.lockedUntil;
         if (block.timestamp < unlocksAt) revert NodeStakeLocked(msg.sender, unlocksAt, block.timestamp);
+        // Its jobs must have ended first (anyone can end them: finalize, claimTimeout, resolve), so
+        // that a record rejoined from the same address never starts with counts its old jobs lower.
+        if (node.busy != 0 || node.exposed != 0) revert NodeJobsOpen(msg.sender, node.busy, node.exposed);
         uint256 amount = node.stake;
         delete _nodes[msg.sender];
         emit StakeWithdrawn(msg.sender, amount);
@@ -279,10 +282,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     /// @dev Whether the node has room for one more job, and (with `exposure`) stake for one more
-    ///      VANILLA result.
+    ///      VANILLA result. Room beyond DEFAULT_CAPACITY jobs per minimum stake needs more stake:
+    ///      a node that abandons its jobs is slashed once per jail, so the jobs it can hold at once
+    ///      must grow with what it has at stake, not with what it declares.
     function _canTake(Node storage record, uint256 exposure) private view returns (bool) {
         uint256 capacity = record.capacity == 0 ? DEFAULT_CAPACITY : record.capacity;
-        if (record.busy >= capacity) return false;
+        uint256 busy = record.busy;
+        if (busy >= capacity || (busy + 1) * minStake > uint256(record.stake) * DEFAULT_CAPACITY) return false;
         if (exposure == 0) return true;
         uint256 exposed = record.exposed;
         return exposed < type(uint8).max && (exposed + 1) * exposure <= record.stake;

@@ -22,7 +22,7 @@ import { INPUT, networkHelpers, requestViaConsumer, V1, OUTPUT, oneNodeFixture, 
 const FILE = path.join(PACKAGE_ROOT, "snapshots/gas.json");
 const TOLERANCE = 0.01;
 /** Figures whose storage reads depend on the draw's random paths through the stake tree (cold or warm). */
-const TOLERANCES: Record<string, number> = { "committee.draw3": 0.03 };
+const TOLERANCES: Record<string, number> = { "committee.draw3": 0.08 };
 
 async function gas(tx: Promise<ContractTransactionResponse>): Promise<number> {
   return Number((await (await tx).wait())!.gasUsed);

@@ -205,7 +205,7 @@ describe("disputes", function () {
   });
 
   describe("the committee court (the release has no verifier)", function () {
-    it("fraud: a majority of honest votes refunds the requester, slashes the liar and pays challenger, majority and treasury", async function () {
+    it("fraud: every seat against the posted output refunds the requester, slashes the liar and pays challenger, majority and treasury", async function () {
       const f = await loadFixture(fiveNodeFixture);
       const first = await submittedJob(f, WRONG_OUTPUT);
       await expect(f.court.connect(f.challenger).challenge(first.jobId)).to.emit(f.court, "ChallengeOpened").withArgs(first.jobId, f.challenger.address, BOND, anyValue, anyValue);
@@ -223,7 +223,7 @@ describe("disputes", function () {
       expect(firstCommittee).to.not.include(first.nodeSigner.address);
       expect(firstCommittee).to.not.include(f.challenger.address);
 
-      // The votes, on a committee of three distinct members, one of them voting with the liar.
+      // The votes, on a committee of three distinct members (a conviction needs more than two thirds of the seats).
       const { jobId, nodeSigner, d, members } = await drawnDisputeWhere(f, WRONG_OUTPUT, (seats) => seats.length === 3);
       await expect(f.court.connect(f.stranger).commitVote(jobId, E.id("x"))).to.be.revertedWithCustomError(f.court, "CourtNotMember").withArgs(jobId, f.stranger.address);
       await commit(f, jobId, members[0], OUTPUT, 0);
@@ -231,30 +231,51 @@ describe("disputes", function () {
       // Reveals open only when every seat committed or the commit window closed: nobody copies a vote.
       await expect(reveal(f, jobId, members[0], OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtRevealWindow");
       await commit(f, jobId, members[1], OUTPUT, 1);
-      await commit(f, jobId, members[2], WRONG_OUTPUT, 2);
+      await commit(f, jobId, members[2], OUTPUT, 2);
       await expect(reveal(f, jobId, members[0], OUTPUT, 1)).to.be.revertedWithCustomError(f.court, "CourtBadReveal").withArgs(jobId, members[0].address);
       await expect(reveal(f, jobId, members[0], WRONG_OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtBadReveal");
       await expect(f.court.resolve(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.court, "CourtNotDue").withArgs(jobId, d.revealBy, anyValue);
       await expect(reveal(f, jobId, members[0], OUTPUT, 0)).to.emit(f.court, "VoteRevealed").withArgs(jobId, members[0].address, hashValues(OUTPUT));
       await expect(reveal(f, jobId, members[0], OUTPUT, 0)).to.be.revertedWithCustomError(f.court, "CourtVoteState");
       await reveal(f, jobId, members[1], OUTPUT, 1);
-      await reveal(f, jobId, members[2], WRONG_OUTPUT, 2);
+      await reveal(f, jobId, members[2], OUTPUT, 2);
       // Every seat revealed: due at once.
       const stake = (await f.nodes.getNode(nodeSigner.address)).stake;
+      const each = SLASH / 4n / 3n;
       await expect(f.court.connect(f.stranger).resolve(jobId, WRONG_OUTPUT))
         .to.emit(f.court, "DisputeResolved")
-        .withArgs(jobId, Verdict.Fraud, hashValues(OUTPUT), 2)
+        .withArgs(jobId, Verdict.Fraud, hashValues(OUTPUT), 3)
         .and.to.emit(f.hub, "DisputeClosed")
-        .withArgs(jobId, Verdict.Fraud, BOND + SLASH / 2n, SLASH / 4n);
+        .withArgs(jobId, Verdict.Fraud, BOND + SLASH / 2n, each * 3n);
       await expect(f.court.resolve(jobId, WRONG_OUTPUT)).to.be.revertedWithCustomError(f.court, "CourtResolved");
       expect((await f.hub.getJob(jobId)).status).to.equal(JobStatus.Refunded);
       expect(await f.hub.balanceOf(f.requester.address)).to.equal(FEE);
       expect(await f.hub.balanceOf(f.challenger.address)).to.equal(BOND + SLASH / 2n);
-      expect(await f.hub.balanceOf(members[0].address)).to.equal(SLASH / 8n);
-      expect(await f.hub.balanceOf(members[1].address)).to.equal(SLASH / 8n);
-      expect(await f.hub.balanceOf(members[2].address)).to.equal(0n); // the minority is not paid
-      expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 4n);
+      for (const m of members) expect(await f.hub.balanceOf(m.address)).to.equal(each);
+      expect(await f.hub.balanceOf(f.treasury.address)).to.equal(SLASH / 4n + (SLASH / 4n - each * 3n));
       expect((await f.nodes.getNode(nodeSigner.address)).stake).to.equal(stake - SLASH);
+      await expectSolvent(f);
+    });
+
+    it("two of three seats against the posted output do not convict: undecided (refund, no slash), and the challenger forfeits a quarter of its bond", async function () {
+      const f = await loadFixture(fiveNodeFixture);
+      const { jobId, nodeSigner, members } = await drawnDisputeWhere(f, OUTPUT, (seats) => seats.length === 3);
+      const stake = (await f.nodes.getNode(nodeSigner.address)).stake;
+      // Two members (a minority that found itself on two seats) vote against a right result.
+      await commit(f, jobId, members[0], WRONG_OUTPUT, 0);
+      await commit(f, jobId, members[1], WRONG_OUTPUT, 1);
+      await commit(f, jobId, members[2], OUTPUT, 2);
+      await reveal(f, jobId, members[0], WRONG_OUTPUT, 0);
+      await reveal(f, jobId, members[1], WRONG_OUTPUT, 1);
+      await reveal(f, jobId, members[2], OUTPUT, 2);
+      await expect(f.court.resolve(jobId, OUTPUT))
+        .to.emit(f.court, "DisputeResolved")
+        .withArgs(jobId, Verdict.Undecided, E.ZeroHash, 2)
+        .and.to.emit(f.hub, "JobRefunded")
+        .withArgs(jobId, f.requester.address, FEE, RefundReason.Undecided)
+        .and.not.to.emit(f.hub, "NodePenalized");
+      expect((await f.nodes.getNode(nodeSigner.address)).stake).to.equal(stake);
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(BOND - BOND / 4n);
       await expectSolvent(f);
     });
 
@@ -303,13 +324,13 @@ describe("disputes", function () {
       await expectSolvent(f);
     });
 
-    it("votes weigh by seat: a member drawn for three of five seats votes once and decides alone", async function () {
+    it("votes weigh by seat: a member drawn for three of five seats votes once and keeps a right result alone", async function () {
       const f = await loadFixture(deployFixture);
       const p = await hubParameters(f);
       await f.hub.setParameters({ ...p, committeeSize: 5 });
       for (const s of f.nodeSigners.slice(0, 3)) await joinNode(f, s);
       // Two other nodes of equal stake share five seats: one of them holds at least three.
-      const { jobId, d, members, seats } = await drawnDispute(f, WRONG_OUTPUT);
+      const { jobId, nodeSigner, d, members, seats } = await drawnDispute(f, OUTPUT);
       expect(d.size).to.equal(5n);
       expect(seats.reduce((a, b) => a + b, 0)).to.equal(5);
       const major = seats.findIndex((n) => n >= 3);
@@ -320,12 +341,14 @@ describe("disputes", function () {
       for (const [i, m] of members.entries()) if (i !== major) await commit(f, jobId, m, WRONG_OUTPUT, 1);
       await reveal(f, jobId, majority, OUTPUT, 0);
       for (const [i, m] of members.entries()) if (i !== major) await reveal(f, jobId, m, WRONG_OUTPUT, 1);
-      await expect(f.court.resolve(jobId, WRONG_OUTPUT))
+      await expect(f.court.resolve(jobId, OUTPUT))
         .to.emit(f.court, "DisputeResolved")
-        .withArgs(jobId, Verdict.Fraud, hashValues(OUTPUT), seats[major]);
-      // The majority's quarter of the slash, split by seat, all to the one member behind it.
+        .withArgs(jobId, Verdict.NodeRight, hashValues(OUTPUT), seats[major]);
+      // The majority's half of the bond, split by seat, all to the one member behind it; the minority gets nothing.
       const n = BigInt(seats[major]);
-      expect(await f.hub.balanceOf(majority.address)).to.equal((SLASH / 4n / n) * n);
+      expect(await f.hub.balanceOf(majority.address)).to.equal((BOND / 2n / n) * n);
+      for (const [i, m] of members.entries()) if (i !== major) expect(await f.hub.balanceOf(m.address)).to.equal(0n);
+      expect(await f.hub.balanceOf(nodeSigner.address)).to.equal(NODE_SHARE + BOND / 2n);
       await expectSolvent(f);
     });
 
