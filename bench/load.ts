@@ -2,7 +2,7 @@
  * A request flood against one node process over JSON-RPC, on 12-second blocks: `npx hardhat node`
  * with interval mining, the demo model, one `proofgrid node start` serving ZK, TEE and VANILLA at
  * its declared capacity, and a burst of `jobsPerLevel` minimum-deadline requests at each level
- * sent at once. It reports how many the registry assigned (the rest are refused with
+ * sent at once, interleaved by level. It reports how many the registry assigned (the rest are refused with
  * NodePoolBusy: the requester keeps its fee), how many the node served before their deadline, and
  * what timeouts cost it: the honest node must lose nothing.
  */
@@ -11,7 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, MaxUint256 } from "ethers";
 import { attachProofgrid, TOKEN, type DeploymentFile } from "../deploy/proofgrid.js";
-import { CLI, runCli, start, startChain, stop, type Proc } from "../test/support/processes.js";
+import { CLI, start, startChain, stop, type Proc } from "../test/support/processes.js";
+import { deployDemo } from "./throughput.js";
 import { PACKAGE_ROOT } from "../src/package.js";
 import { JobStatus, TrustLevel } from "../src/protocol/index.js";
 import { quantizeInput } from "../src/engine/fixed.js";
@@ -29,13 +30,7 @@ export async function loadBurst(features: number[], jobsPerLevel = 50, blockSeco
   let node: Proc | undefined;
   const provider = new JsonRpcProvider(chain.url, undefined, { pollingInterval: 500 });
   try {
-    for (const args of [
-      ["deploy", "--network", "localhost", "--out", deployments],
-      ["model", "register", build, "--network", "localhost", "--deployments", deployments],
-    ]) {
-      const r = await runCli(args, env);
-      if (r.code !== 0) throw new Error(`proofgrid ${args[0]} failed: ${r.stderr}`);
-    }
+    await deployDemo(env, deployments, build);
     node = start(
       process.execPath,
       [CLI, "node", "start", "--model", build, "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", deployments, "--advance-time", "--accept-development-keys", "--trust", "zk,tee,vanilla", "--account", "3", "--capacity", String(capacity)],
@@ -59,8 +54,9 @@ export async function loadBurst(features: number[], jobsPerLevel = 50, blockSeco
     const now = BigInt((await provider.getBlock("latest"))!.timestamp);
     const sent: { level: TrustLevel; hash: string }[] = [];
     let nonce = await requester.getNonce("pending");
-    for (const level of LEVELS) {
-      for (let i = 0; i < jobsPerLevel; i++) {
+    // Interleaved by level, so that the node's capacity is shared as a mixed burst would share it.
+    for (let i = 0; i < jobsPerLevel; i++) {
+      for (const level of LEVELS) {
         // The shortest deadline the hub accepts for a request mined in the next block or the one after.
         const deadline = now + BigInt(blockSeconds) + shortest[level] + 2n;
         const tx = await pg.hub.request(

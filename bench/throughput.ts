@@ -21,6 +21,17 @@ const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 
+/** Deploys proofgrid with the CLI on the chain `env` names, and registers the demo model (#1, release 1.0). */
+export async function deployDemo(env: NodeJS.ProcessEnv, deployments: string, build: string): Promise<void> {
+  for (const args of [
+    ["deploy", "--network", "localhost", "--out", deployments],
+    ["model", "register", build, "--network", "localhost", "--deployments", deployments],
+  ]) {
+    const r = await runCli(args, env);
+    if (r.code !== 0) throw new Error(`proofgrid ${args[0]} failed: ${r.stderr}`);
+  }
+}
+
 export async function throughput(features: number[], jobsPerLevel = 8): Promise<Record<string, number>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "proofgrid-bench-rpc-"));
   const chain = await startChain();
@@ -30,13 +41,7 @@ export async function throughput(features: number[], jobsPerLevel = 8): Promise<
   const nodes: Proc[] = [];
   const provider = new JsonRpcProvider(chain.url, undefined, { pollingInterval: 200 });
   try {
-    for (const args of [
-      ["deploy", "--network", "localhost", "--out", deployments],
-      ["model", "register", build, "--network", "localhost", "--deployments", deployments],
-    ]) {
-      const r = await runCli(args, env);
-      if (r.code !== 0) throw new Error(`proofgrid ${args[0]} failed: ${r.stderr}`);
-    }
+    await deployDemo(env, deployments, build);
     const common = ["node", "start", "--model", build, "--model-id", "1", "--release", "1.0", "--network", "localhost", "--deployments", deployments, "--advance-time"];
     for (const [trust, account] of [
       ["zk", "3"],

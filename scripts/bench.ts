@@ -124,7 +124,7 @@ await section("throughput", async () => {
 });
 await section("load", async () => {
   log("a burst of minimum-deadline jobs at each level against one node process, on 12-second blocks");
-  Object.assign(figures, await loadBurst(features, Number(process.env.BENCH_LOAD_JOBS ?? 50)));
+  Object.assign(figures, await loadBurst(features, Number(process.env.BENCH_LOAD_JOBS ?? 50), 12, Number(process.env.BENCH_LOAD_CAPACITY ?? 8)));
 });
 await section("functions", async () => {
   log("function tables: constraints per element and stated error, inputs over [-16, 16)");
