@@ -233,9 +233,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         onlyHub
         returns (address node)
     {
-        StakeTree.Tree storage pool = _pools[_poolKey(release, level)];
+        uint256 key = _poolKey(release, level);
+        StakeTree.Tree storage pool = _pools[key];
         bool busy;
-        (node, busy) = _drawFree(pool, _isHeld(_poolKey(release, level)), seed, exposure);
+        (node, busy) = _drawFree(pool, _isHeld(key), seed, exposure);
         if (node == address(0)) {
             if (busy) revert NodePoolBusy(_modelOf(release), _versionOf(release), level);
             revert NodeNoneEligible(_modelOf(release), _versionOf(release), level);
@@ -246,7 +247,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
         // Cannot overflow: _canTake checked busy < capacity <= 255 and, with an exposure, exposed < 255.
         ++record.busy;
         if (exposure != 0) ++record.exposed;
-        if (record.lockedUntil < lockUntil) record.lockedUntil = lockUntil;
+        _lock(node, lockUntil);
     }
 
     /// @dev Draws by stake until it lands on a node that is up to date and can take the job.
