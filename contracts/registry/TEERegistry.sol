@@ -5,6 +5,7 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IAttestationVerifier} from "../interfaces/IAttestationVerifier.sol";
+import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 import {IJobCounter, ITEERegistry} from "../interfaces/ITEERegistry.sol";
 
 /// @title TEERegistry
@@ -200,14 +201,20 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
         if (_selfRemovedAtJob[operator] > jobId) return false;
         address[] storage own = _operatorEnclaves[operator];
         uint256 count = own.length;
-        bool approved; // an enclave it had before the job, still approved for the model: it could have signed
+        // An enclave it had before the job, still approved for the model and alive at the deadline
+        // (its last heartbeat, before or after, keeps it fresh then): it could have signed. A dead
+        // enclave could not, so it does not take away an excuse; and a node cannot make one by
+        // letting a live enclave die after the deadline.
+        bool approved;
         bool revokedSince;
+        uint256 deadline = IInferenceHub(address(hub)).getJob(jobId).deadline;
         for (uint256 i; i < count; ++i) {
             Enclave storage enclave = _enclaves[own[i]];
             // Enclaves admitted after the job was requested (a recovery) do not count either way.
             if (enclave.admittedAtJob > jobId) continue;
-            if (_approvedFor(enclave, modelId)) approved = true;
-            else if (_revokedAtJob[enclave.measurement][enclave.generation] > jobId) revokedSince = true;
+            if (_approvedFor(enclave, modelId)) {
+                if (uint256(enclave.lastHeartbeat) + maxHeartbeatAge >= deadline) approved = true;
+            } else if (_revokedAtJob[enclave.measurement][enclave.generation] > jobId) revokedSince = true;
         }
         if (!approved && (revokedSince || _disabledAtJob[operator] > jobId)) return true;
         // A shorter heartbeat age excuses a node none of whose earlier enclaves is valid now.

@@ -20,9 +20,10 @@ import { activateNodes, prepareNode } from "../../src/node/bootstrap.js";
 import { Watcher } from "../../src/node/watcher.js";
 import { PACKAGE_ROOT } from "../../src/package.js";
 import { loadArtifacts, releaseProver, type ModelArtifacts } from "../../src/pipeline/prove.js";
-import { hashValues, JobStatus, levelMask, packVersion, Penalty, RefundReason, TrustLevel, voteCommitment, releaseKey } from "../../src/protocol/index.js";
+import { hashValues, JobStatus, levelMask, packVersion, Penalty, RefundReason, signHeartbeat, teeDomain, TrustLevel, voteCommitment, releaseKey } from "../../src/protocol/index.js";
 import { CommitteeGrinder__factory, TicketRouter__factory } from "../../types/contracts/index.js";
 import {
+  admitEnclave,
   expectHubSolvent,
   fiveNodeFixture,
   signerOf,
@@ -644,7 +645,6 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     const { jobId } = await requestJob(f, TrustLevel.TEE);
     await f.tee.revokeMeasurement(MEASUREMENT);
     await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
-    const { admitEnclave } = await import("../support/fixture.js");
     await admitEnclave(f, f.node, E.id("new-measurement")); // the node recovers after the deadline
     await expect(f.hub.claimTimeout(jobId)).to.emit(f.hub, "JobRefunded").withArgs(jobId, f.requester.address, PRICES[1], RefundReason.TimeoutExcused);
 
@@ -655,6 +655,43 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await g.tee.connect(g.node).removeEnclave(spare.address); // the node gives up its usable spare itself
     await time.increaseTo((await g.hub.getJob(late.jobId)).deadline + 1n);
     await expect(g.hub.claimTimeout(late.jobId)).to.emit(g.hub, "NodePenalized");
+  });
+
+  it("6c. a dead enclave does not take away a TEE excuse, and one alive at the deadline still does", async function () {
+    const beat = async (g: Awaited<ReturnType<typeof oneNodeFixture>>, enclave: E.BaseWallet) => {
+      const t = BigInt(await time.latest());
+      await g.tee.heartbeat(enclave.address, t, await signHeartbeat(enclave, teeDomain(g.chainId, await g.tee.getAddress()), t));
+    };
+    const age = await (await loadFixture(oneNodeFixture)).tee.maxHeartbeatAge();
+
+    // A spare enclave under another approved measurement died long before the job; the live one's
+    // measurement is revoked while the job is open. The node could sign with neither: excused.
+    const f = await loadFixture(oneNodeFixture);
+    await admitEnclave(f, f.node, E.id("spare-measurement"));
+    await time.increase(age + 1n);
+    await beat(f, f.enclave);
+    const { jobId } = await requestJob(f, TrustLevel.TEE);
+    await f.tee.revokeMeasurement(MEASUREMENT);
+    await time.increaseTo((await f.hub.getJob(jobId)).deadline + 1n);
+    const stake = (await f.nodes.getNode(f.node.address)).stake;
+    await expect(f.hub.claimTimeout(jobId))
+      .to.emit(f.hub, "JobRefunded")
+      .withArgs(jobId, f.requester.address, PRICES[1], RefundReason.TimeoutExcused)
+      .and.not.to.emit(f.hub, "NodePenalized");
+    expect((await f.nodes.getNode(f.node.address)).stake).to.equal(stake);
+    await expectNothingLost(f);
+
+    // The spare was alive through the deadline and died only after it: the node could have signed
+    // with it, and letting it die before the claim makes no excuse.
+    const g = await loadFixture(oneNodeFixture);
+    const spare = await admitEnclave(g, g.node, E.id("spare-measurement"));
+    const late = await requestJob(g, TrustLevel.TEE);
+    await g.tee.revokeMeasurement(MEASUREMENT);
+    await time.increaseTo((await g.hub.getJob(late.jobId)).deadline - 5n);
+    await beat(g, spare);
+    await time.increase(age * 2n);
+    await expect(g.hub.claimTimeout(late.jobId)).to.emit(g.hub, "NodePenalized").withArgs(late.jobId, g.node.address, 10n * TOKEN, Penalty.Timeout);
+    await expectNothingLost(g);
   });
 
   it("a restarted runtime still serves the jobs it had queued but not served", async function () {

@@ -8,7 +8,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { ethers as E } from "ethers";
 import { TOKEN } from "../../deploy/proofgrid.js";
-import { hashValues, JobStatus, Penalty, RefundReason, TrustLevel, Verdict, voteCommitment, releaseKey } from "../../src/protocol/index.js";
+import { hashValues, JobStatus, Penalty, RefundReason, signHeartbeat, teeDomain, TrustLevel, Verdict, voteCommitment, releaseKey } from "../../src/protocol/index.js";
 import {
   expectHubSolvent,
   fiveNodeFixture,
@@ -471,11 +471,15 @@ describe("disputes", function () {
       await mine(1); // after a fixture reload the clock may have moved on: read it from a fresh block
       job = await requestJob(f, TrustLevel.TEE, { deadline: BigInt(await time.latest()) + 120n });
       await slashed(f, job.jobId);
-      // Another enclave, under another measurement, is still valid: the node could have signed.
+      // Another enclave, under another measurement, is still valid (alive through the deadline):
+      // the node could have signed.
       f = await loadFixture(oneNodeFixture);
-      await admitEnclave(f, f.node, E.id("other-measurement"));
+      const other = await admitEnclave(f, f.node, E.id("other-measurement"));
       job = await requestJob(f, TrustLevel.TEE);
       await f.tee.revokeMeasurement(MEASUREMENT);
+      await time.increaseTo((await f.hub.getJob(job.jobId)).deadline - 10n);
+      const beat = BigInt(await time.latest());
+      await f.tee.heartbeat(other.address, beat, await signHeartbeat(other, teeDomain(f.chainId, await f.tee.getAddress()), beat));
       await slashed(f, job.jobId);
       // A heartbeat cut of one second that leaves the enclave fresh.
       f = await loadFixture(oneNodeFixture);
