@@ -16,12 +16,14 @@ export const MAX_LOG_RANGE = 5_000;
 export type LogQuery<E> = (from: number, to: number | "latest") => Promise<E[]>;
 
 /**
- * The newest event `query` finds from block `fromBlock` on, searching backwards window by window
- * from the head (a job's events are recent, so this is usually one request); undefined when none.
+ * The newest event `query` finds in blocks [fromBlock, toBlock] (toBlock: the head when absent or
+ * later), searching backwards window by window from the top (a job's events are recent, so this is
+ * usually one request); undefined when none.
  */
-export async function newestEvent<E>(provider: Provider, fromBlock: number, query: LogQuery<E>): Promise<E | undefined> {
+export async function newestEvent<E>(provider: Provider, fromBlock: number, query: LogQuery<E>, toBlock?: number): Promise<E | undefined> {
   const head = await provider.getBlockNumber();
-  for (let to = head; to >= fromBlock || to === head; to -= MAX_LOG_RANGE) {
+  const top = toBlock === undefined || toBlock >= head ? head : toBlock;
+  for (let to = top; to >= fromBlock || to === top; to -= MAX_LOG_RANGE) {
     const found = await query(Math.max(fromBlock, to - MAX_LOG_RANGE + 1), to === head ? "latest" : to);
     if (found.length > 0) return found[found.length - 1];
   }

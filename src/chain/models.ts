@@ -22,12 +22,20 @@ export async function findModel(contracts: Proofgrid, name: string, weightsCommi
   return matches ? id : undefined;
 }
 
-/** The newest release of `modelId` that is `artifacts`' model (same weights and model file), or undefined. */
+/**
+ * The newest release of `modelId` that is `artifacts`' model (same weights and model file), or
+ * undefined. The latest release is read from storage; only an older one is looked for in the
+ * registry's events (window by window from the deployment: there is no stored list of versions).
+ */
 export async function findRelease(contracts: Proofgrid, modelId: number, artifacts: ModelArtifacts): Promise<number | undefined> {
   const { models } = contracts;
+  const mine = (r: { weightsCommitment: string; contentHash: string }) => r.weightsCommitment === artifacts.manifest.quantized.weightsCommitment && r.contentHash === artifacts.manifest.model.hash;
+  if (!(modelId >= 1 && modelId <= Number(await models.modelCount()))) return undefined;
+  const [latest, release] = await models.getRelease(modelId, 0);
+  if (mine(release)) return Number(latest);
   const added = await allEvents(providerOf(contracts), contracts.startBlock, (from, to) => models.queryFilter(models.filters.ReleaseAdded(modelId), from, to));
   for (const e of added.reverse()) {
-    if (e.args.weightsCommitment === artifacts.manifest.quantized.weightsCommitment && e.args.contentHash === artifacts.manifest.model.hash) return Number(e.args.version);
+    if (mine(e.args)) return Number(e.args.version);
   }
   return undefined;
 }

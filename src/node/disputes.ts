@@ -9,8 +9,7 @@
  */
 import { AbiCoder, keccak256, type Signer } from "ethers";
 import type { Proofgrid } from "../chain/contracts.js";
-import { providerOf, readJobRequest, readPostedResult } from "../chain/jobs.js";
-import { newestEvent } from "../chain/logs.js";
+import { jobEvent, readJobRequest, readPostedResult } from "../chain/jobs.js";
 import { typed } from "../chain/errors.js";
 import { evaluate } from "../engine/fixed.js";
 import { proveInference, type ModelArtifacts } from "../pipeline/prove.js";
@@ -71,7 +70,7 @@ async function resolve(contracts: Proofgrid, jobId: bigint): Promise<DisputeStep
  */
 export async function answerFraudClaim(contracts: Proofgrid, signer: Signer, artifacts: ModelArtifacts, jobId: bigint): Promise<boolean> {
   const { court, bonds, hub } = contracts;
-  const claim = await newestEvent(providerOf(contracts), contracts.startBlock, (from, to) => court.queryFilter(court.filters.FraudClaimed(jobId), from, to));
+  const claim = await jobEvent(contracts, jobId, (from, to) => court.queryFilter(court.filters.FraudClaimed(jobId), from, to));
   const input = (await readJobRequest(contracts, jobId))?.input;
   const posted = (await readPostedResult(contracts, jobId))?.output;
   if (!claim || !input || !posted) return false;

@@ -12,6 +12,7 @@ import { attachProofgrid, describeDeployment, TOKEN, type Proofgrid } from "../.
 import { evaluate, quantizeInput } from "../../src/engine/fixed.js";
 import { deployVerifier, releaseOf } from "../../src/sdk/index.js";
 import { intentFeaturizer } from "../support/intents.js";
+import { readJobRequest, readPostedResult } from "../../src/chain/jobs.js";
 import { SimulatedEnclave } from "../../src/node/enclave.js";
 import { NodeRuntime } from "../../src/node/runtime.js";
 import { ReleaseMismatchError } from "../../src/node/release.js";
@@ -319,6 +320,42 @@ describe("adversarial: the dispute game cannot be gamed", function () {
       await watcher.poll();
       expect((await f.hub.getJob(lie.jobId)).status).to.equal(JobStatus.Refunded);
       expect(refused, "no log query over the provider's range").to.deep.equal([]);
+    } finally {
+      provider.request = original;
+    }
+    await expectNothingLost(f);
+  });
+
+  it("5c. a job's events are read from its own blocks, found from its stored deadline and terms: an old job costs one log window on a long chain, an unknown job none", async function () {
+    const f = await loadFixture(deployFixture);
+    await demoModels(f, artifacts);
+    const node = f.nodeSigners[0];
+    await joinNode(f, node, 1_000n * TOKEN, [3], levelMask(TrustLevel.VANILLA));
+    await mine(30_000, { interval: 12 });
+    const good = features("cancel my subscription now");
+    const old = await request(f, 3, TrustLevel.VANILLA, good);
+    await f.hub.connect(node).submitResult(old.jobId, evaluate(artifacts.model, good).output);
+    await mine(200_000, { interval: 12 }); // about a month of 12-second blocks
+    const provider = conn.provider as unknown as { request: (a: { method: string; params?: unknown[] }) => Promise<unknown> };
+    const original = provider.request.bind(provider);
+    const windows: string[] = [];
+    provider.request = async (a) => {
+      if (a.method === "eth_getLogs") {
+        const { fromBlock, toBlock } = (a.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string };
+        windows.push(`${fromBlock}..${toBlock}`);
+      }
+      return original(a);
+    };
+    try {
+      const contracts = await as(f, f.challenger);
+      const req = await readJobRequest(contracts, old.jobId);
+      expect(req?.input).to.deep.equal(good);
+      expect((await readPostedResult(contracts, old.jobId))?.output).to.deep.equal(evaluate(artifacts.model, good).output);
+      expect(windows.length, windows.join(", ")).to.equal(2); // one window each (searching back from the head: 40 each)
+      windows.length = 0;
+      expect(await readJobRequest(contracts, 99n)).to.equal(undefined);
+      expect(await readPostedResult(contracts, 99n)).to.equal(undefined);
+      expect(windows).to.deep.equal([]);
     } finally {
       provider.request = original;
     }
