@@ -179,7 +179,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
         job.deadline = challengeEnds;
         job.outputHash = _hash(output);
         // Served: no longer busy; its stake answers for the result until the job ends.
-        nodes.release(msg.sender, true, false);
+        nodes.freeSlot(msg.sender, true, false);
         emit ResultSubmitted(jobId, msg.sender, TrustLevel.VANILLA, output);
     }
 
@@ -650,7 +650,7 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
     ///      slots and the consumer's refunds 4,800 gas each to whoever ends the job. The node's
     ///      counts of open jobs drop: busy when it ends awaiting the result, exposed for VANILLA.
     function _clear(uint256 jobId, Job storage job, bool busy) private {
-        nodes.release(job.node, busy, job.level == TrustLevel.VANILLA);
+        nodes.freeSlot(job.node, busy, job.level == TrustLevel.VANILLA);
         job.fee = 0;
         job.inputHash = 0;
         job.outputHash = 0;
@@ -749,8 +749,12 @@ contract InferenceHub is IInferenceHub, Ownable2Step, ReentrancyGuardTransient, 
             revert HubInvalidParameter("committeeSize", p.committeeSize);
         }
         if (p.maxCallbackGas > 10_000_000) revert HubInvalidParameter("maxCallbackGas", p.maxCallbackGas);
-        if (p.callbackGasPrice > MAX_CALLBACK_GAS_PRICE) {
-            revert HubInvalidParameter("callbackGasPrice", p.callbackGasPrice);
+        // In [1, MAX]: a zero price would let a requester's callback burn the node's gas for
+        // nothing (0 - 1 wraps to the top of uint96).
+        unchecked {
+            if (p.callbackGasPrice - 1 >= MAX_CALLBACK_GAS_PRICE) {
+                revert HubInvalidParameter("callbackGasPrice", p.callbackGasPrice);
+            }
         }
         uint32 termsId = _termsCount;
         uint64 firstJob = _jobCount + 1;

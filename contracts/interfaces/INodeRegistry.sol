@@ -138,7 +138,7 @@ interface INodeRegistry {
 
     /// @notice A job of `node` stopped awaiting its result (`busy`: it was served, refunded or
     ///         timed out) and/or stopped exposing its stake (`exposed`: a VANILLA job ended). Only the hub.
-    function release(address node, bool busy, bool exposed) external;
+    function freeSlot(address node, bool busy, bool exposed) external;
 
     /// @notice The slash of a missed deadline: takes up to `amount` and jails the node, unless it is
     ///         jailed already (not yet unjailed): one timeout slash per jail, however many of its

@@ -296,7 +296,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step, ReentrancyGuard {
     }
 
     /// @inheritdoc INodeRegistry
-    function release(address node, bool busy, bool exposed) external onlyHub {
+    function freeSlot(address node, bool busy, bool exposed) external onlyHub {
         Node storage record = _nodes[node];
         if (busy && record.busy != 0) --record.busy;
         if (exposed && record.exposed != 0) --record.exposed;

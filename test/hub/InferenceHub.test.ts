@@ -481,6 +481,7 @@ describe("InferenceHub", function () {
         ["committeeSize", 16],
         ["maxCallbackGas", 10_000_001],
         ["callbackGasPrice", 10n ** 15n + 1n],
+        ["callbackGasPrice", 0],
       ];
       for (const [key, value] of bad) {
         const err = key === "treasury" ? "HubZeroAddress" : "HubInvalidParameter";
@@ -488,6 +489,7 @@ describe("InferenceHub", function () {
       }
       // At each bound exactly, the parameters are accepted.
       await f.hub.setParameters({ ...p, challengeBond: 1_000n * TOKEN, timeoutSlash: 100n * TOKEN, fraudSlash: 1_000n * TOKEN, absentSlash: 100n * TOKEN, committeeSize: 15, drawWindow: 60, commitWindow: 60, revealWindow: 60, callbackGasPrice: 10n ** 15n });
+      await f.hub.setParameters({ ...p, callbackGasPrice: 1 });
       await expect(f.hub.setParameters({ ...p, protocolFeeBps: 100 })).to.emit(f.hub, "ParametersChanged");
       expect((await f.hub.parameters()).protocolFeeBps).to.equal(100n);
       await expect(f.hub.withdrawTo(E.ZeroAddress)).to.be.revertedWithCustomError(f.hub, "HubZeroAddress");

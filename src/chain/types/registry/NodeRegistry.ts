@@ -14,7 +14,7 @@ export declare namespace INodeRegistry {
     }
 
   export interface NodeRegistryInterface extends Interface {
-    getFunction(nameOrSignature: "DEFAULT_CAPACITY" | "MAX_COMMITTEE" | "MAX_DELAY" | "MAX_RELEASES_PER_NODE" | "MAX_STALE_SKIPS" | "acceptOwnership" | "activate" | "activationDelay" | "addStake" | "beginUnbonding" | "drawCommittee" | "drawNode" | "extendLock" | "getNode" | "holdPool" | "hub" | "isHeld" | "jail" | "jailPeriod" | "join" | "minStake" | "models" | "owner" | "penalizeTimeout" | "pendingOwner" | "poolOf" | "release" | "releasePool" | "renounceOwnership" | "setCapacity" | "setHub" | "setParameters" | "setServices" | "slash" | "sync" | "token" | "transferOwnership" | "unbondingDelay" | "unjail" | "weightOf" | "withdrawStake"): FunctionFragment;
+    getFunction(nameOrSignature: "DEFAULT_CAPACITY" | "MAX_COMMITTEE" | "MAX_DELAY" | "MAX_RELEASES_PER_NODE" | "MAX_STALE_SKIPS" | "acceptOwnership" | "activate" | "activationDelay" | "addStake" | "beginUnbonding" | "drawCommittee" | "drawNode" | "extendLock" | "freeSlot" | "getNode" | "holdPool" | "hub" | "isHeld" | "jail" | "jailPeriod" | "join" | "minStake" | "models" | "owner" | "penalizeTimeout" | "pendingOwner" | "poolOf" | "releasePool" | "renounceOwnership" | "setCapacity" | "setHub" | "setParameters" | "setServices" | "slash" | "sync" | "token" | "transferOwnership" | "unbondingDelay" | "unjail" | "weightOf" | "withdrawStake"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "CapacitySet" | "HubSet" | "NodeActivated" | "NodeJailed" | "NodeJoined" | "NodeServicesChanged" | "NodeSlashed" | "NodeUnjailed" | "OwnershipTransferStarted" | "OwnershipTransferred" | "ParametersChanged" | "PoolHeld" | "StakeAdded" | "StakeWithdrawn" | "UnbondingStarted"): EventFragment;
 
@@ -31,6 +31,7 @@ encodeFunctionData(functionFragment: 'beginUnbonding', values?: undefined): stri
 encodeFunctionData(functionFragment: 'drawCommittee', values: [BigNumberish, BigNumberish, BigNumberish, AddressLike, AddressLike, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'drawNode', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish, boolean, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'extendLock', values: [AddressLike, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'freeSlot', values: [AddressLike, boolean, boolean]): string;
 encodeFunctionData(functionFragment: 'getNode', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'holdPool', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish, AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'hub', values?: undefined): string;
@@ -44,7 +45,6 @@ encodeFunctionData(functionFragment: 'owner', values?: undefined): string;
 encodeFunctionData(functionFragment: 'penalizeTimeout', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'pendingOwner', values?: undefined): string;
 encodeFunctionData(functionFragment: 'poolOf', values: [BigNumberish, BigNumberish]): string;
-encodeFunctionData(functionFragment: 'release', values: [AddressLike, boolean, boolean]): string;
 encodeFunctionData(functionFragment: 'releasePool', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'renounceOwnership', values?: undefined): string;
 encodeFunctionData(functionFragment: 'setCapacity', values: [BigNumberish]): string;
@@ -73,6 +73,7 @@ decodeFunctionResult(functionFragment: 'beginUnbonding', data: BytesLike): Resul
 decodeFunctionResult(functionFragment: 'drawCommittee', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'drawNode', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'extendLock', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'freeSlot', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getNode', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'holdPool', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'hub', data: BytesLike): Result;
@@ -86,7 +87,6 @@ decodeFunctionResult(functionFragment: 'owner', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'penalizeTimeout', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pendingOwner', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'poolOf', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'release', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'releasePool', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'renounceOwnership', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setCapacity', data: BytesLike): Result;
@@ -422,6 +422,14 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
     
 
     
+    freeSlot: TypedContractMethod<
+      [node: AddressLike, busy: boolean, exposed: boolean, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     getNode: TypedContractMethod<
       [node: AddressLike, ],
       [INodeRegistry.NodeInfoStructOutput],
@@ -522,14 +530,6 @@ decodeFunctionResult(functionFragment: 'withdrawStake', data: BytesLike): Result
       [release: BigNumberish, level: BigNumberish, ],
       [[bigint, bigint] & {totalWeight: bigint, size: bigint }],
       'view'
-    >
-    
-
-    
-    release: TypedContractMethod<
-      [node: AddressLike, busy: boolean, exposed: boolean, ],
-      [void],
-      'nonpayable'
     >
     
 
@@ -713,6 +713,11 @@ getFunction(nameOrSignature: 'extendLock'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'freeSlot'): TypedContractMethod<
+      [node: AddressLike, busy: boolean, exposed: boolean, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'getNode'): TypedContractMethod<
       [node: AddressLike, ],
       [INodeRegistry.NodeInfoStructOutput],
@@ -777,11 +782,6 @@ getFunction(nameOrSignature: 'poolOf'): TypedContractMethod<
       [release: BigNumberish, level: BigNumberish, ],
       [[bigint, bigint] & {totalWeight: bigint, size: bigint }],
       'view'
-    >;
-getFunction(nameOrSignature: 'release'): TypedContractMethod<
-      [node: AddressLike, busy: boolean, exposed: boolean, ],
-      [void],
-      'nonpayable'
     >;
 getFunction(nameOrSignature: 'releasePool'): TypedContractMethod<
       [jobId: BigNumberish, ],
