@@ -23,12 +23,16 @@ import {CheatTest} from "./Vm.sol";
 ///         wrong, at every level), fraud proofs (by an outsider and by a node's second address),
 ///         committee challenges, draws, commits, reveals (honest, dishonest and missing),
 ///         resolutions, timeouts, finalizations, withdrawals, stake top-ups and parameter changes
-///         while jobs are open.
+///         while jobs are open. Three of the nodes are one actor's Sybils at the minimum stake in the
+///         committee pool: they always vote for the wrong output, to convict honest results and to
+///         uphold their own lies.
 contract HubHandler is CheatTest {
     uint256 internal constant ROOT_PK = 0xA11CE;
     uint256 internal constant ENCLAVE_PK = 0xE1C1A7E;
     uint256 internal constant NODE_PK = 0xB0DE;
-    uint256 public constant NODES = 5;
+    uint256 public constant NODES = 8;
+    /// Nodes SYBIL_FROM.. NODES-1 are the Sybils (minimum stake, committee pool only).
+    uint256 public constant SYBIL_FROM = 5;
     bytes32 internal constant MEASUREMENT = keccak256("enclave");
     bytes32 internal constant WEIGHTS = keccak256("weights");
     uint256 internal constant BOND = 1_000e18;
@@ -65,6 +69,9 @@ contract HubHandler is CheatTest {
     mapping(address node => uint256) public stakeSlashed;
     /// Honest VANILLA results on a release with a verifier that ended refunded as fraud (must stay 0).
     uint256 public honestProvenWrong;
+    /// Committee convictions without more than two thirds of the seats behind a wrong output, and
+    /// posted outputs upheld without a strict majority of the seats (both must stay 0).
+    uint256 public verdictsAgainstSeats;
 
     constructor() {
         token = new ProofgridToken(address(this));
@@ -91,15 +98,18 @@ contract HubHandler is CheatTest {
         uint64[] memory ids = new uint64[](2);
         ids[0] = (uint64(1) << 32) | (1 << 16);
         ids[1] = (uint64(2) << 32) | (1 << 16);
+        uint64[] memory committeePool = new uint64[](1);
+        committeePool[0] = ids[1];
         for (uint256 i; i < NODES; ++i) {
             address n = vm.addr(NODE_PK + i);
             nodeList.push(n);
             token.mint(n, 1e30);
-            uint96 stake = i == 0 ? 1e24 : uint96(200e18 + i * 100e18);
+            bool sybil = i >= SYBIL_FROM;
+            uint96 stake = i == 0 ? 1e24 : sybil ? 100e18 : uint96(200e18 + i * 100e18);
             vm.startPrank(n);
             token.approve(address(nodes), type(uint256).max);
             token.approve(address(hub), type(uint256).max);
-            nodes.join(stake, ids, i == 0 ? 7 : 1);
+            nodes.join(stake, sybil ? committeePool : ids, i == 0 ? 7 : 1);
             nodes.activate();
             vm.stopPrank();
             initialStake[n] = stake;
@@ -150,7 +160,7 @@ contract HubHandler is CheatTest {
             drawWindow: 3600,
             commitWindow: uint32(600 + (seed >> 24) % 600),
             revealWindow: 600,
-            callbackGasPrice: 0,
+            callbackGasPrice: 1,
             minVanillaTime: 60,
             minTeeTime: 60,
             minZkTime: 120,
@@ -223,6 +233,10 @@ contract HubHandler is CheatTest {
         (uint256 jobId, IInferenceHub.Job memory before) = _job(seed);
         uint256[] memory stakesBefore = _stakes();
         _;
+        _observed(jobId, before, stakesBefore);
+    }
+
+    function _observed(uint256 jobId, IInferenceHub.Job memory before, uint256[] memory stakesBefore) private {
         if (jobId != 0) {
             IInferenceHub.JobStatus status = hub.getJob(jobId).status;
             if (status != before.status) {
@@ -431,7 +445,16 @@ contract HubHandler is CheatTest {
         if (committee.length == 0 || block.timestamp > d.commitBy) return;
         seat = seat % committee.length;
         if (court.getVote(jobId, seat).commitment != 0) return;
+        // A Sybil always votes for the wrong output, whatever was posted.
+        if (_isSybil(committee[seat])) honest = false;
         _commit(jobId, seat, committee[seat], keccak256(abi.encodePacked(_output(!honest))));
+    }
+
+    function _isSybil(address member) private view returns (bool) {
+        for (uint256 i = SYBIL_FROM; i < NODES; ++i) {
+            if (nodeList[i] == member) return true;
+        }
+        return false;
     }
 
     function _commit(uint256 jobId, uint256 seat, address member, bytes32 h) private {
@@ -461,10 +484,89 @@ contract HubHandler is CheatTest {
         ++calls;
         (uint256 jobId, IInferenceHub.Job memory job) = _job(seed);
         if (jobId == 0 || job.status != IInferenceHub.JobStatus.Challenged) return;
+        _resolve(jobId, job);
+    }
+
+    /// A whole committee dispute in one step (the random walk seldom strings its seven steps
+    /// together): a VANILLA job on the committee release, a right or wrong result, a challenge by
+    /// the outsider or a Sybil, the draw, each member's vote (a Sybil's always wrong; the others'
+    /// right, wrong or absent by `votes`), the reveals and the verdict.
+    function trial(uint256 seed, bool wrong, uint256 votes) external {
+        ++calls;
+        IInferenceHub.RequestParams memory p = IInferenceHub.RequestParams({
+            modelId: 2,
+            version: 0,
+            level: TrustLevel.VANILLA,
+            fee: 2e18,
+            deadline: uint40(block.timestamp + 1 hours),
+            consumer: address(0),
+            callbackGasLimit: 0,
+            input: _input()
+        });
+        vm.prank(REQUESTER);
+        uint256 jobId;
+        try hub.request(p) returns (uint256 id) {
+            jobId = id;
+        } catch {
+            return; // no eligible node, or too few jurors
+        }
+        termsAtRequest[jobId] = keccak256(abi.encode(hub.termsOf(jobId)));
+        IInferenceHub.Job memory job = hub.getJob(jobId);
+        postedWrong[jobId] = wrong;
+        vm.prank(job.node);
+        hub.submitResult(jobId, _output(wrong));
+        address challenger = nodeList[SYBIL_FROM + seed % (NODES - SYBIL_FROM)];
+        if (seed % 2 == 0 || challenger == job.node) challenger = CHALLENGER;
+        vm.prank(challenger);
+        try court.challenge(jobId) {} catch {
+            return; // no juror besides the node and the challenger: the result stands
+        }
+        (ICommitteeCourt.Dispute memory d,,) = court.getDispute(jobId);
+        vm.roll(d.drawBlock + 1);
+        court.draw(jobId);
+        (, address[] memory members,) = court.getDispute(jobId);
+        bool[] memory voted = new bool[](members.length);
+        for (uint256 i; i < members.length; ++i) {
+            uint256 mine = (votes >> (2 * i)) % 4; // 0, 1: right; 2: wrong; 3: absent
+            if (mine == 3 && !_isSybil(members[i])) continue;
+            bool honest = mine < 2 && !_isSybil(members[i]);
+            _commit(jobId, i, members[i], keccak256(abi.encodePacked(_output(!honest))));
+            voted[i] = true;
+        }
+        (d,,) = court.getDispute(jobId);
+        if (d.committed < d.members) vm.warp(d.commitBy + 1);
+        for (uint256 i; i < members.length; ++i) {
+            if (!voted[i]) continue;
+            vm.prank(members[i]);
+            court.revealVote(jobId, votedHash[jobId][i], _salt(jobId, i));
+        }
+        IInferenceHub.Job memory before = hub.getJob(jobId);
+        uint256[] memory stakesBefore = _stakes();
+        _resolve(jobId, before);
+        _observed(jobId, before, stakesBefore);
+    }
+
+    function _resolve(uint256 jobId, IInferenceHub.Job memory job) private {
         (ICommitteeCourt.Dispute memory d,,) = court.getDispute(jobId);
         uint256 due = d.commitBy == 0 ? d.drawBy : d.revealBy;
         if (block.timestamp <= due) vm.warp(due + 1);
+        uint256 stakeBefore = nodes.getNode(job.node).stake;
         court.resolve(jobId, _output(postedWrong[jobId]));
+        if (d.byProof) return;
+        // The verdict follows the seats: the disputed node (never a member) is slashed only when
+        // more than two thirds of the seats revealed another output, and its result settles only
+        // when a strict majority revealed it.
+        (, address[] memory members, uint8[] memory seats) = court.getDispute(jobId);
+        uint256 forPosted;
+        uint256 against;
+        for (uint256 i; i < members.length; ++i) {
+            bytes32 h = court.getVote(jobId, i).outputHash;
+            if (h == job.outputHash) forPosted += seats[i];
+            else if (h != 0) against += seats[i];
+        }
+        bool convicted = nodes.getNode(job.node).stake < stakeBefore;
+        bool upheld = hub.getJob(jobId).status == IInferenceHub.JobStatus.Settled;
+        if ((convicted && against * 3 <= uint256(d.size) * 2) || (upheld && forPosted * 2 <= d.size)) ++verdictsAgainstSeats;
     }
 
     function withdraw(uint256 seed) external {
@@ -586,6 +688,12 @@ contract HubInvariantTest is CheatTest {
         for (uint256 id = 1; id <= count; ++id) {
             require(keccak256(abi.encode(h.hub().termsOf(id))) == h.termsAtRequest(id), "a job's terms changed");
         }
+    }
+
+    /// Sybils or not, a committee convicts only on more than two thirds of its seats and upholds a
+    /// posted output only on a strict majority of them.
+    function invariant_verdictsFollowSeats() public view {
+        require(handler.verdictsAgainstSeats() == 0, "a verdict against the seats");
     }
 
     /// An honest result on a release with a verifier is never refunded as fraud.
