@@ -96,11 +96,10 @@ interface ITEERegistry {
     function checkEnclave(address enclaveKey, address node, uint32 modelId) external view;
 
     /// @notice Whether the hub must excuse `operator`'s missed TEE deadline on job `jobId`: after
-    ///         the job was requested, governance removed one of its enclaves or revoked the
-    ///         measurement one was admitted under, and it has no enclave left under an approved
-    ///         measurement that was alive at the job's deadline (a dead one could not have signed);
-    ///         or governance shortened the heartbeat age and none of its enclaves is
-    ///         valid now. So no owner action turns into a slash of an open job, while a node that
+    ///         the job was requested, governance removed one of its enclaves, revoked the
+    ///         measurement one was admitted under or shortened the heartbeat age, and the node has
+    ///         no enclave it had before the job, approved for the model and alive at the job's
+    ///         deadline (a dead one could not have signed). So no owner action turns into a slash of an open job, while a node that
     ///         lost its enclave before the job, or that still had a usable one, answers for it.
     ///         Bounded gas: at most {MAX_ENCLAVES_PER_OPERATOR} enclaves.
     function excusesTimeout(address operator, uint256 jobId, uint32 modelId) external view returns (bool);

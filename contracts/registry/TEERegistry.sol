@@ -216,15 +216,9 @@ contract TEERegistry is ITEERegistry, Ownable2Step, EIP712 {
                 if (uint256(enclave.lastHeartbeat) + maxHeartbeatAge >= deadline) approved = true;
             } else if (_revokedAtJob[enclave.measurement][enclave.generation] > jobId) revokedSince = true;
         }
-        if (!approved && (revokedSince || _disabledAtJob[operator] > jobId)) return true;
-        // A shorter heartbeat age excuses a node none of whose earlier enclaves is valid now.
-        if (_heartbeatCutAtJob > jobId) {
-            for (uint256 i; i < count; ++i) {
-                if (_enclaves[own[i]].admittedAtJob <= jobId && this.isEnclaveValid(own[i], operator, modelId)) return false;
-            }
-            return true;
-        }
-        return false;
+        // Governance acted during the job (a removal, a revocation or a shorter heartbeat age) and
+        // left the node no enclave that could sign by the deadline.
+        return !approved && (revokedSince || _disabledAtJob[operator] > jobId || _heartbeatCutAtJob > jobId);
     }
 
     /// @inheritdoc ITEERegistry

@@ -731,6 +731,19 @@ describe("adversarial: the dispute game cannot be gamed", function () {
     await expectNothingLost(g);
   });
 
+  it("6d. a cut of the heartbeat age excuses only a node whose enclave could not sign by the deadline: one kept alive to near the deadline and abandoned after it is slashed", async function () {
+    const f = await loadFixture(oneNodeFixture);
+    const { jobId } = await requestJob(f, TrustLevel.TEE);
+    await f.tee.setMaxAges(86_400, 3_599); // governance trims the heartbeat age by a second
+    await time.increaseTo((await f.hub.getJob(jobId)).deadline - 10n);
+    const t = BigInt(await time.latest());
+    await f.tee.heartbeat(f.enclave.address, t, await signHeartbeat(f.enclave, teeDomain(f.chainId, await f.tee.getAddress()), t));
+    // The node never answers and stops its heartbeats; the claim comes an hour after the deadline.
+    await time.increase(3_600);
+    await expect(f.hub.claimTimeout(jobId)).to.emit(f.hub, "NodePenalized").withArgs(jobId, f.node.address, 10n * TOKEN, Penalty.Timeout);
+    await expectNothingLost(f);
+  });
+
   it("a restarted runtime still serves the jobs it had queued but not served", async function () {
     const { f, make } = await restartable(artifacts);
     const first = await make();
