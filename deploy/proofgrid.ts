@@ -83,7 +83,7 @@ export const DEFAULT_HUB = {
   minVanillaTime: 60n,
   minTeeTime: 60n,
   minZkTime: 300n,
-  challengeBond: 50n * TOKEN,
+  challengeBond: 75n * TOKEN,
   timeoutSlash: 10n * TOKEN,
   fraudSlash: 100n * TOKEN,
   absentSlash: 5n * TOKEN,

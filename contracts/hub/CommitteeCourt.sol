@@ -237,13 +237,13 @@ contract CommitteeCourt is ICommitteeCourt, ReentrancyGuardTransient {
         address[] memory members = _committees[jobId];
         uint8[] memory seats = _seats[jobId];
         (bytes32[] memory revealed, Count memory c) = _count(jobId, seats, windowClosed);
-        // The posted output stands on a strict majority of the seats; a conviction needs more than
-        // two thirds of them. A minority that learns its seats before it votes (the draw is public)
-        // can then convict only when it holds a supermajority: with 40% of the drawable stake, 3
-        // seats are all its own 6.4% of the time (a strict majority would be 35%), which makes
-        // challenging honest results a loss (README, "Who judges a VANILLA result").
+        // A strict majority of the seats decides, whichever output it backs. The rule is symmetric
+        // on purpose: a minority wins only when the draw hands it a majority of the seats, on
+        // either side. A higher bar for conviction (two thirds, say) hands a minority a veto instead:
+        // with a third of the seats it upholds its own lies and makes challenging them a loss
+        // (README, "Who judges a VANILLA result").
         bool forNode = c.best == hub.getJob(jobId).outputHash;
-        bool decided = forNode ? c.bestVotes * 2 > size : c.bestVotes * 3 > size * 2;
+        bool decided = c.bestVotes * 2 > size;
         if (!decided) verdict = IInferenceHub.Verdict.Undecided;
         else if (forNode) verdict = IInferenceHub.Verdict.NodeRight;
         else verdict = IInferenceHub.Verdict.Fraud;

@@ -31,8 +31,8 @@ import {IInferenceHub} from "./IInferenceHub.sol";
 ///         whatever their seats).
 ///      4. {resolve} (anyone, after `revealBy`, or once every member revealed): the posted output
 ///         revealed by members holding a strict majority of the `committeeSize` seats stands
-///         (NodeRight); another output needs more than two thirds of the seats to convict
-///         (Fraud); otherwise the dispute is undecided. After the reveal window, members who did not reveal are
+///         (NodeRight); another output with a strict majority convicts (Fraud); otherwise the
+///         dispute is undecided. After the reveal window, members who did not reveal are
 ///         slashed and jailed; a dispute resolved earlier (every member revealed, or no seat
 ///         filled) fines nobody.
 ///      From the seed block until the draw, the pool's weights are held (INodeRegistry.holdPool),

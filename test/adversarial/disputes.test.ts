@@ -53,7 +53,7 @@ import {
 
 const { loadFixture, mine } = networkHelpers;
 const SLASH = 100n * TOKEN;
-const BOND = 50n * TOKEN;
+const BOND = 75n * TOKEN;
 
 const expectNothingLost = expectHubSolvent;
 

@@ -36,7 +36,7 @@ import {
 const { loadFixture, mine } = networkHelpers;
 const FEE = PRICES[TrustLevel.VANILLA];
 const NODE_SHARE = FEE - FEE / 10n - FEE / 20n; // royalty 10%, protocol 5%
-const BOND = 50n * TOKEN;
+const BOND = 75n * TOKEN;
 const SLASH = 100n * TOKEN;
 
 const expectSolvent = expectHubSolvent;
@@ -257,11 +257,10 @@ describe("disputes", function () {
       await expectSolvent(f);
     });
 
-    it("two of three seats against the posted output do not convict: undecided (refund, no slash), and the challenger forfeits a quarter of its bond", async function () {
-      const f = await loadFixture(fiveNodeFixture);
-      const { jobId, nodeSigner, members } = await drawnDisputeWhere(f, OUTPUT, (seats) => seats.length === 3);
+    it("a strict majority of the seats decides either way: two of three against a result convict; one each for three outputs is undecided (refund, no slash) and the challenger forfeits a quarter of its bond", async function () {
+      let f = await loadFixture(fiveNodeFixture);
+      let { jobId, nodeSigner, members } = await drawnDisputeWhere(f, OUTPUT, (seats) => seats.length === 3);
       const stake = (await f.nodes.getNode(nodeSigner.address)).stake;
-      // Two members (a minority that found itself on two seats) vote against a right result.
       await commit(f, jobId, members[0], WRONG_OUTPUT, 0);
       await commit(f, jobId, members[1], WRONG_OUTPUT, 1);
       await commit(f, jobId, members[2], OUTPUT, 2);
@@ -270,7 +269,22 @@ describe("disputes", function () {
       await reveal(f, jobId, members[2], OUTPUT, 2);
       await expect(f.court.resolve(jobId, OUTPUT))
         .to.emit(f.court, "DisputeResolved")
-        .withArgs(jobId, Verdict.Undecided, E.ZeroHash, 2)
+        .withArgs(jobId, Verdict.Fraud, hashValues(WRONG_OUTPUT), 2)
+        .and.to.emit(f.hub, "NodePenalized");
+      await expectSolvent(f);
+
+      f = await loadFixture(fiveNodeFixture);
+      ({ jobId, nodeSigner, members } = await drawnDisputeWhere(f, OUTPUT, (seats) => seats.length === 3));
+      const third = [10n, -3n, 702n];
+      await commit(f, jobId, members[0], WRONG_OUTPUT, 0);
+      await commit(f, jobId, members[1], third, 1);
+      await commit(f, jobId, members[2], OUTPUT, 2);
+      await reveal(f, jobId, members[0], WRONG_OUTPUT, 0);
+      await reveal(f, jobId, members[1], third, 1);
+      await reveal(f, jobId, members[2], OUTPUT, 2);
+      await expect(f.court.resolve(jobId, OUTPUT))
+        .to.emit(f.court, "DisputeResolved")
+        .withArgs(jobId, Verdict.Undecided, E.ZeroHash, 1)
         .and.to.emit(f.hub, "JobRefunded")
         .withArgs(jobId, f.requester.address, FEE, RefundReason.Undecided)
         .and.not.to.emit(f.hub, "NodePenalized");

@@ -263,10 +263,10 @@ describe("soundness bonds", function () {
       // The fraud proof waiting for its answer decides nothing: refund, no slash, the bond back.
       await expect(f.court.resolve(claimed.jobId, WRONG_OUTPUT))
         .to.emit(f.hub, "DisputeClosed")
-        .withArgs(claimed.jobId, Verdict.Unsound, 50n * TOKEN, 0)
+        .withArgs(claimed.jobId, Verdict.Unsound, 75n * TOKEN, 0)
         .and.not.to.emit(f.hub, "NodePenalized");
       expect((await f.nodes.getNode(f.node.address)).stake).to.equal(stake);
-      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(50n * TOKEN);
+      expect(await f.hub.balanceOf(f.challenger.address)).to.equal(75n * TOKEN);
       await expectHubSolvent(f);
     });
 

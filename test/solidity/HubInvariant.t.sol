@@ -69,7 +69,7 @@ contract HubHandler is CheatTest {
     mapping(address node => uint256) public stakeSlashed;
     /// Honest VANILLA results on a release with a verifier that ended refunded as fraud (must stay 0).
     uint256 public honestProvenWrong;
-    /// Committee convictions without more than two thirds of the seats behind a wrong output, and
+    /// Committee convictions without a strict majority of the seats behind another output, and
     /// posted outputs upheld without a strict majority of the seats (both must stay 0).
     uint256 public verdictsAgainstSeats;
 
@@ -554,7 +554,7 @@ contract HubHandler is CheatTest {
         court.resolve(jobId, _output(postedWrong[jobId]));
         if (d.byProof) return;
         // The verdict follows the seats: the disputed node (never a member) is slashed only when
-        // more than two thirds of the seats revealed another output, and its result settles only
+        // a strict majority of the seats revealed another output, and its result settles only
         // when a strict majority revealed it.
         (, address[] memory members, uint8[] memory seats) = court.getDispute(jobId);
         uint256 forPosted;
@@ -566,7 +566,7 @@ contract HubHandler is CheatTest {
         }
         bool convicted = nodes.getNode(job.node).stake < stakeBefore;
         bool upheld = hub.getJob(jobId).status == IInferenceHub.JobStatus.Settled;
-        if ((convicted && against * 3 <= uint256(d.size) * 2) || (upheld && forPosted * 2 <= d.size)) ++verdictsAgainstSeats;
+        if ((convicted && against * 2 <= d.size) || (upheld && forPosted * 2 <= d.size)) ++verdictsAgainstSeats;
     }
 
     function withdraw(uint256 seed) external {
@@ -690,8 +690,8 @@ contract HubInvariantTest is CheatTest {
         }
     }
 
-    /// Sybils or not, a committee convicts only on more than two thirds of its seats and upholds a
-    /// posted output only on a strict majority of them.
+    /// Sybils or not, a committee convicts or upholds a posted output only on a strict majority of
+    /// its seats.
     function invariant_verdictsFollowSeats() public view {
         require(handler.verdictsAgainstSeats() == 0, "a verdict against the seats");
     }
