@@ -261,12 +261,11 @@ describe("disputes", function () {
       let f = await loadFixture(fiveNodeFixture);
       let { jobId, nodeSigner, members } = await drawnDisputeWhere(f, OUTPUT, (seats) => seats.length === 3);
       const stake = (await f.nodes.getNode(nodeSigner.address)).stake;
-      await commit(f, jobId, members[0], WRONG_OUTPUT, 0);
-      await commit(f, jobId, members[1], WRONG_OUTPUT, 1);
-      await commit(f, jobId, members[2], OUTPUT, 2);
-      await reveal(f, jobId, members[0], WRONG_OUTPUT, 0);
-      await reveal(f, jobId, members[1], WRONG_OUTPUT, 1);
-      await reveal(f, jobId, members[2], OUTPUT, 2);
+      const votes = async (outputs: bigint[][]) => {
+        for (const [i, m] of members.entries()) await commit(f, jobId, m, outputs[i], i);
+        for (const [i, m] of members.entries()) await reveal(f, jobId, m, outputs[i], i);
+      };
+      await votes([WRONG_OUTPUT, WRONG_OUTPUT, OUTPUT]);
       await expect(f.court.resolve(jobId, OUTPUT))
         .to.emit(f.court, "DisputeResolved")
         .withArgs(jobId, Verdict.Fraud, hashValues(WRONG_OUTPUT), 2)
@@ -275,13 +274,7 @@ describe("disputes", function () {
 
       f = await loadFixture(fiveNodeFixture);
       ({ jobId, nodeSigner, members } = await drawnDisputeWhere(f, OUTPUT, (seats) => seats.length === 3));
-      const third = [10n, -3n, 702n];
-      await commit(f, jobId, members[0], WRONG_OUTPUT, 0);
-      await commit(f, jobId, members[1], third, 1);
-      await commit(f, jobId, members[2], OUTPUT, 2);
-      await reveal(f, jobId, members[0], WRONG_OUTPUT, 0);
-      await reveal(f, jobId, members[1], third, 1);
-      await reveal(f, jobId, members[2], OUTPUT, 2);
+      await votes([WRONG_OUTPUT, [10n, -3n, 702n], OUTPUT]);
       await expect(f.court.resolve(jobId, OUTPUT))
         .to.emit(f.court, "DisputeResolved")
         .withArgs(jobId, Verdict.Undecided, E.ZeroHash, 1)
