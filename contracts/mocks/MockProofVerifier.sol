@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
+// Through the package path, as the verifiers `proofgrid model build` writes import their base: the
+// remapping (remappings.txt) is then in use whether or not a model's build directory is among the
+// sources, so the build's settings, and every contract's metadata hash, do not depend on it.
+import {IProofVerifier} from "proofgrid/contracts/interfaces/IProofVerifier.sol";
 
 /// @title MockProofVerifier
 /// @notice For tests that isolate the hub from the Groth16 pipeline: a "proof" is the keccak256 of
